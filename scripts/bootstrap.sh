@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing the project needs, skipping what is already there.
+# Called by `make run`, `make test` and `make bench`; safe to run any number of times.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+TRUNK_VERSION=0.21.14
+# Must equal the `=` pin of wasm-bindgen in Cargo.toml: the CLI and the crate speak one schema version.
+WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
+[ -n "$WASM_BINDGEN_VERSION" ] || { echo "bootstrap: cannot read the wasm-bindgen pin from Cargo.toml" >&2; exit 1; }
+
+say() { printf '[bootstrap] %s\n' "$*"; }
+export PATH="$HOME/.cargo/bin:$PATH"
+
+if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "wasm32-unknown-unknown target: present"
+else
+  say "wasm32-unknown-unknown target: installing"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+  say "chromium + chromedriver: present ($(/usr/bin/chromium --version 2>/dev/null | head -n1))"
+else
+  say "chromium + chromedriver: installing Debian's packages"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends chromium chromium-driver fonts-dejavu-core
+fi
+
+if [ -f node_modules/.package-lock.json ] && cmp -s <(node -e 'const l=require("./package-lock.json");console.log(JSON.stringify(Object.keys(l.packages).filter(Boolean).sort().map(k=>k+"@"+l.packages[k].version)))') \
+     <(node -e 'const l=require("./node_modules/.package-lock.json");console.log(JSON.stringify(Object.keys(l.packages).filter(Boolean).sort().map(k=>k+"@"+l.packages[k].version)))'); then
+  say "npm packages: present (node_modules matches package-lock.json)"
+else
+  say "npm packages: installing from package-lock.json"
+  npm ci --no-audit --no-fund
+fi
+
+if command -v trunk >/dev/null && trunk --version | grep -q " $TRUNK_VERSION\$"; then
+  say "trunk $TRUNK_VERSION: present"
+else
+  say "trunk $TRUNK_VERSION: installing with cargo (takes minutes on 2 cores)"
+  cargo install trunk --version "$TRUNK_VERSION" --locked
+fi
+
+if command -v wasm-bindgen >/dev/null && wasm-bindgen --version | grep -q " $WASM_BINDGEN_VERSION\$" \
+   && command -v wasm-bindgen-test-runner >/dev/null; then
+  say "wasm-bindgen-cli $WASM_BINDGEN_VERSION: present"
+else
+  say "wasm-bindgen-cli $WASM_BINDGEN_VERSION: installing with cargo"
+  # Not --locked: its lock file names a crate version the registry here does not serve.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+say "ready: $(trunk --version), $(wasm-bindgen --version), wasm-opt $(node_modules/.bin/wasm-opt --version | awk '{print $3}')"

@@ -1,0 +1,108 @@
+//! The app mounts into any element, renders its navigation, and moves between sections.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::wasm_bindgen_test;
+use webhook_automations::mount;
+
+use crate::dom::{click, find, fresh_root, texts};
+
+const SECTION_TITLES: [&str; 5] = [
+    "Webhooks",
+    "Automations",
+    "Execution history",
+    "Sandbox CRM",
+    "Settings",
+];
+
+#[wasm_bindgen_test]
+async fn mounts_into_a_fresh_element_and_renders_the_navigation() {
+    let root = fresh_root();
+    let mut app = mount(root.clone(), false);
+    yew::scheduler::flush().await;
+
+    assert_eq!(texts(&root, ".wa-nav-link"), SECTION_TITLES);
+    assert_eq!(find(&root, "h1").text_content().unwrap(), "Webhooks");
+    assert_eq!(
+        find(&root, "[aria-current=page]")
+            .get_attribute("data-section")
+            .as_deref(),
+        Some("webhooks")
+    );
+
+    app.destroy();
+    yew::scheduler::flush().await;
+    assert_eq!(
+        root.child_element_count(),
+        0,
+        "destroy leaves nothing behind"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn every_section_opens_from_the_navigation_without_touching_the_url_when_embedded() {
+    let root = fresh_root();
+    let url_before = web_sys::window().unwrap().location().href().unwrap();
+    let mut app = mount(root.clone(), false);
+    yew::scheduler::flush().await;
+
+    for title in SECTION_TITLES.iter().rev() {
+        let link = root.query_selector_all(".wa-nav-link").unwrap();
+        let link = (0..link.length())
+            .map(|index| link.item(index).unwrap())
+            .find(|node| node.text_content().unwrap_or_default().trim() == *title)
+            .unwrap();
+        click(link.dyn_ref().unwrap());
+        yew::scheduler::flush().await;
+        assert_eq!(find(&root, "h1").text_content().unwrap(), *title);
+        assert_eq!(texts(&root, "[aria-current=page]"), [*title]);
+    }
+    assert_eq!(
+        web_sys::window().unwrap().location().href().unwrap(),
+        url_before
+    );
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn standalone_mode_opens_the_section_named_in_the_url_and_follows_it() {
+    let location = web_sys::window().unwrap().location();
+    location.set_hash("#/history").unwrap();
+    let root = fresh_root();
+    let mut app = mount(root.clone(), true);
+    yew::scheduler::flush().await;
+    assert_eq!(
+        find(&root, "h1").text_content().unwrap(),
+        "Execution history"
+    );
+
+    click(&find(&root, "[data-section=settings]"));
+    yew::scheduler::flush().await;
+    assert_eq!(location.hash().unwrap(), "#/settings");
+    assert_eq!(find(&root, "h1").text_content().unwrap(), "Settings");
+
+    // The back button and typed URLs arrive as `hashchange` events, after the hash is set.
+    let changed = hash_change();
+    location.set_hash("#/sandbox").unwrap();
+    changed.await;
+    yew::scheduler::flush().await;
+    assert_eq!(find(&root, "h1").text_content().unwrap(), "Sandbox CRM");
+
+    app.destroy();
+    location.set_hash("").unwrap();
+}
+
+async fn hash_change() {
+    let window = web_sys::window().unwrap();
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let options = web_sys::AddEventListenerOptions::new();
+        options.set_once(true);
+        window
+            .add_event_listener_with_callback_and_add_event_listener_options(
+                "hashchange",
+                &resolve,
+                &options,
+            )
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}

@@ -1,0 +1,9 @@
+//! Browser tests: run by wasm-bindgen-test in headless Chromium (`make test`, browser harness).
+//! They compile for wasm32 only, so `cargo test --workspace` stays native.
+#![cfg(target_arch = "wasm32")]
+
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+mod app_shell;
+mod dom;
+mod receiver_fetch;

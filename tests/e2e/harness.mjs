@@ -1,0 +1,66 @@
+// Shared set-up for the end-to-end tests: the release build served on loopback, a real
+// webhook-receiver, and Debian's Chromium driven by playwright-core.
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { startStaticServer } from "../../scripts/serve-static.mjs";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const SCREENSHOTS = join(ROOT, "test-output", "screenshots");
+
+const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Starts webhook-receiver on a free port with extra flags; resolves once it prints its URL. */
+export function startReceiver(flags = []) {
+  const binary = process.env.RECEIVER_BIN ?? join(ROOT, "target", "debug", "webhook-receiver");
+  const child = spawn(binary, ["--port", "0", ...flags], { stdio: ["ignore", "pipe", "pipe"] });
+  return new Promise((resolve, reject) => {
+    child.once("error", (error) => reject(new Error(`cannot start ${binary}: ${error.message}`)));
+    child.once("exit", (code) => reject(new Error(`webhook-receiver exited with ${code} before listening`)));
+    createInterface({ input: child.stdout }).once("line", (line) => {
+      const url = line.replace(/^webhook-receiver listening on /, "");
+      resolve({ url, stop: () => child.kill() });
+    });
+  });
+}
+
+/** Everything a test needs: app URL, receiver, a fresh browser page, and the page's console errors. */
+export async function startApp() {
+  const receiver = await startReceiver();
+  const { server, url: appUrl } = await startStaticServer(join(ROOT, "dist"));
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const consoleErrors = [];
+  page.on("console", (message) => message.type() === "error" && consoleErrors.push(message.text()));
+  page.on("pageerror", (error) => consoleErrors.push(String(error)));
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return {
+    appUrl,
+    receiver,
+    page,
+    consoleErrors,
+    async stop() {
+      await browser.close();
+      server.close();
+      receiver.stop();
+    },
+  };
+}
+
+/** Opens the app and waits until Yew has rendered its navigation. */
+export async function openApp(page, appUrl, hash = "") {
+  await page.goto(appUrl + "/" + hash);
+  await page.locator(".wa-nav-link").first().waitFor();
+}
