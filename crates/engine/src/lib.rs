@@ -1,0 +1,23 @@
+//! The rules of Webhook Automations, in pure Rust: it compiles and is tested natively, and runs in the
+//! browser app as WebAssembly.
+
+pub mod catalog;
+pub mod conditions;
+pub mod config;
+pub mod context;
+pub mod diagnostic;
+pub mod event;
+pub mod model;
+pub mod request;
+pub mod retry;
+pub mod runner;
+pub mod sample;
+pub mod signing;
+pub mod template;
+pub mod time;
+
+pub use diagnostic::{Cell, CellPart, Diagnostic, LineIndex, Position, Severity, Span};
+pub use template::{
+    compile_key_value, compile_path, compile_raw, compile_raw_str, AcceptAll, BodyTemplate,
+    Compilation, FieldPath, FieldResolver, PathSegment, PathTemplate, RenderError, Resolution, Row,
+};

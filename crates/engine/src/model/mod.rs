@@ -1,0 +1,12 @@
+//! The configuration an admin builds: webhooks and the automations that call them.
+
+mod automation;
+mod secret;
+mod webhook;
+
+pub use automation::{
+    Automation, Body, Condition, ConditionGroup, ConditionItem, EventAction, Match, Method,
+    Operator, Trigger, WebhookAction,
+};
+pub use secret::Secret;
+pub use webhook::{Auth, AuthKind, HeaderPair, RetryPolicy, Webhook};

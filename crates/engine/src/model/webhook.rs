@@ -1,0 +1,110 @@
+//! An automation webhook: where requests go and how they authenticate.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::Secret;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Webhook {
+    pub id: String,
+    pub name: String,
+    /// `https://…`, or `http://` for localhost only; paths of actions are appended to it.
+    pub base_url: String,
+    #[serde(default)]
+    pub auth: Auth,
+    /// Extra headers sent with every request, validated against header injection.
+    #[serde(default)]
+    pub headers: Vec<HeaderPair>,
+    /// Standard Webhooks signing secret (`whsec_…`); requests are signed when it is set.
+    #[serde(default)]
+    pub signing_secret: Option<Secret>,
+    #[serde(default = "default_timeout_ms")]
+    pub timeout_ms: u32,
+    #[serde(default)]
+    pub retry: RetryPolicy,
+}
+
+pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
+
+fn default_timeout_ms() -> u32 {
+    DEFAULT_TIMEOUT_MS
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeaderPair {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Auth {
+    #[default]
+    None,
+    Basic {
+        username: String,
+        password: Secret,
+    },
+    Bearer {
+        token: Secret,
+    },
+    /// A key sent in a header of the admin's choosing, e.g. `X-API-Key`.
+    ApiKey {
+        header: String,
+        key: Secret,
+    },
+}
+
+/// Which kind of authentication, without its credentials: what exports and the UI list show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthKind {
+    None,
+    Basic,
+    Bearer,
+    ApiKey,
+}
+
+impl Auth {
+    pub fn kind(&self) -> AuthKind {
+        match self {
+            Auth::None => AuthKind::None,
+            Auth::Basic { .. } => AuthKind::Basic,
+            Auth::Bearer { .. } => AuthKind::Bearer,
+            Auth::ApiKey { .. } => AuthKind::ApiKey,
+        }
+    }
+
+    /// Every credential this authentication holds, so they can be redacted wherever text leaves.
+    pub fn secrets(&self) -> Vec<&Secret> {
+        match self {
+            Auth::None => vec![],
+            Auth::Basic { password, .. } => vec![password],
+            Auth::Bearer { token } => vec![token],
+            Auth::ApiKey { key, .. } => vec![key],
+        }
+    }
+}
+
+/// How failed deliveries are retried. Which outcomes retry is fixed by the product's rules
+/// (see `retry`); the policy sets how often and how long to wait.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first one included (1 = never retry).
+    pub max_attempts: u32,
+    /// Wait before the first retry; doubled for each further one.
+    pub initial_backoff_ms: u32,
+    /// No wait is longer than this, `Retry-After` included.
+    pub max_backoff_ms: u32,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 4,
+            initial_backoff_ms: 1_000,
+            max_backoff_ms: 60_000,
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! Header names and values: which an admin may set, which we set ourselves, and which carry credentials.
+
+pub const CONTENT_TYPE: &str = "Content-Type";
+pub const AUTHORIZATION: &str = "Authorization";
+/// The execution's id: the same on every attempt, so the receiver can drop duplicates.
+pub const WEBHOOK_ID: &str = "webhook-id";
+pub const WEBHOOK_TIMESTAMP: &str = "webhook-timestamp";
+pub const WEBHOOK_SIGNATURE: &str = "webhook-signature";
+
+/// Headers every request gets from us; an admin's header of the same name would clash with them.
+const OURS: [&str; 4] = [
+    CONTENT_TYPE,
+    WEBHOOK_ID,
+    WEBHOOK_TIMESTAMP,
+    WEBHOOK_SIGNATURE,
+];
+
+/// Headers a page's `fetch` may not set (the Fetch standard's forbidden request-header names, plus the
+/// CORS request headers): the browser would drop or refuse them, so the admin hears it from us first.
+const FORBIDDEN: [&str; 24] = [
+    "Accept-Charset",
+    "Accept-Encoding",
+    "Access-Control-Request-Headers",
+    "Access-Control-Request-Method",
+    "Connection",
+    "Content-Length",
+    "Cookie",
+    "Cookie2",
+    "Date",
+    "DNT",
+    "Expect",
+    "Host",
+    "Keep-Alive",
+    "Origin",
+    "Referer",
+    "Set-Cookie",
+    "TE",
+    "Trailer",
+    "Transfer-Encoding",
+    "Upgrade",
+    "Via",
+    // These change which method the server applies, which the action's method decides.
+    "X-HTTP-Method",
+    "X-HTTP-Method-Override",
+    "X-Method-Override",
+];
+const FORBIDDEN_PREFIXES: [&str; 3] = ["Proxy-", "Sec-", "Access-Control-"];
+
+/// Words in a header's name that suggest its value is a credential, masked in every record of it.
+const CREDENTIAL_WORDS: [&str; 8] = [
+    "auth",
+    "token",
+    "secret",
+    "key",
+    "password",
+    "cookie",
+    "session",
+    "signature",
+];
+
+/// An RFC 7230 token: the characters a header name may have.
+pub(super) fn is_token(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte))
+}
+
+pub(super) fn is_forbidden(name: &str) -> bool {
+    FORBIDDEN
+        .iter()
+        .any(|forbidden| forbidden.eq_ignore_ascii_case(name))
+        || FORBIDDEN_PREFIXES
+            .iter()
+            .any(|prefix| starts_with_ignore_case(name, prefix))
+}
+
+pub(super) fn is_ours(name: &str) -> bool {
+    OURS.iter().any(|ours| ours.eq_ignore_ascii_case(name))
+}
+
+/// Whether a header's name says it carries a credential (`X-Api-Key`, `X-Auth-Token`, …).
+pub(super) fn names_a_credential(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    CREDENTIAL_WORDS.iter().any(|word| name.contains(word))
+}
+
+/// Why `value` can't be sent as a header value, if it can't: a line break or NUL would end the header
+/// and start another (header injection); `fetch` refuses characters beyond Latin-1.
+pub(super) fn value_problem(value: &str) -> Option<&'static str> {
+    if value.contains(['\r', '\n']) {
+        Some("it contains a line break")
+    } else if value.contains('\0') {
+        Some("it contains a NUL character")
+    } else if value.chars().any(|c| u32::from(c) > 0xFF) {
+        Some("it contains characters a browser can't send in a header (beyond Latin-1, such as emoji)")
+    } else {
+        None
+    }
+}
+
+fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
+    text.get(..prefix.len())
+        .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_rfc_7230_header_names() {
+        for good in ["X-Tenant-Id", "x_custom", "A1!#$%&'*+-.^_`|~"] {
+            assert!(is_token(good), "{good}");
+        }
+        for bad in [
+            "",
+            "X Tenant",
+            "X:Tenant",
+            "X-Tenänt",
+            "X\r\nHost",
+            "(x)",
+            "a/b",
+            "\"q\"",
+        ] {
+            assert!(!is_token(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn forbidden_names_match_whatever_their_case() {
+        for name in [
+            "host",
+            "Content-Length",
+            "COOKIE",
+            "proxy-authorization",
+            "Sec-Fetch-Mode",
+            "access-control-allow-origin",
+            "TE",
+            "x-http-method-override",
+        ] {
+            assert!(is_forbidden(name), "{name}");
+        }
+        for name in [
+            "X-Host",
+            "Accept",
+            "Secret",
+            "Authorization",
+            "Content-Type",
+        ] {
+            assert!(!is_forbidden(name), "{name}");
+        }
+        assert!(
+            is_ours("content-type") && is_ours("Webhook-Signature") && !is_ours("webhook-other")
+        );
+    }
+
+    #[test]
+    fn values_that_could_inject_or_that_fetch_refuses_are_flagged() {
+        assert_eq!(value_problem("plain value é"), None);
+        assert!(value_problem("a\r\nX-Injected: 1").is_some());
+        assert!(value_problem("a\nb").is_some());
+        assert!(value_problem("a\0b").is_some());
+        assert!(value_problem("party 🎉").is_some());
+    }
+
+    #[test]
+    fn credential_names_are_recognised() {
+        for name in ["X-API-Key", "X-Auth-Token", "Client-Secret", "X-Session"] {
+            assert!(names_a_credential(name), "{name}");
+        }
+        assert!(!names_a_credential("X-Tenant-Id"));
+    }
+}

@@ -1,0 +1,188 @@
+//! The form of a request that may be kept and shown: execution records, exports and "copy as cURL"
+//! only ever see this, with every credential masked.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde::{Deserialize, Serialize};
+
+use super::headers::{is_token, names_a_credential, AUTHORIZATION, WEBHOOK_SIGNATURE};
+use super::OutgoingRequest;
+use crate::model::{Auth, Method, Webhook};
+use crate::signing::SECRET_PREFIX;
+
+/// What a masked credential shows as.
+pub const MASK: &str = "••••••";
+
+/// How path templates encode field values; a secret that ended up in a URL is spelled this way there.
+const URL_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedactedRequest {
+    pub method: Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+/// `request` with its credentials masked: the `Authorization` value (keeping its scheme, as in
+/// `Bearer ••••••`), the API key header, the signature, and headers whose name says they hold a credential
+/// (`X-Auth-Token`); then every spelling of each of the webhook's secrets wherever else it appears
+/// (URL, body, other headers), should a field value happen to hold one.
+pub fn redact(request: &OutgoingRequest, webhook: &Webhook) -> RedactedRequest {
+    let secrets = secret_spellings(webhook);
+    let scrub = |text: &str| {
+        secrets.iter().fold(text.to_owned(), |text, secret| {
+            text.replace(secret.as_str(), MASK)
+        })
+    };
+    let api_key_header = match &webhook.auth {
+        Auth::ApiKey { header, .. } => Some(header.trim()),
+        _ => None,
+    };
+    let headers = request
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            let masked = if name.eq_ignore_ascii_case(AUTHORIZATION) {
+                mask_keeping_scheme(value)
+            } else if name.eq_ignore_ascii_case(WEBHOOK_SIGNATURE) {
+                mask_signatures(value)
+            } else if api_key_header.is_some_and(|header| header.eq_ignore_ascii_case(name))
+                || names_a_credential(name)
+            {
+                MASK.to_owned()
+            } else {
+                scrub(value)
+            };
+            (name.clone(), masked)
+        })
+        .collect();
+    RedactedRequest {
+        method: request.method,
+        url: scrub(&request.url),
+        headers,
+        body: scrub(&request.body),
+    }
+}
+
+/// `Bearer abc` → `Bearer ••••••`: the scheme tells a reader which authentication was sent.
+fn mask_keeping_scheme(value: &str) -> String {
+    match value.trim().split_once(' ') {
+        Some((scheme, _)) if is_token(scheme) => format!("{scheme} {MASK}"),
+        _ => MASK.to_owned(),
+    }
+}
+
+/// `v1,abc v1,def` → `v1,•••••• v1,••••••`.
+fn mask_signatures(value: &str) -> String {
+    let masked: Vec<String> = value
+        .split_whitespace()
+        .map(|signature| match signature.split_once(',') {
+            Some((version, _)) => format!("{version},{MASK}"),
+            None => MASK.to_owned(),
+        })
+        .collect();
+    masked.join(" ")
+}
+
+/// Every way the webhook's secrets can be written in a request: as typed, trimmed, escaped inside a JSON
+/// string, percent-encoded in a URL; the signing key without its prefix; the Basic credential in base64.
+/// Longest first, so a secret that contains another is masked whole.
+fn secret_spellings(webhook: &Webhook) -> Vec<String> {
+    let mut secrets: Vec<String> = webhook
+        .auth
+        .secrets()
+        .into_iter()
+        .chain(&webhook.signing_secret)
+        .map(|secret| secret.expose().to_owned())
+        .collect();
+    if let Some(key) = webhook
+        .signing_secret
+        .as_ref()
+        .and_then(|secret| secret.expose().trim().strip_prefix(SECRET_PREFIX))
+    {
+        secrets.push(key.to_owned());
+    }
+    if let Auth::Basic { username, password } = &webhook.auth {
+        secrets.push(STANDARD.encode(format!("{username}:{}", password.expose())));
+    }
+    let mut spellings: Vec<String> = secrets
+        .iter()
+        .flat_map(|secret| {
+            let in_json = serde_json::to_string(secret).expect("a string serializes");
+            [
+                secret.clone(),
+                secret.trim().to_owned(),
+                in_json[1..in_json.len() - 1].to_owned(),
+                utf8_percent_encode(secret, URL_VALUE).to_string(),
+                utf8_percent_encode(secret.trim(), URL_VALUE).to_string(),
+            ]
+        })
+        .filter(|spelling| !spelling.is_empty())
+        .collect();
+    spellings.sort_by_key(|spelling| std::cmp::Reverse(spelling.len()));
+    spellings.dedup();
+    spellings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Secret;
+
+    #[test]
+    fn schemes_stay_and_credentials_go() {
+        assert_eq!(
+            mask_keeping_scheme("Bearer abc.def"),
+            format!("Bearer {MASK}")
+        );
+        assert_eq!(mask_keeping_scheme("Basic dTpw"), format!("Basic {MASK}"));
+        assert_eq!(mask_keeping_scheme("justatoken"), MASK);
+        assert_eq!(
+            mask_signatures("v1,abc= v1a,def"),
+            format!("v1,{MASK} v1a,{MASK}")
+        );
+    }
+
+    #[test]
+    fn secrets_are_recognised_in_every_spelling() {
+        let webhook = Webhook {
+            id: "wh".into(),
+            name: "ERP".into(),
+            base_url: "https://erp.example".into(),
+            auth: Auth::Basic {
+                username: "ada".into(),
+                password: Secret::new("p@ss \"word\""),
+            },
+            headers: vec![],
+            signing_secret: Some(Secret::new("whsec_c2VjcmV0")),
+            timeout_ms: 10_000,
+            retry: Default::default(),
+        };
+        let spellings = secret_spellings(&webhook);
+        for expected in [
+            "p@ss \"word\"",
+            "p@ss \\\"word\\\"",
+            "p%40ss%20%22word%22",
+            "whsec_c2VjcmV0",
+            "c2VjcmV0",
+            &STANDARD.encode("ada:p@ss \"word\""),
+        ] {
+            assert!(
+                spellings.iter().any(|spelling| spelling == expected),
+                "{expected} in {spellings:?}"
+            );
+        }
+        assert!(
+            spellings
+                .windows(2)
+                .all(|pair| pair[0].len() >= pair[1].len()),
+            "longest first"
+        );
+    }
+}

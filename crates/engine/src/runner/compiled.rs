@@ -1,0 +1,65 @@
+//! A configuration compiled once — conditions parsed, templates compiled — and run for many events.
+
+use crate::catalog::Catalog;
+use crate::conditions::CompiledConditions;
+use crate::model::{Automation, Webhook};
+use crate::request::{CompiledAction, RequestError};
+
+pub struct CompiledConfig {
+    pub webhooks: Vec<Webhook>,
+    pub automations: Vec<CompiledAutomation>,
+}
+
+pub struct CompiledAutomation {
+    pub automation: Automation,
+    /// The conditions, or why they cannot run (every event then records a failed execution).
+    pub conditions: Result<CompiledConditions, String>,
+    /// Each action's templates, or why they cannot be rendered.
+    pub actions: Vec<Result<CompiledAction, RequestError>>,
+}
+
+impl CompiledConfig {
+    pub fn compile(
+        catalog: &Catalog,
+        webhooks: &[Webhook],
+        automations: &[Automation],
+    ) -> CompiledConfig {
+        let automations = automations
+            .iter()
+            .map(|automation| {
+                let trigger = &automation.trigger;
+                let conditions = CompiledConditions::compile(
+                    catalog,
+                    trigger,
+                    &automation.conditions,
+                )
+                .map_err(|problems| {
+                    let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                    format!(
+                        "the automation's conditions have errors — fix them in the automation: {}",
+                        problems.join("; ")
+                    )
+                });
+                let resolver = catalog.resolver(trigger);
+                let actions = automation
+                    .actions
+                    .iter()
+                    .map(|action| CompiledAction::compile(action, &resolver))
+                    .collect();
+                CompiledAutomation {
+                    automation: automation.clone(),
+                    conditions,
+                    actions,
+                }
+            })
+            .collect();
+        CompiledConfig {
+            webhooks: webhooks.to_vec(),
+            automations,
+        }
+    }
+
+    pub fn webhook(&self, id: &str) -> Option<&Webhook> {
+        self.webhooks.iter().find(|webhook| webhook.id == id)
+    }
+}

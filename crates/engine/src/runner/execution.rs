@@ -1,0 +1,144 @@
+//! Execution records: what the history shows of every run. They never hold a secret: requests are
+//! stored in their redacted form.
+
+use serde::{Deserialize, Serialize};
+
+use crate::conditions::ConditionTrace;
+use crate::event::{Event, User};
+use crate::model::{EventAction, Method};
+use crate::request::RedactedRequest;
+use crate::retry::{Delay, Outcome};
+
+/// Stored request bodies are cut at this many bytes (and marked truncated).
+pub const REQUEST_BODY_LIMIT: usize = 64 * 1024;
+/// Response bodies are kept as an excerpt of at most this many bytes.
+pub const RESPONSE_BODY_LIMIT: usize = 4 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Execution {
+    /// Also the request's `webhook-id`: the same on every attempt.
+    pub id: String,
+    pub automation_id: String,
+    pub automation_name: String,
+    /// Which of the automation's actions this is.
+    pub action_index: usize,
+    pub webhook_id: String,
+    pub webhook_name: Option<String>,
+    pub event: EventSummary,
+    /// Who triggered it; recorded, never used to decide whether to run.
+    pub user: User,
+    pub created_at_ms: i64,
+    pub status: Status,
+    /// Why it failed or stopped, in words for a CRM admin.
+    pub reason: Option<String>,
+    pub trace: Vec<ConditionTrace>,
+    /// The request as sent (or as it would have been), secrets redacted.
+    pub request: Option<StoredRequest>,
+    pub attempts: Vec<Attempt>,
+    /// When the next attempt is due while the status is pending.
+    pub next_attempt_at_ms: Option<i64>,
+    pub finished_at_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Queued, being sent, or waiting for a retry.
+    Pending,
+    /// The endpoint answered 2xx.
+    Succeeded,
+    /// Non-2xx after retries, network or CORS error, timeout, missing credentials, webhook deleted.
+    Failed,
+    /// Not sent on purpose: the frequency limit or the loop guard stopped it.
+    Stopped,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventSummary {
+    pub id: String,
+    pub entity: String,
+    pub action: EventAction,
+    pub record_id: Option<serde_json::Value>,
+    pub time: String,
+}
+
+impl From<&Event> for EventSummary {
+    fn from(event: &Event) -> Self {
+        EventSummary {
+            id: event.id.clone(),
+            entity: event.entity.clone(),
+            action: event.action,
+            record_id: event.current.get("id").cloned(),
+            time: event.time.clone(),
+        }
+    }
+}
+
+/// A redacted request as the history keeps it, its body capped at [`REQUEST_BODY_LIMIT`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredRequest {
+    pub method: Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    pub body_truncated: bool,
+}
+
+impl From<RedactedRequest> for StoredRequest {
+    fn from(request: RedactedRequest) -> Self {
+        let (body, body_truncated) = cap(request.body, REQUEST_BODY_LIMIT);
+        StoredRequest {
+            method: request.method,
+            url: request.url,
+            headers: request.headers,
+            body,
+            body_truncated,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attempt {
+    /// 1-based.
+    pub number: u32,
+    pub started_at_ms: i64,
+    pub duration_ms: u64,
+    pub outcome: Outcome,
+    pub response: Option<ResponseSummary>,
+    /// The wait before the next attempt, when there is one.
+    pub retry_in: Option<Delay>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResponseSummary {
+    pub status: u16,
+    /// The headers the endpoint let the app read (a browser hides those a CORS endpoint does not expose).
+    pub headers: Vec<(String, String)>,
+    pub body_excerpt: String,
+    pub body_truncated: bool,
+}
+
+/// `text` cut to at most `limit` bytes at a character boundary, and whether it was cut.
+pub(crate) fn cap(mut text: String, limit: usize) -> (String, bool) {
+    if text.len() <= limit {
+        return (text, false);
+    }
+    let mut end = limit;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    (text, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capping_keeps_whole_characters() {
+        assert_eq!(cap("héllo".into(), 2), ("h".into(), true));
+        assert_eq!(cap("héllo".into(), 3), ("hé".into(), true));
+        assert_eq!(cap("hello".into(), 5), ("hello".into(), false));
+    }
+}

@@ -1,0 +1,26 @@
+//! The runner: event → matching enabled automations → conditions → rendered requests → [`Transport`] →
+//! execution records.
+//!
+//! It is split in two so every host can drive it: [`plan`] is pure (which deliveries an event causes,
+//! each with its request built and its execution record started), and [`deliver`] sends one planned
+//! delivery through a [`Transport`], retrying by the webhook's policy, and finishes its record. The
+//! browser app runs `deliver` over `fetch`; the tests run it over real loopback HTTP; `webhook-cli
+//! preview` stops after `plan`.
+//!
+//! Automations run for every user who triggers them, whatever that user's visibility or admin rights:
+//! the triggering user is recorded, never checked.
+
+mod compiled;
+mod deliver;
+mod execution;
+mod explain;
+mod plan;
+
+pub use compiled::{CompiledAutomation, CompiledConfig};
+pub use deliver::{attempt, deliver, Environment, Exchange, Response, Transport};
+pub use execution::{
+    Attempt, EventSummary, Execution, ResponseSummary, Status, StoredRequest, REQUEST_BODY_LIMIT,
+    RESPONSE_BODY_LIMIT,
+};
+pub use explain::explain_failure;
+pub use plan::{plan, Plan, Planned, Skipped};

@@ -1,0 +1,141 @@
+//! Which deliveries an event causes: pure, so previews and tests see exactly what would be sent.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::catalog::Catalog;
+use crate::conditions::ConditionTrace;
+use crate::context::render_context;
+use crate::event::Event;
+use crate::model::Webhook;
+use crate::request::{build_request, redact, CompiledAction};
+use crate::runner::compiled::CompiledConfig;
+use crate::runner::deliver::Environment;
+use crate::runner::execution::{EventSummary, Execution, Status, StoredRequest};
+use crate::runner::explain::WEBHOOK_DELETED;
+
+/// What an event causes: deliveries to make, and automations whose conditions did not match.
+pub struct Plan {
+    pub planned: Vec<Planned>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// One webhook action to run for the event. `execution` starts pending, or already failed when the
+/// request could not be built (deleted webhook, missing credentials, an empty path value…).
+pub struct Planned {
+    pub execution: Execution,
+    /// Index of the automation in the compiled configuration.
+    pub automation: usize,
+    pub context: Value,
+}
+
+/// An automation on this trigger whose conditions did not match, with the trace that says why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Skipped {
+    pub automation_id: String,
+    pub automation_name: String,
+    pub trace: Vec<ConditionTrace>,
+}
+
+/// The deliveries `event` causes under `config`: every enabled automation on the event's entity and
+/// action whose conditions match, one delivery per action. Disabled automations never run.
+pub fn plan(
+    config: &CompiledConfig,
+    catalog: &Catalog,
+    event: &Event,
+    env: &mut impl Environment,
+) -> Plan {
+    let context = render_context(catalog, event);
+    let mut plan = Plan {
+        planned: Vec::new(),
+        skipped: Vec::new(),
+    };
+    for (index, compiled) in config.automations.iter().enumerate() {
+        let automation = &compiled.automation;
+        if !automation.enabled
+            || automation.trigger.entity != event.entity
+            || automation.trigger.action != event.action
+        {
+            continue;
+        }
+        let (trace, failure) = match &compiled.conditions {
+            Ok(conditions) => {
+                let evaluation = conditions.evaluate(&context);
+                if !evaluation.matched {
+                    plan.skipped.push(Skipped {
+                        automation_id: automation.id.clone(),
+                        automation_name: automation.name.clone(),
+                        trace: evaluation.trace,
+                    });
+                    continue;
+                }
+                (evaluation.trace, None)
+            }
+            Err(reason) => (Vec::new(), Some(reason.clone())),
+        };
+        for (action_index, action) in automation.actions.iter().enumerate() {
+            let now_ms = env.now_ms();
+            let webhook = config.webhook(&action.webhook_id);
+            let mut execution = Execution {
+                id: env.new_id(),
+                automation_id: automation.id.clone(),
+                automation_name: automation.name.clone(),
+                action_index,
+                webhook_id: action.webhook_id.clone(),
+                webhook_name: webhook.map(|webhook| webhook.name.clone()),
+                event: EventSummary::from(event),
+                user: event.user.clone(),
+                created_at_ms: now_ms,
+                status: Status::Pending,
+                reason: failure.clone(),
+                trace: trace.clone(),
+                request: None,
+                attempts: Vec::new(),
+                next_attempt_at_ms: Some(now_ms),
+                finished_at_ms: None,
+            };
+            if execution.reason.is_none() {
+                let built = match (webhook, &compiled.actions[action_index]) {
+                    (None, _) => Err(WEBHOOK_DELETED.to_string()),
+                    (Some(_), Err(error)) => Err(error.to_string()),
+                    (Some(webhook), Ok(action)) => {
+                        request_for(webhook, action, &context, &execution.id, now_ms)
+                    }
+                };
+                match built {
+                    Ok(request) => execution.request = Some(request),
+                    Err(reason) => execution.reason = Some(reason),
+                }
+            }
+            if execution.reason.is_some() {
+                execution.status = Status::Failed;
+                execution.next_attempt_at_ms = None;
+                execution.finished_at_ms = Some(now_ms);
+            }
+            plan.planned.push(Planned {
+                execution,
+                automation: index,
+                context: context.clone(),
+            });
+        }
+    }
+    plan
+}
+
+fn request_for(
+    webhook: &Webhook,
+    action: &CompiledAction,
+    context: &Value,
+    execution_id: &str,
+    now_ms: i64,
+) -> Result<StoredRequest, String> {
+    build_request(
+        webhook,
+        action,
+        context,
+        execution_id,
+        now_ms.div_euclid(1000),
+    )
+    .map(|request| redact(&request, webhook).into())
+    .map_err(|error| error.to_string())
+}

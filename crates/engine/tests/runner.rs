@@ -1,0 +1,454 @@
+//! The runner end to end: sample events → automations → real HTTP to the project's receiver.
+
+mod support;
+
+use serde_json::{json, Value};
+use support::{control, receiver, TcpTransport, TestEnvironment};
+use webhook_engine::catalog::Catalog;
+use webhook_engine::event::Event;
+use webhook_engine::model::{
+    Auth, Automation, Body, Condition, ConditionGroup, ConditionItem, EventAction, Match, Method,
+    Operator, RetryPolicy, Secret, Trigger, Webhook, WebhookAction,
+};
+use webhook_engine::retry::{DelayReason, Outcome};
+use webhook_engine::runner::{deliver, plan, CompiledConfig, Execution, Status};
+use webhook_engine::sample::{Change, SampleData};
+use webhook_engine::template::Row;
+
+const TOKEN: &str = "tok_live_do-not-leak";
+
+fn webhook(base_url: &str) -> Webhook {
+    Webhook {
+        id: "wh_erp".into(),
+        name: "ERP".into(),
+        base_url: base_url.into(),
+        auth: Auth::Bearer {
+            token: Secret::new(TOKEN),
+        },
+        headers: vec![],
+        signing_secret: None,
+        timeout_ms: 2_000,
+        retry: RetryPolicy {
+            max_attempts: 3,
+            initial_backoff_ms: 100,
+            max_backoff_ms: 5_000,
+        },
+    }
+}
+
+fn automation(id: &str, conditions: Vec<ConditionItem>, path: &str) -> Automation {
+    Automation {
+        id: id.into(),
+        name: format!("Automation {id}"),
+        enabled: true,
+        trigger: Trigger { entity: "deal".into(), action: EventAction::Updated },
+        conditions: ConditionGroup { match_: Match::All, items: conditions },
+        actions: vec![WebhookAction {
+            webhook_id: "wh_erp".into(),
+            method: Method::Put,
+            path: path.into(),
+            body: Body::Raw {
+                template: r#"{"title": "Deal {{deal.title}}", "amount": {{deal.value}}, "stage": {{deal.stage}}, "by": "{{event.user.name}}"}"#.into(),
+            },
+        }],
+    }
+}
+
+fn condition(field: &str, operator: Operator, value: Option<Value>) -> ConditionItem {
+    ConditionItem::Condition(Condition {
+        field: field.into(),
+        operator,
+        value,
+    })
+}
+
+/// Deal 302 (owned by the regular user) moved from "Proposal made" to "Negotiations started" by `user_id`.
+fn stage_change(user_id: u64) -> Event {
+    let catalog = Catalog::builtin();
+    let sample = SampleData::builtin();
+    let previous = sample.record("deal", 302).unwrap().clone();
+    let mut current = previous.clone();
+    current.insert("stage".into(), json!("negotiations"));
+    sample.event(
+        &catalog,
+        Change {
+            id: "evt_stage_302",
+            entity: "deal",
+            action: EventAction::Updated,
+            time: "2026-11-28T10:00:00Z",
+            user: &sample.user(user_id).unwrap().user,
+            current: &current,
+            previous: Some(&previous),
+        },
+    )
+}
+
+async fn run(config: &CompiledConfig, event: &Event, env: &mut TestEnvironment) -> Vec<Execution> {
+    let catalog = Catalog::builtin();
+    let mut planned = plan(config, &catalog, event, env).planned;
+    for delivery in &mut planned {
+        deliver(config, delivery, &TcpTransport, env).await;
+    }
+    planned
+        .into_iter()
+        .map(|delivery| delivery.execution)
+        .collect()
+}
+
+async fn received(base: &str) -> Vec<Value> {
+    control("GET", &format!("{base}/_receiver/requests"), "")
+        .await
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn header<'r>(record: &'r Value, name: &str) -> Option<&'r str> {
+    record["headers"]
+        .as_array()?
+        .iter()
+        .find(|pair| pair[0] == name)
+        .and_then(|pair| pair[1].as_str())
+}
+
+#[tokio::test]
+async fn a_matching_automation_sends_exactly_what_its_execution_records() {
+    let receiver = receiver().await;
+    let base = receiver.url();
+    let automations = [
+        automation(
+            "matches",
+            vec![condition(
+                "deal.stage",
+                Operator::HasChangedTo,
+                Some(json!("negotiations")),
+            )],
+            "/orders/{{deal.id}}",
+        ),
+        automation(
+            "does_not_match",
+            vec![condition(
+                "deal.value",
+                Operator::GreaterThan,
+                Some(json!(1_000_000)),
+            )],
+            "/never",
+        ),
+        Automation {
+            enabled: false,
+            ..automation("disabled", vec![], "/never")
+        },
+        Automation {
+            trigger: Trigger {
+                entity: "deal".into(),
+                action: EventAction::Added,
+            },
+            ..automation("other_trigger", vec![], "/never")
+        },
+    ];
+    let config = CompiledConfig::compile(&Catalog::builtin(), &[webhook(&base)], &automations);
+    let mut env = TestEnvironment::default();
+
+    let catalog = Catalog::builtin();
+    let preview = plan(&config, &catalog, &stage_change(1), &mut env);
+    assert_eq!(preview.planned.len(), 1);
+    assert_eq!(preview.skipped.len(), 1);
+    assert_eq!(preview.skipped[0].automation_id, "does_not_match");
+    assert!(!preview.skipped[0].trace[0].result);
+
+    let executions = run(&config, &stage_change(1), &mut env).await;
+    assert_eq!(executions.len(), 1);
+    let execution = &executions[0];
+    assert_eq!(
+        execution.status,
+        Status::Succeeded,
+        "{:?}",
+        execution.reason
+    );
+    assert_eq!(execution.trace.len(), 1);
+    assert!(execution.trace[0].result);
+
+    let requests = received(&base).await;
+    assert_eq!(
+        requests.len(),
+        1,
+        "only the matching automation sent anything"
+    );
+    let sent = &requests[0];
+    let stored = execution.request.as_ref().unwrap();
+    assert_eq!(sent["method"], "PUT");
+    assert_eq!(sent["path"], "/orders/302");
+    assert_eq!(stored.url, format!("{base}/orders/302"));
+    assert_eq!(
+        sent["body"],
+        stored.body.as_str(),
+        "the history shows the body byte for byte"
+    );
+    let body: Value = serde_json::from_str(&stored.body).unwrap();
+    assert_eq!(
+        body,
+        json!({"title": "Deal CNC line maintenance contract", "amount": 56500.5, "stage": "Negotiations started", "by": "Ada Admin"})
+    );
+    assert_eq!(
+        header(sent, "authorization"),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
+    assert_eq!(header(sent, "webhook-id"), Some(execution.id.as_str()));
+    assert_eq!(header(sent, "content-type"), Some("application/json"));
+    assert_eq!(execution.attempts[0].response.as_ref().unwrap().status, 200);
+
+    let record = serde_json::to_string(execution).unwrap();
+    assert!(
+        !record.contains(TOKEN),
+        "the execution record holds no secret: {record}"
+    );
+    assert!(record.contains("Bearer ••••••"));
+    receiver.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_regular_users_change_triggers_automations_just_the_same() {
+    let receiver = receiver().await;
+    let base = receiver.url();
+    let config = CompiledConfig::compile(
+        &Catalog::builtin(),
+        &[webhook(&base)],
+        &[automation("any", vec![], "/deals/{{deal.id}}")],
+    );
+    let mut env = TestEnvironment::default();
+    let executions = run(&config, &stage_change(2), &mut env).await;
+    assert_eq!(executions[0].status, Status::Succeeded);
+    assert_eq!(executions[0].user.name, "Riley Regular");
+    assert!(!executions[0].user.is_admin);
+    let requests = received(&base).await;
+    assert!(requests[0]["body"]
+        .as_str()
+        .unwrap()
+        .contains("Riley Regular"));
+    receiver.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_503_with_retry_after_then_200_takes_two_attempts_with_one_webhook_id() {
+    let receiver = receiver().await;
+    let base = receiver.url();
+    control(
+        "POST",
+        &format!("{base}/_receiver/script"),
+        r#"[{"status": 503, "retry_after": 2}, {"status": 200}]"#,
+    )
+    .await;
+    let config = CompiledConfig::compile(
+        &Catalog::builtin(),
+        &[webhook(&base)],
+        &[automation("a", vec![], "/x")],
+    );
+    let mut env = TestEnvironment::default();
+    let execution = run(&config, &stage_change(1), &mut env).await.remove(0);
+
+    assert_eq!(execution.status, Status::Succeeded);
+    let outcomes: Vec<Outcome> = execution
+        .attempts
+        .iter()
+        .map(|attempt| attempt.outcome)
+        .collect();
+    assert_eq!(outcomes, [Outcome::Status(503), Outcome::Status(200)]);
+    let delay = execution.attempts[0].retry_in.unwrap();
+    assert_eq!((delay.ms, delay.reason), (2_000, DelayReason::RetryAfter));
+    assert_eq!(*env.slept.borrow(), [2_000]);
+    let ids: Vec<_> = received(&base)
+        .await
+        .iter()
+        .map(|r| header(r, "webhook-id").unwrap().to_string())
+        .collect();
+    assert_eq!(ids, [execution.id.clone(), execution.id.clone()]);
+    receiver.shutdown().await;
+}
+
+#[tokio::test]
+async fn failures_end_with_the_reason_an_admin_can_act_on() {
+    let receiver = receiver().await;
+    let base = receiver.url();
+    let config = CompiledConfig::compile(
+        &Catalog::builtin(),
+        &[webhook(&base)],
+        &[automation("a", vec![], "/x")],
+    );
+    let script_url = format!("{base}/_receiver/script");
+    let script = |body: &'static str| control("POST", &script_url, body);
+
+    script(r#"{"status": 401}"#).await;
+    let unauthorized = run(&config, &stage_change(1), &mut TestEnvironment::default())
+        .await
+        .remove(0);
+    assert_eq!(
+        (unauthorized.status, unauthorized.attempts.len()),
+        (Status::Failed, 1),
+        "a 401 is never retried"
+    );
+    assert!(unauthorized
+        .reason
+        .as_deref()
+        .unwrap()
+        .contains("check the webhook's credentials"));
+
+    script(r#"{"status": 302, "redirect": "http://127.0.0.1:9/elsewhere"}"#).await;
+    let redirected = run(&config, &stage_change(1), &mut TestEnvironment::default())
+        .await
+        .remove(0);
+    assert_eq!(
+        redirected.attempts[0].outcome,
+        Outcome::RedirectRefused(302)
+    );
+    assert!(redirected
+        .reason
+        .as_deref()
+        .unwrap()
+        .contains("redirects are not followed"));
+
+    script(r#"[{"status": 500}, {"status": 500}, {"status": 500}]"#).await;
+    let failing = run(&config, &stage_change(1), &mut TestEnvironment::default())
+        .await
+        .remove(0);
+    assert_eq!(failing.attempts.len(), 3, "max_attempts");
+    assert!(failing
+        .reason
+        .as_deref()
+        .unwrap()
+        .contains("after 3 attempts"));
+
+    script(r#"{"delay_ms": 2500}"#).await;
+    let slow_webhook = Webhook {
+        timeout_ms: 1_000,
+        retry: RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        },
+        ..webhook(&base)
+    };
+    let slow = CompiledConfig::compile(
+        &Catalog::builtin(),
+        &[slow_webhook],
+        &[automation("a", vec![], "/x")],
+    );
+    let timed_out = run(&slow, &stage_change(1), &mut TestEnvironment::default())
+        .await
+        .remove(0);
+    assert_eq!(timed_out.attempts[0].outcome, Outcome::Timeout);
+    assert!(timed_out
+        .reason
+        .as_deref()
+        .unwrap()
+        .starts_with("no answer within 1 s"));
+    receiver.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_unreachable_endpoint_is_retried_then_explained() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed_port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let config = CompiledConfig::compile(
+        &Catalog::builtin(),
+        &[webhook(&format!("http://127.0.0.1:{closed_port}"))],
+        &[automation("a", vec![], "/x")],
+    );
+    let mut env = TestEnvironment::default();
+    let execution = run(&config, &stage_change(1), &mut env).await.remove(0);
+    assert_eq!(execution.status, Status::Failed);
+    assert_eq!(execution.attempts.len(), 3);
+    assert!(execution
+        .attempts
+        .iter()
+        .all(|attempt| attempt.outcome == Outcome::NetworkError));
+    assert_eq!(
+        *env.slept.borrow(),
+        [75, 150],
+        "backoff 100 then 200 ms with equal jitter at 0.5"
+    );
+    assert!(execution
+        .reason
+        .as_deref()
+        .unwrap()
+        .starts_with("could not reach the endpoint"));
+}
+
+#[tokio::test]
+async fn nothing_is_sent_when_the_request_cannot_be_built_safely() {
+    let receiver = receiver().await;
+    let base = receiver.url();
+    let mut no_token = webhook(&base);
+    no_token.auth = Auth::Bearer {
+        token: Secret::new(""),
+    };
+    let cases = [
+        (
+            vec![webhook(&base)],
+            automation(
+                "empty_path_value",
+                vec![],
+                "/people/{{deal.person.phone_missing}}",
+            ),
+            "errors",
+        ),
+        (
+            vec![webhook(&base)],
+            automation("empty_value", vec![], "/won/{{deal.won_time}}"),
+            "empty",
+        ),
+        (
+            vec![],
+            automation("deleted_webhook", vec![], "/x"),
+            "was deleted",
+        ),
+        (
+            vec![no_token],
+            automation("no_credentials", vec![], "/x"),
+            "credentials are missing",
+        ),
+    ];
+    for (webhooks, automation, expected) in cases {
+        let config = CompiledConfig::compile(&Catalog::builtin(), &webhooks, &[automation]);
+        let execution = run(&config, &stage_change(1), &mut TestEnvironment::default())
+            .await
+            .remove(0);
+        assert_eq!(execution.status, Status::Failed, "{expected}");
+        assert!(execution.attempts.is_empty());
+        let reason = execution.reason.unwrap();
+        assert!(reason.contains(expected), "{reason}");
+    }
+    assert!(
+        received(&base).await.is_empty(),
+        "no request reached the endpoint"
+    );
+    receiver.shutdown().await;
+}
+
+#[test]
+fn key_value_bodies_render_through_the_same_runner() {
+    let mut automation = automation("kv", vec![], "/kv");
+    automation.actions[0].body = Body::KeyValue {
+        rows: vec![
+            Row::new("value", "{{deal.value}}"),
+            Row::new("label", "Stage: {{deal.stage}}"),
+        ],
+    };
+    let config = CompiledConfig::compile(
+        &Catalog::builtin(),
+        &[webhook("http://127.0.0.1:1")],
+        &[automation],
+    );
+    let planned = plan(
+        &config,
+        &Catalog::builtin(),
+        &stage_change(1),
+        &mut TestEnvironment::default(),
+    )
+    .planned;
+    let body: Value =
+        serde_json::from_str(&planned[0].execution.request.as_ref().unwrap().body).unwrap();
+    assert_eq!(
+        body,
+        json!({"value": 56500.5, "label": "Stage: Negotiations started"})
+    );
+}
