@@ -27,6 +27,10 @@ enum Command {
     Validate(commands::validate::Args),
     /// Render a template with the values of a data file and print it exactly as it would be sent.
     Render(commands::render::Args),
+    /// Print, as JSON, every request an event would produce under a configuration; sends nothing.
+    Preview(commands::preview::Args),
+    /// Check every webhook and automation of a configuration document.
+    Check(commands::check::Args),
 }
 
 /// How the template file is read.
@@ -57,11 +61,24 @@ pub enum UsageError {
     BadInput { path: String, reason: String },
 }
 
+/// Writes to standard output. A closed pipe (`webhook-cli preview … | head`) is not an error worth a
+/// crash: the reader has what it wanted.
+pub fn emit(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+pub fn emitln(text: &str) {
+    emit(&format!("{text}\n"));
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate(args) => commands::validate::run(args),
         Command::Render(args) => commands::render::run(args),
+        Command::Preview(args) => commands::preview::run(args),
+        Command::Check(args) => commands::check::run(args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

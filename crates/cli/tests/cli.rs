@@ -203,3 +203,106 @@ fn usage_and_io_errors_exit_2_and_never_panic() {
         "invalid UTF-8 is a diagnostic, not a crash"
     );
 }
+
+fn example(name: &str) -> String {
+    shared_example_dir()
+        .join(name)
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The documented examples in docs/examples, which these tests keep honest.
+fn shared_example_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples")
+}
+
+#[test]
+fn preview_prints_the_request_an_event_would_send_with_its_trace_and_no_secret() {
+    let output = cli(&[
+        "preview",
+        "--config",
+        &example("config.json"),
+        "--event",
+        &example("event-deal-updated.json"),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let request = &report["requests"][0]["request"];
+    assert_eq!(request["method"], "PUT");
+    assert_eq!(request["url"], "https://erp.example/api/orders/302");
+    let body: serde_json::Value = serde_json::from_str(request["body"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"title": "CNC line maintenance contract", "amount": 56500.5})
+    );
+    let trace = report["requests"][0]["trace"].as_array().unwrap();
+    assert_eq!(trace.len(), 2);
+    assert!(trace.iter().all(|condition| condition["result"] == true));
+    assert_eq!(report["triggered_by"]["name"], "Riley Regular");
+    let printed = text(&output.stdout);
+    assert!(printed.contains("Basic ••••••") && printed.contains("v1,••••••"));
+    assert!(
+        !printed.contains("stand-in-credential"),
+        "stand-in credentials never show"
+    );
+}
+
+#[test]
+fn preview_lists_automations_whose_conditions_did_not_match() {
+    let scratch = Scratch::new("preview-no-match");
+    let event: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(example("event-deal-updated.json")).unwrap())
+            .unwrap();
+    let mut lost = event.clone();
+    lost["current"]["status"] = "lost".into();
+    let event_file = scratch.file("event.json", lost.to_string());
+    let output = cli(&[
+        "preview",
+        "--config",
+        &example("config.json"),
+        "--event",
+        arg(&event_file),
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["requests"], serde_json::json!([]));
+    assert_eq!(report["not_matched"][0]["trace"][0]["result"], false);
+}
+
+#[test]
+fn check_accepts_the_documented_example_and_reports_every_problem_of_a_broken_one() {
+    let clean = cli(&["check", &example("config.json")]);
+    assert_eq!(clean.status.code(), Some(0), "{}", text(&clean.stdout));
+    assert_eq!(
+        text(&clean.stdout),
+        "checked 1 webhooks and 1 automations: 0 errors\n"
+    );
+
+    let scratch = Scratch::new("check");
+    let mut broken: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(example("config.json")).unwrap()).unwrap();
+    broken["webhooks"][0]["base_url"] = "ftp://erp.example".into();
+    broken["automations"][0]["actions"][0]["path"] = "/orders/{{deal.idd}}".into();
+    broken["automations"][0]["conditions"]["items"][1]["operator"] = "before".into();
+    let file = scratch.file("broken.json", broken.to_string());
+    let output = cli(&["check", arg(&file)]);
+    assert_eq!(output.status.code(), Some(1));
+    let printed = text(&output.stdout);
+    assert!(
+        printed.contains("webhook \"ERP\": error: base_url:"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("automation \"Won deals over 10,000 to the ERP\": error: condition 2:"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("action 1 path 1:9: error: unknown field deal.idd"),
+        "{printed}"
+    );
+    assert!(
+        printed.ends_with("checked 1 webhooks and 1 automations: 3 errors\n"),
+        "{printed}"
+    );
+}

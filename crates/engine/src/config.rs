@@ -9,6 +9,7 @@ use thiserror::Error;
 
 use crate::model::{Auth, AuthKind, Automation, HeaderPair, RetryPolicy, Secret, Webhook};
 use crate::request::missing_credentials;
+use crate::signing::generate_secret;
 
 /// The value of the document's `format` field, so a stray JSON file is recognised as foreign.
 pub const CONFIG_FORMAT: &str = "webhook-automations/config";
@@ -146,6 +147,42 @@ impl ConfigDocument {
         }
     }
 }
+
+impl ConfigDocument {
+    /// The document's webhooks with stand-in credentials, for checking and previewing a document that by
+    /// design holds none: requests build exactly as they will once the real credentials are entered, and
+    /// their redacted form (all that is ever shown) is the same.
+    pub fn webhooks_with_stand_in_credentials(&self) -> Vec<Webhook> {
+        self.webhooks
+            .iter()
+            .cloned()
+            .map(|shared| {
+                let mut webhook = shared.with_credentials_from(None);
+                webhook.auth = match webhook.auth {
+                    Auth::None => Auth::None,
+                    Auth::Basic { username, .. } => Auth::Basic {
+                        username,
+                        password: Secret::new(STAND_IN_CREDENTIAL),
+                    },
+                    Auth::Bearer { .. } => Auth::Bearer {
+                        token: Secret::new(STAND_IN_CREDENTIAL),
+                    },
+                    Auth::ApiKey { header, .. } => Auth::ApiKey {
+                        header,
+                        key: Secret::new(STAND_IN_CREDENTIAL),
+                    },
+                };
+                if webhook.signing_secret.is_some() {
+                    webhook.signing_secret = Some(generate_secret([0x5a; 32]));
+                }
+                webhook
+            })
+            .collect()
+    }
+}
+
+/// What stands in for a credential in previews; redaction masks it like a real one.
+const STAND_IN_CREDENTIAL: &str = "stand-in-credential";
 
 /// A configuration ready to store in this browser.
 #[derive(Debug, Clone, PartialEq)]
@@ -393,6 +430,27 @@ mod tests {
             ["wh_changed", "wh_new"],
             "wh_new lacks its signing secret"
         );
+    }
+
+    #[test]
+    fn stand_in_credentials_let_a_secretless_document_build_requests() {
+        let webhooks = [
+            webhook(
+                "wh_basic",
+                Auth::Basic {
+                    username: "u".into(),
+                    password: Secret::new("real"),
+                },
+            ),
+            webhook("wh_none", Auth::None),
+        ];
+        let document = ConfigDocument::export(&webhooks, &[]);
+        let stood_in = document.webhooks_with_stand_in_credentials();
+        assert!(stood_in.iter().all(|webhook| !missing_credentials(webhook)));
+        assert!(stood_in
+            .iter()
+            .all(|webhook| crate::request::validate_webhook(webhook).is_empty()));
+        assert_eq!(stood_in[1].auth, Auth::None);
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod sample;
 pub mod signing;
 pub mod template;
 pub mod time;
+pub mod validate;
 
 pub use diagnostic::{Cell, CellPart, Diagnostic, LineIndex, Position, Severity, Span};
 pub use template::{

@@ -1,2 +1,4 @@
+pub mod check;
+pub mod preview;
 pub mod render;
 pub mod validate;

@@ -6,7 +6,7 @@ use serde_json::Value;
 use webhook_engine::template::{compile_key_value, compile_path, compile_raw, AcceptAll, Row};
 use webhook_engine::Diagnostic;
 
-use crate::{input, Mode, Outcome, UsageError};
+use crate::{emit, emitln, input, Mode, Outcome, UsageError};
 
 /// Stands in for a base URL when none is given, so a path renders on its own.
 const PLACEHOLDER_BASE: &str = "http://base.invalid";
@@ -62,11 +62,11 @@ pub fn run(args: Args) -> Result<Outcome, UsageError> {
     match compiled {
         // Bodies print byte for byte as they would be sent; a URL gets the newline a terminal expects.
         Ok(output) if args.mode == Mode::Path => {
-            println!("{output}");
+            emitln(&output);
             Ok(Outcome::Clean)
         }
         Ok(output) => {
-            print!("{output}");
+            emit(&output);
             Ok(Outcome::Clean)
         }
         Err(problems) => {

@@ -8,7 +8,7 @@ use webhook_engine::model::{EventAction, Trigger};
 use webhook_engine::template::{compile_key_value, compile_path, compile_raw, FieldResolver, Row};
 use webhook_engine::Diagnostic;
 
-use crate::{input, Mode, Outcome, UsageError};
+use crate::{emitln, input, Mode, Outcome, UsageError};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -48,13 +48,10 @@ pub fn run(args: Args) -> Result<Outcome, UsageError> {
             "warnings": diagnostics.len() - errors,
             "diagnostics": diagnostics,
         });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).expect("diagnostics serialize")
-        );
+        emitln(&serde_json::to_string_pretty(&report).expect("diagnostics serialize"));
     } else {
         for diagnostic in &diagnostics {
-            println!("{diagnostic}");
+            emitln(&diagnostic.to_string());
         }
     }
     Ok(if errors > 0 {

@@ -28,18 +28,17 @@ impl CompiledConfig {
             .iter()
             .map(|automation| {
                 let trigger = &automation.trigger;
-                let conditions = CompiledConditions::compile(
-                    catalog,
-                    trigger,
-                    &automation.conditions,
-                )
-                .map_err(|problems| {
-                    let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
-                    format!(
+                let conditions =
+                    CompiledConditions::compile(catalog, trigger, &automation.conditions).map_err(
+                        |problems| {
+                            let problems: Vec<String> =
+                                problems.iter().map(ToString::to_string).collect();
+                            format!(
                         "the automation's conditions have errors — fix them in the automation: {}",
                         problems.join("; ")
                     )
-                });
+                        },
+                    );
                 let resolver = catalog.resolver(trigger);
                 let actions = automation
                     .actions
