@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # `make bench`: criterion benches that put the engine beside its peers in the same run (ratios printed),
-# then the size of the release bundle (wasm + js, raw and gzipped).
+# then the size of the release bundle (wasm + js, raw, gzip and brotli).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+mkdir -p test-output
 
-echo "== engine benches (cargo profile: bench = release, opt-level 3; not the size-optimised wasm-release)"
-cargo bench -p webhook-engine --color never
+echo "== engine benches (cargo profile: bench = release at opt-level 3, not the size-optimised wasm-release)"
+cargo bench -p webhook-bench --color never -- "$@" 2>&1 | tee test-output/bench.log
 
 echo "== bundle size (trunk build --release, cargo profile wasm-release)"
-trunk build --release 2>&1 | tail -n 2
-node scripts/bundle-size.mjs dist
+trunk build --release 2>&1 | tail -n 1
+node scripts/bundle-size.mjs dist | tee -a test-output/bench.log
+
+echo
+echo "== summary"
+grep -E '^(ratio|conditions) ' test-output/bench.log || true
+grep -E '^total wasm \+ js' test-output/bench.log || true
