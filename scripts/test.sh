@@ -28,26 +28,40 @@ cargo test --workspace --color never 2>&1 | tee "$OUT/native.log"
 record native $(cargo_counts "$OUT/native.log")
 
 echo "== browser: wasm-bindgen-test in headless Chromium"
-receiver_log="$OUT/browser-receiver.out"
-target/debug/webhook-receiver --port 0 >"$receiver_log" 2>"$OUT/browser-receiver.err" &
-receiver_pid=$!
-trap 'kill $receiver_pid 2>/dev/null || true' EXIT
-# The receiver prints its URL as its first line once it listens; wait for that line, not for a time.
-receiver_url=""
-for _ in $(seq 1 300); do
-  receiver_url=$(sed -n 's/^webhook-receiver listening on //p' "$receiver_log")
-  [ -n "$receiver_url" ] && break
-  kill -0 $receiver_pid 2>/dev/null || { echo "test: the receiver exited" >&2; cat "$OUT/browser-receiver.err" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$receiver_url" ] || { echo "test: the receiver did not start" >&2; exit 1; }
-RECEIVER_URL="$receiver_url" \
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+# Starts a receiver with extra flags on a free port, in this shell so the EXIT trap can stop it.
+start_receiver() { # name flags...
+  local name=$1; shift
+  target/debug/webhook-receiver --port 0 --quiet "$@" >"$OUT/$name.out" 2>"$OUT/$name.err" &
+  pids+=($!)
+}
+# Prints a started receiver's URL: its first line once it listens (we wait for that line, not a time).
+receiver_url_of() { # name
+  for _ in $(seq 1 300); do
+    local url
+    url=$(sed -n 's/^webhook-receiver listening on //p' "$OUT/$1.out")
+    if [ -n "$url" ]; then echo "$url"; return 0; fi
+    sleep 0.1
+  done
+  echo "test: receiver $1 did not start" >&2; cat "$OUT/$1.err" >&2; return 1
+}
+start_receiver browser-receiver
+start_receiver browser-receiver-no-cors --no-cors
+receiver_url=$(receiver_url_of browser-receiver)
+no_cors_url=$(receiver_url_of browser-receiver-no-cors)
+# A port nothing listens on: bound, then released.
+# The test page is served without cross-origin isolation (COEP), like the app itself: under COEP
+# the no-cors probe that tells a CORS refusal from a dead endpoint would be blocked.
+closed_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+RECEIVER_URL="$receiver_url" RECEIVER_NO_CORS_URL="$no_cors_url" CLOSED_URL="http://127.0.0.1:$closed_port" \
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1 \
 CHROMEDRIVER=/usr/bin/chromedriver \
 WASM_BINDGEN_TEST_DRIVER_TIMEOUT=${WASM_BINDGEN_TEST_DRIVER_TIMEOUT:-30} \
 WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-120} \
   cargo test --color never --target wasm32-unknown-unknown -p webhook-automations --test browser 2>&1 | tee "$OUT/browser.log"
-kill $receiver_pid 2>/dev/null || true
+kill "${pids[@]}" 2>/dev/null || true
 record browser $(cargo_counts "$OUT/browser.log")
 
 echo "== e2e: Playwright against the release build"

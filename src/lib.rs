@@ -3,6 +3,11 @@
 //! Every rule lives in `webhook-engine`; this crate holds the views (`ui`) and, as later work lands,
 //! the browser's storage, fetch transport and host API. `mount` is the one entry point a page calls.
 
+pub mod http;
+pub mod random;
+pub mod services;
+pub mod state;
+pub mod storage;
 pub mod ui;
 
 use wasm_bindgen::prelude::*;

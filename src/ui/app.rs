@@ -4,10 +4,17 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use std::rc::Rc;
+
+use webhook_engine::sample::SampleData;
+
+use crate::services::Services;
+use crate::state::{AppAction, AppState, Section};
 use crate::ui::nav::Nav;
 use crate::ui::routing::{hash_for, section_from_hash};
 use crate::ui::sections::SectionView;
-use crate::ui::state::{AppAction, AppState, Section};
+use crate::ui::webhooks::WebhooksPage;
+use crate::ui::widgets::{Banner, BannerKind};
 
 #[derive(Properties, Clone, PartialEq)]
 pub struct AppProps {
@@ -19,13 +26,20 @@ pub struct AppProps {
 #[component]
 pub fn App(props: &AppProps) -> Html {
     let hash_routing = props.hash_routing;
-    let state = use_reducer(|| AppState {
-        section: hash_routing
+    let state = use_reducer(|| {
+        let section = hash_routing
             .then(current_hash)
             .and_then(|hash| section_from_hash(&hash))
-            .unwrap_or(Section::Webhooks),
+            .unwrap_or(Section::Webhooks);
+        AppState::new(section, SampleData::builtin().admin().user.clone())
     });
 
+    let services = use_state(Services::default);
+    {
+        let services = services.clone();
+        let dispatch = state.dispatcher();
+        use_effect_with((), move |()| services.start(dispatch));
+    }
     {
         let state = state.clone();
         use_effect_with(hash_routing, move |&hash_routing| {
@@ -44,13 +58,42 @@ pub fn App(props: &AppProps) -> Html {
         })
     };
 
+    let dismiss = |action: fn() -> AppAction| {
+        let state = state.clone();
+        Callback::from(move |()| state.dispatch(action()))
+    };
     html! {
         <div class="wa-app">
             <Nav current={state.section} on_open={open} />
-            <main class="wa-main" aria-live="polite">
-                <SectionView section={state.section} />
+            <main class="wa-main">
+                if let Some(problem) = &state.problem {
+                    <Banner kind={BannerKind::Problem} message={problem.clone()} on_dismiss={dismiss(|| AppAction::DismissProblem)} />
+                }
+                if let Some(notice) = &state.notice {
+                    <Banner kind={BannerKind::Notice} message={notice.clone()} on_dismiss={dismiss(|| AppAction::DismissNotice)} />
+                }
+                <SectionView section={state.section}>
+                    { section_body(&state, &services) }
+                </SectionView>
             </main>
         </div>
+    }
+}
+
+/// What a section shows below its header; sections whose features have not landed show their
+/// empty state instead.
+fn section_body(state: &UseReducerHandle<AppState>, services: &Services) -> Html {
+    if !state.loaded {
+        return html! { <p class="wa-muted" aria-busy="true">{ "Loading your configuration…" }</p> };
+    }
+    let dispatch = state.dispatcher();
+    match state.section {
+        Section::Webhooks => html! {
+            <WebhooksPage webhooks={Rc::new(state.webhooks.clone())} automations={Rc::new(state.automations.clone())}
+                can_manage={state.user.is_admin} on_save={services.save_webhook(dispatch.clone())}
+                on_delete={services.delete_webhook(dispatch, state.automations.clone())} />
+        },
+        _ => Html::default(),
     }
 }
 

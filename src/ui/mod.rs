@@ -1,7 +1,8 @@
-//! Yew components: thin views over state that reducers change.
+//! Yew components: thin views over the app state; every rule they show comes from the engine.
 
 pub mod app;
 pub mod nav;
 pub mod routing;
 pub mod sections;
-pub mod state;
+pub mod webhooks;
+pub mod widgets;

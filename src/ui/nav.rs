@@ -2,8 +2,8 @@
 
 use yew::prelude::*;
 
+use crate::state::Section;
 use crate::ui::routing::hash_for;
-use crate::ui::state::Section;
 
 #[derive(Properties, PartialEq)]
 pub struct NavProps {

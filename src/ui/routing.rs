@@ -1,6 +1,6 @@
 //! Keeps the open section in the page URL's fragment (`#/automations`) in standalone mode.
 
-use crate::ui::state::Section;
+use crate::state::Section;
 
 /// The section named by a URL fragment such as `#/history`; anything else names none.
 pub fn section_from_hash(hash: &str) -> Option<Section> {

@@ -3,11 +3,14 @@
 
 use yew::prelude::*;
 
-use crate::ui::state::Section;
+use crate::state::Section;
 
 #[derive(Properties, PartialEq)]
 pub struct SectionViewProps {
     pub section: Section,
+    /// The section's content; when there is none yet, its empty state shows.
+    #[prop_or_default]
+    pub children: Html,
 }
 
 #[component]
@@ -20,10 +23,14 @@ pub fn SectionView(props: &SectionViewProps) -> Html {
                 <h1 id="wa-section-title">{ section.title() }</h1>
                 <p class="wa-section-summary">{ summary }</p>
             </header>
-            <div class="wa-empty">
-                <h2>{ empty_title }</h2>
-                <p>{ empty_text }</p>
-            </div>
+            if props.children == Html::default() {
+                <div class="wa-empty">
+                    <h2>{ empty_title }</h2>
+                    <p>{ empty_text }</p>
+                </div>
+            } else {
+                { props.children.clone() }
+            }
         </section>
     }
 }

@@ -6,4 +6,6 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 mod app_shell;
 mod dom;
+mod fetch_transport;
 mod receiver_fetch;
+mod storage;

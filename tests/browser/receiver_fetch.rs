@@ -7,7 +7,7 @@ use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::{Request, RequestInit, Response};
 
-fn receiver_url() -> &'static str {
+pub fn receiver_url() -> &'static str {
     option_env!("RECEIVER_URL")
         .expect("RECEIVER_URL must name a running webhook-receiver when the browser tests are built (scripts/test.sh sets it)")
 }
@@ -82,16 +82,34 @@ async fn a_json_post_with_authorization_is_recorded_with_its_body_intact() {
     assert_eq!(header("webhook-id").as_deref(), Some("msg_browser_1"));
 }
 
-#[wasm_bindgen_test]
-async fn the_page_reads_retry_after_from_a_scripted_answer() {
-    let script = send(
+/// Queues scripted answers on the receiver (its control API).
+pub async fn script(actions: &str) {
+    let response = send(
         "POST",
         "/_receiver/script",
         &[("Content-Type", "application/json")],
-        Some(r#"{"status": 429, "retry_after": 7}"#),
+        Some(actions),
     )
     .await;
-    assert_eq!(script.status(), 200);
+    assert_eq!(
+        response.status(),
+        200,
+        "the receiver accepts the script {actions}"
+    );
+}
+
+/// How many requests the receiver has recorded so far.
+pub async fn recorded_count() -> usize {
+    json(send("GET", "/_receiver/requests", &[], None).await)
+        .await
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+#[wasm_bindgen_test]
+async fn the_page_reads_retry_after_from_a_scripted_answer() {
+    script(r#"{"status": 429, "retry_after": 7}"#).await;
 
     let response = send(
         "PUT",

@@ -2,10 +2,12 @@
 //! browser app as WebAssembly.
 
 pub mod catalog;
+pub mod changes;
 pub mod conditions;
 pub mod config;
 pub mod context;
 pub mod diagnostic;
+pub mod editor;
 pub mod event;
 pub mod model;
 pub mod request;

@@ -12,6 +12,9 @@ use webhook_receiver::{spawn, Cli, Config};
 async fn main() -> ExitCode {
     let config = Config::from(Cli::parse());
     warn_if_reachable_from_network(&config.host);
+    // Installed before the address is printed: whoever reads that line may stop us at once, and a
+    // signal that arrived before its handler would kill the process instead of stopping it cleanly.
+    let stop = shutdown_signal();
     let receiver = match spawn(config).await {
         Ok(receiver) => receiver,
         Err(err) => {
@@ -24,7 +27,7 @@ async fn main() -> ExitCode {
     let _ = writeln!(stdout, "webhook-receiver listening on {}", receiver.url());
     let _ = stdout.flush();
 
-    if let Err(err) = shutdown_signal().await {
+    if let Err(err) = stop.await {
         eprintln!("webhook-receiver: cannot listen for SIGTERM ({err}); stop it with Ctrl-C");
         let _ = tokio::signal::ctrl_c().await;
     }
@@ -43,19 +46,24 @@ fn warn_if_reachable_from_network(host: &str) {
     }
 }
 
-/// Completes on Ctrl-C, or on SIGTERM where there is one.
-async fn shutdown_signal() -> std::io::Result<()> {
+/// Registers the handlers now and returns a future that completes on Ctrl-C, or on SIGTERM where
+/// there is one.
+fn shutdown_signal() -> impl std::future::Future<Output = std::io::Result<()>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        let mut terminate = signal(SignalKind::terminate())?;
-        tokio::select! {
-            result = tokio::signal::ctrl_c() => result,
-            _ = terminate.recv() => Ok(()),
+        let terminate = signal(SignalKind::terminate());
+        let interrupt = signal(SignalKind::interrupt());
+        async move {
+            let (mut terminate, mut interrupt) = (terminate?, interrupt?);
+            tokio::select! {
+                _ = interrupt.recv() => Ok(()),
+                _ = terminate.recv() => Ok(()),
+            }
         }
     }
     #[cfg(not(unix))]
     {
-        tokio::signal::ctrl_c().await
+        tokio::signal::ctrl_c()
     }
 }

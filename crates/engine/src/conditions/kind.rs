@@ -8,7 +8,7 @@ use crate::template::{FieldPath, PathSegment};
 use crate::time::Instant;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
+pub(crate) enum Kind {
     /// Text, email and phone fields, event text, enum option ids.
     Text,
     /// Number and monetary fields.
@@ -24,7 +24,7 @@ pub(super) enum Kind {
 }
 
 /// What the catalog says about a condition's field.
-pub(super) struct FieldInfo<'c> {
+pub(crate) struct FieldInfo<'c> {
     pub kind: Kind,
     /// For messages: "deal.title is a text field".
     pub type_name: &'static str,
@@ -33,7 +33,7 @@ pub(super) struct FieldInfo<'c> {
 }
 
 #[derive(Clone, Copy)]
-pub(super) struct Options<'c> {
+pub(crate) struct Options<'c> {
     pub options: &'c [EnumOption],
     /// An enum field matches an option's id or label; its `_id` companion only the id.
     pub labels_match: bool,

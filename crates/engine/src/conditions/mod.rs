@@ -37,6 +37,9 @@ use crate::catalog::Catalog;
 use crate::model::{ConditionGroup, Operator, Trigger};
 
 pub use compile::CompiledConditions;
+// The editor lists the operators and value inputs a field allows with the validator's own rules.
+pub(crate) use kind::Kind;
+pub(crate) use validate::{operator_problem, resolve_field};
 
 /// Where a condition stands: its index in the root group, then in each nested group (`[1, 0]` is the first
 /// item of the group that is the root's second item).

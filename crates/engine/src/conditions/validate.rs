@@ -67,7 +67,7 @@ pub(super) fn parse_field(text: &str) -> Option<FieldPath> {
 }
 
 /// The field's path and what the catalog says about it, or a message and a likely fix.
-fn resolve_field<'c>(
+pub(crate) fn resolve_field<'c>(
     catalog: &'c Catalog,
     trigger: &Trigger,
     field: &str,
@@ -105,7 +105,7 @@ fn root(path: &FieldPath) -> &str {
     }
 }
 
-fn operator_problem(
+pub(crate) fn operator_problem(
     trigger: &Trigger,
     path: &FieldPath,
     field: &str,

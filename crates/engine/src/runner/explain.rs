@@ -42,9 +42,13 @@ pub fn explain_failure(execution: &Execution, webhook: &Webhook) -> String {
             "could not reach the endpoint{tries}: check the base URL and that the server is running (in a browser this can also be a CORS refusal)"
         ),
         Outcome::CorsRefused => "the endpoint is up but refused this page (CORS): it must answer OPTIONS requests with Access-Control-Allow-Origin for this page and allow the headers Content-Type, Authorization and webhook-id, webhook-timestamp, webhook-signature".into(),
-        Outcome::RedirectRefused(status) => format!(
-            "the endpoint answered with a redirect ({status}){tries}: redirects are not followed, so requests never go to another address — update the webhook's base URL to the final address"
-        ),
+        Outcome::RedirectRefused(status) => {
+            // A browser hides a refused redirect's status (0): say "a redirect" without a number.
+            let code = if status == 0 { String::new() } else { format!(" ({status})") };
+            format!(
+                "the endpoint answered with a redirect{code}{tries}: redirects are not followed, so requests never go to another address — update the webhook's base URL to the final address"
+            )
+        }
     }
 }
 

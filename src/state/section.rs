@@ -1,7 +1,4 @@
-//! The app's top-level state and the reducer that changes it.
-
-use std::rc::Rc;
-use yew::Reducible;
+//! The sections of the app and their names in URLs.
 
 /// The sections of the app, in navigation order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,34 +47,6 @@ impl Section {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AppState {
-    pub section: Section,
-}
-
-impl Default for AppState {
-    fn default() -> Self {
-        AppState {
-            section: Section::Webhooks,
-        }
-    }
-}
-
-pub enum AppAction {
-    Open(Section),
-}
-
-impl Reducible for AppState {
-    type Action = AppAction;
-
-    fn reduce(self: Rc<Self>, action: AppAction) -> Rc<Self> {
-        match action {
-            AppAction::Open(section) if section == self.section => self,
-            AppAction::Open(section) => Rc::new(AppState { section }),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,17 +57,5 @@ mod tests {
             assert_eq!(Section::from_slug(section.slug()), Some(section));
         }
         assert_eq!(Section::from_slug("nope"), None);
-    }
-
-    #[test]
-    fn opening_a_section_changes_only_when_it_differs() {
-        let state = Rc::new(AppState::default());
-        let same = state.clone().reduce(AppAction::Open(Section::Webhooks));
-        assert!(
-            Rc::ptr_eq(&state, &same),
-            "reopening the current section must not re-render"
-        );
-        let next = state.reduce(AppAction::Open(Section::History));
-        assert_eq!(next.section, Section::History);
     }
 }

@@ -1,0 +1,194 @@
+//! Effects: the bridge between the state and the browser's storage. Each function performs one
+//! write or read and reports its result as an action, so the reducer stays pure and the state
+//! only ever shows what was really saved.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
+
+use webhook_engine::changes::disable_users_of;
+use webhook_engine::model::{Automation, Webhook};
+use yew::{Callback, UseReducerDispatcher};
+
+use crate::state::{AppAction, AppState};
+use crate::storage::{ChangeNotice, StorageError, Store, Subscription, DATABASE_NAME};
+
+/// The app's connection to storage, once open. Without one (storage unavailable), changes stay in
+/// memory and the problem banner says they will not be kept.
+#[derive(Clone, Default)]
+pub struct Services {
+    store: Rc<RefCell<Option<Rc<Store>>>>,
+    subscription: Rc<RefCell<Option<Subscription>>>,
+}
+
+impl PartialEq for Services {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.store, &other.store)
+    }
+}
+
+impl Services {
+    /// Opens the database, loads the configuration, and follows other tabs' changes.
+    pub fn start(&self, dispatch: UseReducerDispatcher<AppState>) {
+        let services = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let store = match Store::open(DATABASE_NAME).await {
+                Ok(store) => Rc::new(store),
+                Err(error) => {
+                    dispatch.dispatch(AppAction::Loaded {
+                        webhooks: Vec::new(),
+                        automations: Vec::new(),
+                    });
+                    dispatch.dispatch(AppAction::Failed(error.to_string()));
+                    return;
+                }
+            };
+            let follow = {
+                let store = store.clone();
+                let dispatch = dispatch.clone();
+                move |notice: ChangeNotice| {
+                    if notice == ChangeNotice::Config {
+                        reload(store.clone(), dispatch.clone());
+                    }
+                }
+            };
+            *services.subscription.borrow_mut() = Some(store.on_change(follow));
+            *services.store.borrow_mut() = Some(store.clone());
+            match store.load_config().await {
+                Ok(config) => dispatch.dispatch(AppAction::Loaded {
+                    webhooks: config.webhooks,
+                    automations: config.automations,
+                }),
+                Err(error) => {
+                    dispatch.dispatch(AppAction::Loaded {
+                        webhooks: Vec::new(),
+                        automations: Vec::new(),
+                    });
+                    dispatch.dispatch(AppAction::Failed(error.to_string()));
+                }
+            }
+        });
+    }
+
+    pub fn save_webhook(&self, dispatch: UseReducerDispatcher<AppState>) -> Callback<Webhook> {
+        let services = self.clone();
+        Callback::from(move |webhook: Webhook| {
+            let saved = webhook.clone();
+            services.write(
+                dispatch.clone(),
+                move |store| async move { store.put_webhook(&webhook).await },
+                move || AppAction::WebhookSaved(saved),
+            );
+        })
+    }
+
+    /// Deletes a webhook and switches off the automations that used it, each write saved before the
+    /// state shows it.
+    pub fn delete_webhook(
+        &self,
+        dispatch: UseReducerDispatcher<AppState>,
+        automations: Vec<Automation>,
+    ) -> Callback<String> {
+        let services = self.clone();
+        Callback::from(move |id: String| {
+            let disabled = disable_users_of(&automations, &id);
+            let (to_save, deleted) = (disabled.clone(), id.clone());
+            services.write(
+                dispatch.clone(),
+                move |store| async move {
+                    for automation in &to_save {
+                        store.put_automation(automation).await?;
+                    }
+                    store.delete_webhook(&deleted).await
+                },
+                move || AppAction::WebhookDeleted { id, disabled },
+            );
+        })
+    }
+
+    pub fn save_automation(
+        &self,
+        dispatch: UseReducerDispatcher<AppState>,
+    ) -> Callback<Automation> {
+        let services = self.clone();
+        Callback::from(move |automation: Automation| {
+            let saved = automation.clone();
+            services.write(
+                dispatch.clone(),
+                move |store| async move { store.put_automation(&automation).await },
+                move || AppAction::AutomationSaved(saved),
+            );
+        })
+    }
+
+    pub fn delete_automation(&self, dispatch: UseReducerDispatcher<AppState>) -> Callback<String> {
+        let services = self.clone();
+        Callback::from(move |id: String| {
+            let deleted = id.clone();
+            services.write(
+                dispatch.clone(),
+                move |store| async move { store.delete_automation(&deleted).await },
+                move || AppAction::AutomationDeleted(id),
+            );
+        })
+    }
+
+    /// Replaces the whole configuration (an import) in one transaction.
+    pub fn replace_config(
+        &self,
+        dispatch: UseReducerDispatcher<AppState>,
+        webhooks: Vec<Webhook>,
+        automations: Vec<Automation>,
+    ) {
+        let (stored_webhooks, stored_automations) = (webhooks.clone(), automations.clone());
+        self.write(
+            dispatch,
+            move |store| async move {
+                store
+                    .replace_config(&stored_webhooks, &stored_automations)
+                    .await
+            },
+            move || AppAction::ConfigReplaced {
+                webhooks,
+                automations,
+            },
+        );
+    }
+
+    /// Runs `write` against the store and then dispatches `done()`; on failure dispatches the
+    /// problem instead, so the state never shows what was not saved. Without a store (unavailable),
+    /// the change is applied in memory only — the banner already says it will not be kept.
+    fn write<W, F>(
+        &self,
+        dispatch: UseReducerDispatcher<AppState>,
+        write: W,
+        done: impl FnOnce() -> AppAction + 'static,
+    ) where
+        W: FnOnce(Rc<Store>) -> F + 'static,
+        F: Future<Output = Result<(), StorageError>> + 'static,
+    {
+        let store = self.store.borrow().clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = match store {
+                Some(store) => write(store).await,
+                None => Ok(()),
+            };
+            match result {
+                Ok(()) => dispatch.dispatch(done()),
+                Err(error) => dispatch.dispatch(AppAction::Failed(error.to_string())),
+            }
+        });
+    }
+}
+
+fn reload(store: Rc<Store>, dispatch: UseReducerDispatcher<AppState>) {
+    wasm_bindgen_futures::spawn_local(async move {
+        match store.load_config().await {
+            Ok(config) => dispatch.dispatch(AppAction::Reloaded {
+                webhooks: config.webhooks,
+                automations: config.automations,
+            }),
+            Err(error) => dispatch.dispatch(AppAction::Failed(error.to_string())),
+        }
+    });
+}

@@ -1,0 +1,213 @@
+//! The app's state and the one reducer that changes it. Components read it and dispatch actions;
+//! storage and delivery results come back as actions too, so every change is a pure, tested step.
+
+mod section;
+
+use std::rc::Rc;
+
+use webhook_engine::event::User;
+use webhook_engine::model::{Automation, Webhook};
+use yew::Reducible;
+
+pub use section::Section;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AppState {
+    pub section: Section,
+    /// Who uses the app: decides what they may manage, never which automations run.
+    pub user: User,
+    pub webhooks: Vec<Webhook>,
+    pub automations: Vec<Automation>,
+    /// False until the stored configuration has been read.
+    pub loaded: bool,
+    /// The last thing that went wrong with storage, shown until dismissed.
+    pub problem: Option<String>,
+    /// A short confirmation ("Webhook saved").
+    pub notice: Option<String>,
+}
+
+pub enum AppAction {
+    Open(Section),
+    Loaded {
+        webhooks: Vec<Webhook>,
+        automations: Vec<Automation>,
+    },
+    /// Another tab changed the stored configuration.
+    Reloaded {
+        webhooks: Vec<Webhook>,
+        automations: Vec<Automation>,
+    },
+    WebhookSaved(Webhook),
+    /// A webhook was deleted; `disabled` are its automations, now switched off.
+    WebhookDeleted {
+        id: String,
+        disabled: Vec<Automation>,
+    },
+    AutomationSaved(Automation),
+    AutomationDeleted(String),
+    ConfigReplaced {
+        webhooks: Vec<Webhook>,
+        automations: Vec<Automation>,
+    },
+    Failed(String),
+    DismissProblem,
+    DismissNotice,
+    SetUser(User),
+}
+
+impl AppState {
+    pub fn new(section: Section, user: User) -> Self {
+        AppState {
+            section,
+            user,
+            webhooks: Vec::new(),
+            automations: Vec::new(),
+            loaded: false,
+            problem: None,
+            notice: None,
+        }
+    }
+
+    pub fn webhook(&self, id: &str) -> Option<&Webhook> {
+        self.webhooks.iter().find(|webhook| webhook.id == id)
+    }
+}
+
+impl Reducible for AppState {
+    type Action = AppAction;
+
+    fn reduce(self: Rc<Self>, action: AppAction) -> Rc<Self> {
+        if let AppAction::Open(section) = action {
+            if section == self.section {
+                return self;
+            }
+        }
+        let mut next = (*self).clone();
+        match action {
+            AppAction::Open(section) => next.section = section,
+            AppAction::Loaded {
+                webhooks,
+                automations,
+            }
+            | AppAction::Reloaded {
+                webhooks,
+                automations,
+            } => {
+                next.webhooks = webhooks;
+                next.automations = automations;
+                next.loaded = true;
+            }
+            AppAction::WebhookSaved(webhook) => {
+                next.notice = Some(format!("Webhook “{}” saved", webhook.name));
+                upsert(&mut next.webhooks, webhook, |w| &w.id, |w| &w.name);
+            }
+            AppAction::WebhookDeleted { id, disabled } => {
+                let name = next
+                    .webhook(&id)
+                    .map(|webhook| webhook.name.clone())
+                    .unwrap_or_default();
+                next.webhooks.retain(|webhook| webhook.id != id);
+                for automation in disabled {
+                    upsert(&mut next.automations, automation, |a| &a.id, |a| &a.name);
+                }
+                next.notice = Some(format!("Webhook “{name}” deleted"));
+            }
+            AppAction::AutomationSaved(automation) => {
+                next.notice = Some(format!("Automation “{}” saved", automation.name));
+                upsert(&mut next.automations, automation, |a| &a.id, |a| &a.name);
+            }
+            AppAction::AutomationDeleted(id) => {
+                next.automations.retain(|automation| automation.id != id)
+            }
+            AppAction::ConfigReplaced {
+                webhooks,
+                automations,
+            } => {
+                next.notice = Some(format!(
+                    "Imported {} webhooks and {} automations",
+                    webhooks.len(),
+                    automations.len()
+                ));
+                next.webhooks = webhooks;
+                next.automations = automations;
+            }
+            AppAction::Failed(problem) => next.problem = Some(problem),
+            AppAction::DismissProblem => next.problem = None,
+            AppAction::DismissNotice => next.notice = None,
+            AppAction::SetUser(user) => next.user = user,
+        }
+        Rc::new(next)
+    }
+}
+
+/// Replaces the item with the same id, or adds it; keeps the list sorted by name as the UI lists it.
+fn upsert<T>(
+    items: &mut Vec<T>,
+    item: T,
+    id: impl Fn(&T) -> &String,
+    name: impl Fn(&T) -> &String,
+) {
+    match items.iter().position(|existing| id(existing) == id(&item)) {
+        Some(index) => items[index] = item,
+        None => items.push(item),
+    }
+    items.sort_by_key(|item| name(item).to_lowercase());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use webhook_engine::model::{Auth, RetryPolicy};
+
+    fn user() -> User {
+        User {
+            id: 1,
+            name: "Ada".into(),
+            email: "ada@example.com".into(),
+            is_admin: true,
+        }
+    }
+
+    fn webhook(id: &str, name: &str) -> Webhook {
+        Webhook {
+            id: id.into(),
+            name: name.into(),
+            base_url: "https://erp.example".into(),
+            auth: Auth::None,
+            headers: vec![],
+            signing_secret: None,
+            timeout_ms: 10_000,
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    #[test]
+    fn opening_the_current_section_changes_nothing() {
+        let state = Rc::new(AppState::new(Section::Webhooks, user()));
+        let same = state.clone().reduce(AppAction::Open(Section::Webhooks));
+        assert!(Rc::ptr_eq(&state, &same), "no re-render");
+        assert_eq!(
+            state.reduce(AppAction::Open(Section::History)).section,
+            Section::History
+        );
+    }
+
+    #[test]
+    fn saved_webhooks_replace_by_id_and_stay_sorted_by_name() {
+        let state = Rc::new(AppState::new(Section::Webhooks, user()));
+        let state = state.reduce(AppAction::WebhookSaved(webhook("1", "zeta")));
+        let state = state.reduce(AppAction::WebhookSaved(webhook("2", "Alpha")));
+        let state = state.reduce(AppAction::WebhookSaved(webhook("1", "Beta")));
+        let names: Vec<&str> = state.webhooks.iter().map(|w| w.name.as_str()).collect();
+        assert_eq!(names, ["Alpha", "Beta"]);
+        assert_eq!(state.notice.as_deref(), Some("Webhook “Beta” saved"));
+    }
+
+    #[test]
+    fn a_failure_is_kept_until_dismissed() {
+        let state = Rc::new(AppState::new(Section::Webhooks, user()))
+            .reduce(AppAction::Failed("full".into()));
+        assert_eq!(state.problem.as_deref(), Some("full"));
+        assert_eq!(state.reduce(AppAction::DismissProblem).problem, None);
+    }
+}

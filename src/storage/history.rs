@@ -1,0 +1,135 @@
+//! Execution history and the outbox, both written by the runner.
+//!
+//! History is written in batches (`put_executions` takes every record that changed since the last
+//! write) in `relaxed` transactions: losing the last second of history to a power cut is acceptable,
+//! waiting for a disk flush on every attempt is not. The outbox is what makes a reload lose nothing,
+//! so adding to it is `strict`; removing an entry that was answered is `relaxed` (at worst the
+//! request is re-sent once with the same `webhook-id`, which receivers deduplicate).
+
+use std::future::IntoFuture;
+
+use idb::{CursorDirection, KeyRange, Query};
+use serde_json::Value;
+use wasm_bindgen::JsValue;
+use webhook_engine::runner::Execution;
+
+use super::codec::{from_js, from_record, to_js};
+use super::errors::StorageError;
+use super::schema::{time_key, BY_CREATED_AT, EXECUTIONS, OUTBOX};
+use super::transaction::{Durability, Tx};
+use super::{ChangeNotice, Store};
+
+impl Store {
+    /// Adds or replaces these executions (by id), all in one transaction.
+    pub async fn put_executions(&self, executions: &[Execution]) -> Result<(), StorageError> {
+        if executions.is_empty() {
+            return Ok(());
+        }
+        let values = executions
+            .iter()
+            .map(to_js)
+            .collect::<Result<Vec<_>, _>>()?;
+        let tx = Tx::write(self.db()?, &[EXECUTIONS], Durability::Relaxed)?;
+        let store = tx.store(EXECUTIONS)?;
+        for value in &values {
+            store.put(value, None)?;
+        }
+        tx.commit().await?;
+        self.notify(ChangeNotice::Executions);
+        Ok(())
+    }
+
+    pub async fn get_execution(&self, id: &str) -> Result<Option<Execution>, StorageError> {
+        let tx = Tx::read(self.db()?, &[EXECUTIONS])?;
+        let request = tx
+            .store(EXECUTIONS)?
+            .get(JsValue::from_str(id))?
+            .into_future();
+        request
+            .await?
+            .map(|value| from_js(value, "execution", EXECUTIONS, id))
+            .transpose()
+    }
+
+    /// The newest `limit` executions, newest first (walking the `created_at_ms` index backwards).
+    pub async fn recent_executions(&self, limit: u32) -> Result<Vec<Execution>, StorageError> {
+        let mut out = Vec::new();
+        if limit == 0 {
+            return Ok(out);
+        }
+        let tx = Tx::read(self.db()?, &[EXECUTIONS])?;
+        let index = tx.store(EXECUTIONS)?.index(BY_CREATED_AT)?;
+        let Some(cursor) = index
+            .open_cursor(None, Some(CursorDirection::Prev))?
+            .await?
+        else {
+            return Ok(out);
+        };
+        let mut cursor = cursor.into_managed();
+        while let Some(value) = cursor.value()? {
+            out.push(from_record(value, "execution", EXECUTIONS, "id")?);
+            if out.len() >= limit as usize {
+                break;
+            }
+            cursor.next(None).await?;
+        }
+        Ok(out)
+    }
+
+    /// Deletes every execution created before `created_before_ms` (retention) and says how many.
+    pub async fn prune_executions_before(
+        &self,
+        created_before_ms: i64,
+    ) -> Result<u32, StorageError> {
+        let tx = Tx::write(self.db()?, &[EXECUTIONS], Durability::Relaxed)?;
+        let store = tx.store(EXECUTIONS)?;
+        let older = KeyRange::upper_bound(&time_key(created_before_ms), Some(true))?;
+        let keys = store
+            .index(BY_CREATED_AT)?
+            .get_all_keys(Some(Query::KeyRange(older)), None)?
+            .await?;
+        for key in &keys {
+            store.delete(key.clone())?;
+        }
+        tx.commit().await?;
+        let count = keys.len() as u32;
+        if count > 0 {
+            self.notify(ChangeNotice::Executions);
+        }
+        Ok(count)
+    }
+
+    /// Adds or replaces an outbox entry; it must be an object with a text `id`.
+    pub async fn put_outbox(&self, entry: &Value) -> Result<(), StorageError> {
+        if !entry.get("id").is_some_and(Value::is_string) {
+            return Err(StorageError::Other(
+                "An outbox entry needs a text \"id\"; nothing was saved.".into(),
+            ));
+        }
+        let value = to_js(entry)?;
+        let tx = Tx::write(self.db()?, &[OUTBOX], Durability::Strict)?;
+        tx.store(OUTBOX)?.put(&value, None)?;
+        tx.commit().await?;
+        self.notify(ChangeNotice::Outbox);
+        Ok(())
+    }
+
+    /// Every outbox entry, in id order.
+    pub async fn outbox(&self) -> Result<Vec<Value>, StorageError> {
+        let tx = Tx::read(self.db()?, &[OUTBOX])?;
+        let request = tx.store(OUTBOX)?.get_all(None, None)?.into_future();
+        request
+            .await?
+            .into_iter()
+            .map(|value| from_record(value, "outbox entry", OUTBOX, "id"))
+            .collect()
+    }
+
+    pub async fn delete_outbox(&self, id: &str) -> Result<(), StorageError> {
+        let tx = Tx::write(self.db()?, &[OUTBOX], Durability::Relaxed)?;
+        tx.store(OUTBOX)?.delete(JsValue::from_str(id))?;
+        tx.commit().await?;
+        self.notify(ChangeNotice::Outbox);
+        Ok(())
+    }
+}

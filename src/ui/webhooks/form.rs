@@ -1,0 +1,295 @@
+//! The create / edit form of a webhook. Every check comes from the engine; the form only shows the
+//! problems next to the fields they concern.
+
+use std::rc::Rc;
+
+use webhook_engine::changes::check_webhook;
+use webhook_engine::model::{AuthKind, Webhook};
+use webhook_engine::request::WebhookProblem;
+use webhook_engine::signing::generate_secret;
+use yew::prelude::*;
+
+use crate::random::{new_id, random_bytes};
+use crate::ui::webhooks::draft::{DraftEdit, SecretDraft, WebhookDraft};
+use crate::ui::webhooks::secret_input::SecretInput;
+use crate::ui::widgets::{checkbox_checked, input_value, Field};
+
+#[derive(Properties, PartialEq)]
+pub struct WebhookFormProps {
+    /// The webhook being edited; `None` for a new one.
+    pub editing: Option<Webhook>,
+    pub webhooks: Rc<Vec<Webhook>>,
+    pub on_save: Callback<Webhook>,
+    pub on_cancel: Callback<()>,
+}
+
+/// The form's own state: the draft, the problems of the last save attempt, and a secret generated
+/// in this session (shown once so the admin can copy it to the endpoint).
+#[derive(Clone, PartialEq)]
+struct FormState {
+    draft: WebhookDraft,
+    problems: Vec<WebhookProblem>,
+    generated_secret: Option<String>,
+}
+
+impl Reducible for FormState {
+    type Action = FormAction;
+
+    fn reduce(self: Rc<Self>, action: FormAction) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            FormAction::Edit(edit) => next.draft.apply(edit),
+            FormAction::Problems(problems) => next.problems = problems,
+            FormAction::Generated(secret) => {
+                next.draft.apply(DraftEdit::SigningSecret(secret.clone()));
+                next.generated_secret = Some(secret);
+            }
+        }
+        Rc::new(next)
+    }
+}
+
+enum FormAction {
+    Edit(DraftEdit),
+    Problems(Vec<WebhookProblem>),
+    Generated(String),
+}
+
+#[component]
+pub fn WebhookForm(props: &WebhookFormProps) -> Html {
+    let state = {
+        let editing = props.editing.clone();
+        use_reducer(move || FormState {
+            draft: editing
+                .as_ref()
+                .map_or_else(WebhookDraft::new, WebhookDraft::from_webhook),
+            problems: Vec::new(),
+            generated_secret: None,
+        })
+    };
+    let edit = |make: fn(String) -> DraftEdit| {
+        let state = state.clone();
+        Callback::from(move |event: InputEvent| {
+            state.dispatch(FormAction::Edit(make(input_value(&event))))
+        })
+    };
+    let edit_text = |make: fn(String) -> DraftEdit| {
+        let state = state.clone();
+        Callback::from(move |text: String| state.dispatch(FormAction::Edit(make(text))))
+    };
+    let problem = |field: &str| {
+        let messages: Vec<&str> = state
+            .problems
+            .iter()
+            .filter(|problem| problem.field == field)
+            .map(|problem| problem.message.as_str())
+            .collect();
+        (!messages.is_empty()).then(|| capitalize(&messages.join("; ")))
+    };
+
+    let on_submit = {
+        let state = state.clone();
+        let editing = props.editing.clone();
+        let webhooks = props.webhooks.clone();
+        let on_save = props.on_save.clone();
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            let id = editing
+                .as_ref()
+                .map_or_else(|| new_id("wh"), |webhook| webhook.id.clone());
+            let problems = match state.draft.to_webhook(id, editing.as_ref()) {
+                Ok(webhook) => {
+                    let problems = check_webhook(&webhook, &webhooks);
+                    if problems.is_empty() {
+                        on_save.emit(webhook);
+                    }
+                    problems
+                }
+                Err(problems) => problems,
+            };
+            state.dispatch(FormAction::Problems(problems));
+        })
+    };
+    let on_auth_kind = {
+        let state = state.clone();
+        Callback::from(move |event: Event| {
+            let kind = match input_value(&event).as_str() {
+                "basic" => AuthKind::Basic,
+                "bearer" => AuthKind::Bearer,
+                "api_key" => AuthKind::ApiKey,
+                _ => AuthKind::None,
+            };
+            state.dispatch(FormAction::Edit(DraftEdit::AuthKind(kind)));
+        })
+    };
+    let on_signing = {
+        let state = state.clone();
+        Callback::from(move |event: Event| {
+            state.dispatch(FormAction::Edit(DraftEdit::Signing(checkbox_checked(
+                &event,
+            ))))
+        })
+    };
+    let on_generate = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| {
+            let secret = generate_secret(random_bytes::<32>());
+            state.dispatch(FormAction::Generated(secret.expose().to_string()));
+        })
+    };
+    let draft = &state.draft;
+    let title = if props.editing.is_some() {
+        "Edit webhook"
+    } else {
+        "New webhook"
+    };
+
+    html! {
+        <form class="wa-card wa-form" onsubmit={on_submit} novalidate=true aria-labelledby="wa-webhook-form-title">
+            <h2 id="wa-webhook-form-title">{ title }</h2>
+            <div class="wa-form-grid">
+                <Field label="Name" input_id="wh-name" error={problem("name")} hint="Automations pick the webhook by this name.">
+                    <input id="wh-name" class="wa-input" value={draft.name.clone()} oninput={edit(DraftEdit::Name)} />
+                </Field>
+                <Field label="Base URL" input_id="wh-base-url" error={problem("base_url")}
+                    hint="https://…, or http:// for localhost. Each action's path is appended to it.">
+                    <input id="wh-base-url" class="wa-input" type="url" placeholder="https://erp.example/api"
+                        value={draft.base_url.clone()} oninput={edit(DraftEdit::BaseUrl)} />
+                </Field>
+            </div>
+
+            <fieldset class="wa-fieldset">
+                <legend>{ "Authentication" }</legend>
+                <Field label="Type" input_id="wh-auth-kind">
+                    <select id="wh-auth-kind" class="wa-input" onchange={on_auth_kind}>
+                        { for [(AuthKind::None, "none", "None"), (AuthKind::Basic, "basic", "Basic (user name and password)"),
+                               (AuthKind::Bearer, "bearer", "Bearer token"), (AuthKind::ApiKey, "api_key", "API key in a header")]
+                            .into_iter().map(|(kind, value, label)| html! {
+                                <option {value} selected={draft.auth_kind == kind}>{ label }</option>
+                            }) }
+                    </select>
+                </Field>
+                { match draft.auth_kind {
+                    AuthKind::None => html! {},
+                    AuthKind::Basic => html! { <div class="wa-form-grid">
+                        <Field label="User name" input_id="wh-username" error={problem("auth.username")}>
+                            <input id="wh-username" class="wa-input" autocomplete="off" value={draft.username.clone()} oninput={edit(DraftEdit::Username)} />
+                        </Field>
+                        <Field label="Password" input_id="wh-password" error={problem("auth.password")}>
+                            <SecretInput id="wh-password" draft={draft.password.clone()} on_input={edit_text(DraftEdit::Password)} />
+                        </Field>
+                    </div> },
+                    AuthKind::Bearer => html! {
+                        <Field label="Token" input_id="wh-token" error={problem("auth.token")}>
+                            <SecretInput id="wh-token" draft={draft.token.clone()} on_input={edit_text(DraftEdit::Token)} />
+                        </Field>
+                    },
+                    AuthKind::ApiKey => html! { <div class="wa-form-grid">
+                        <Field label="Header name" input_id="wh-api-header" error={problem("auth.header")}>
+                            <input id="wh-api-header" class="wa-input" value={draft.api_header.clone()} oninput={edit(DraftEdit::ApiHeader)} />
+                        </Field>
+                        <Field label="API key" input_id="wh-api-key" error={problem("auth.key")}>
+                            <SecretInput id="wh-api-key" draft={draft.api_key.clone()} on_input={edit_text(DraftEdit::ApiKey)} />
+                        </Field>
+                    </div> },
+                } }
+            </fieldset>
+
+            <fieldset class="wa-fieldset">
+                <legend>{ "Custom headers" }</legend>
+                if draft.headers.is_empty() {
+                    <p class="wa-muted">{ "None. Headers added here go with every request to this webhook." }</p>
+                }
+                { for draft.headers.iter().enumerate().map(|(index, header)| {
+                    let name_id = format!("wh-header-{index}-name");
+                    let value_id = format!("wh-header-{index}-value");
+                    let state_name = state.clone();
+                    let state_value = state.clone();
+                    let state_remove = state.clone();
+                    html! {
+                        <div class="wa-form-row">
+                            <Field label="Header" input_id={name_id.clone()} error={problem(&format!("headers.{index}.name"))}>
+                                <input id={name_id} class="wa-input" value={header.name.clone()}
+                                    oninput={Callback::from(move |event: InputEvent| state_name.dispatch(FormAction::Edit(DraftEdit::HeaderName(index, input_value(&event)))))} />
+                            </Field>
+                            <Field label="Value" input_id={value_id.clone()} error={problem(&format!("headers.{index}.value"))}>
+                                <input id={value_id} class="wa-input" value={header.value.clone()}
+                                    oninput={Callback::from(move |event: InputEvent| state_value.dispatch(FormAction::Edit(DraftEdit::HeaderValue(index, input_value(&event)))))} />
+                            </Field>
+                            <button type="button" class="wa-button is-quiet" aria-label={format!("Remove header {}", index + 1)}
+                                onclick={Callback::from(move |_: MouseEvent| state_remove.dispatch(FormAction::Edit(DraftEdit::RemoveHeader(index))))}>{ "Remove" }</button>
+                        </div>
+                    }
+                }) }
+                <button type="button" class="wa-button" onclick={{
+                    let state = state.clone();
+                    Callback::from(move |_: MouseEvent| state.dispatch(FormAction::Edit(DraftEdit::AddHeader)))
+                }}>{ "Add header" }</button>
+            </fieldset>
+
+            <fieldset class="wa-fieldset">
+                <legend>{ "Signing" }</legend>
+                <label class="wa-check">
+                    <input id="wh-signing" type="checkbox" checked={draft.signing} onchange={on_signing} />
+                    { "Sign requests (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature)" }
+                </label>
+                if draft.signing {
+                    <div class="wa-form-row is-pair">
+                        <Field label="Signing secret" input_id="wh-signing-secret" error={problem("signing_secret")} hint="whsec_… shared with the endpoint, which verifies each signature.">
+                            <SecretInput id="wh-signing-secret" draft={draft.signing_secret.clone()} on_input={edit_text(DraftEdit::SigningSecret)} />
+                        </Field>
+                        <button type="button" class="wa-button" onclick={on_generate}>{ "Generate" }</button>
+                    </div>
+                    if let (Some(secret), SecretDraft::Typed(typed)) = (&state.generated_secret, &draft.signing_secret) {
+                        if secret == typed {
+                            <p class="wa-callout">{ "Copy this secret to your endpoint now; once saved it is never shown again: " }
+                                <code class="wa-generated-secret">{ secret }</code></p>
+                        }
+                    }
+                }
+            </fieldset>
+
+            <fieldset class="wa-fieldset">
+                <legend>{ "Delivery" }</legend>
+                <div class="wa-form-grid is-four">
+                    <Field label="Timeout (seconds)" input_id="wh-timeout" error={problem("timeout_ms")}>
+                        <input id="wh-timeout" class="wa-input" inputmode="decimal" value={draft.timeout_seconds.clone()} oninput={edit(DraftEdit::TimeoutSeconds)} />
+                    </Field>
+                    <Field label="Attempts" input_id="wh-attempts" error={problem("retry.max_attempts")} hint="1 means never retry.">
+                        <input id="wh-attempts" class="wa-input" inputmode="numeric" value={draft.max_attempts.clone()} oninput={edit(DraftEdit::MaxAttempts)} />
+                    </Field>
+                    <Field label="First retry after (s)" input_id="wh-backoff" error={problem("retry.initial_backoff_ms")}>
+                        <input id="wh-backoff" class="wa-input" inputmode="decimal" value={draft.initial_backoff_seconds.clone()} oninput={edit(DraftEdit::InitialBackoffSeconds)} />
+                    </Field>
+                    <Field label="Longest wait (s)" input_id="wh-max-backoff" error={problem("retry.max_backoff_ms")}>
+                        <input id="wh-max-backoff" class="wa-input" inputmode="decimal" value={draft.max_backoff_seconds.clone()} oninput={edit(DraftEdit::MaxBackoffSeconds)} />
+                    </Field>
+                </div>
+                <p class="wa-muted">{ "Retries happen on network errors, timeouts, 408, 429 (honouring Retry-After) and 5xx answers, with growing waits; never on other 4xx answers." }</p>
+            </fieldset>
+
+            if !state.problems.is_empty() {
+                <p class="wa-form-summary" role="alert">{ format!("Not saved: {} to fix above.", plural(state.problems.len(), "problem")) }</p>
+            }
+            <div class="wa-actions">
+                <button type="submit" class="wa-button is-primary">{ "Save webhook" }</button>
+                <button type="button" class="wa-button" onclick={props.on_cancel.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
+            </div>
+        </form>
+    }
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+pub fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}

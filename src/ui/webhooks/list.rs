@@ -1,0 +1,89 @@
+//! The table of webhooks.
+
+use std::rc::Rc;
+
+use webhook_engine::changes::automations_using;
+use webhook_engine::model::{AuthKind, Automation, Webhook};
+use webhook_engine::request::missing_credentials;
+use yew::prelude::*;
+
+use crate::ui::webhooks::form::plural;
+
+#[derive(Properties, PartialEq)]
+pub struct WebhookListProps {
+    pub webhooks: Rc<Vec<Webhook>>,
+    pub automations: Rc<Vec<Automation>>,
+    pub can_manage: bool,
+    pub on_edit: Callback<String>,
+    pub on_delete: Callback<String>,
+}
+
+#[component]
+pub fn WebhookList(props: &WebhookListProps) -> Html {
+    if props.webhooks.is_empty() {
+        return html! {
+            <div class="wa-empty">
+                <h2>{ "No webhooks yet" }</h2>
+                <p>{ "Register a webhook once, then pick it by name in any automation. Credentials stay in this browser and never appear in the history or in exports." }</p>
+                if !props.can_manage {
+                    <p>{ "Only admins can add webhooks." }</p>
+                }
+            </div>
+        };
+    }
+    html! {
+        <table class="wa-table" aria-label="Webhooks">
+            <thead>
+                <tr>
+                    <th scope="col">{ "Name" }</th>
+                    <th scope="col">{ "Base URL" }</th>
+                    <th scope="col">{ "Authentication" }</th>
+                    <th scope="col">{ "Used by" }</th>
+                    <th scope="col">{ "Last delivery" }</th>
+                    if props.can_manage { <th scope="col"><span class="wa-visually-hidden">{ "Actions" }</span></th> }
+                </tr>
+            </thead>
+            <tbody>
+                { for props.webhooks.iter().map(|webhook| row(webhook, props)) }
+            </tbody>
+        </table>
+    }
+}
+
+fn row(webhook: &Webhook, props: &WebhookListProps) -> Html {
+    let users = automations_using(&props.automations, &webhook.id).len();
+    let id = webhook.id.clone();
+    let edit = props.on_edit.reform({
+        let id = id.clone();
+        move |_: MouseEvent| id.clone()
+    });
+    let delete = props.on_delete.reform(move |_: MouseEvent| id.clone());
+    html! {
+        <tr data-webhook={webhook.id.clone()}>
+            <th scope="row">{ &webhook.name }</th>
+            <td><code>{ &webhook.base_url }</code></td>
+            <td>
+                { auth_label(webhook.auth.kind()) }
+                if webhook.signing_secret.is_some() { <span class="wa-badge">{ "signed" }</span> }
+                if missing_credentials(webhook) { <span class="wa-badge is-warning">{ "credentials needed" }</span> }
+            </td>
+            <td>{ if users == 0 { "no automation".to_string() } else { plural(users, "automation") } }</td>
+            <td class="wa-muted">{ "never used" }</td>
+            if props.can_manage {
+                <td class="wa-row-actions">
+                    <button type="button" class="wa-button is-small" onclick={edit}>{ "Edit" }</button>
+                    <button type="button" class="wa-button is-small is-danger-quiet" onclick={delete}>{ "Delete" }</button>
+                </td>
+            }
+        </tr>
+    }
+}
+
+fn auth_label(kind: AuthKind) -> &'static str {
+    match kind {
+        AuthKind::None => "None",
+        AuthKind::Basic => "Basic",
+        AuthKind::Bearer => "Bearer token",
+        AuthKind::ApiKey => "API key",
+    }
+}

@@ -1,0 +1,133 @@
+//! The Webhooks page: the list of automation webhooks and their create / edit form.
+
+mod draft;
+mod form;
+mod list;
+mod secret_input;
+
+use std::rc::Rc;
+
+use webhook_engine::changes::automations_using;
+use webhook_engine::model::{Automation, Webhook};
+use yew::prelude::*;
+
+pub use draft::{DraftEdit, SecretDraft, WebhookDraft};
+pub use form::plural;
+
+use crate::ui::widgets::Dialog;
+use form::WebhookForm;
+use list::WebhookList;
+
+#[derive(Properties, PartialEq)]
+pub struct WebhooksPageProps {
+    pub webhooks: Rc<Vec<Webhook>>,
+    pub automations: Rc<Vec<Automation>>,
+    /// Only admins manage webhooks; everyone sees which exist.
+    pub can_manage: bool,
+    pub on_save: Callback<Webhook>,
+    pub on_delete: Callback<String>,
+}
+
+#[derive(Clone, PartialEq)]
+enum Mode {
+    Listing,
+    Creating,
+    Editing(String),
+    ConfirmingDelete(String),
+}
+
+#[component]
+pub fn WebhooksPage(props: &WebhooksPageProps) -> Html {
+    let mode = use_state(|| Mode::Listing);
+    // The form stays open until the saved webhook shows in the list: a save that fails keeps
+    // everything the admin typed.
+    let awaiting = use_state(|| None::<Webhook>);
+    {
+        let (mode, awaiting) = (mode.clone(), awaiting.clone());
+        use_effect_with(props.webhooks.clone(), move |webhooks| {
+            if let Some(saved) = &*awaiting {
+                if webhooks.iter().any(|webhook| webhook == saved) {
+                    awaiting.set(None);
+                    mode.set(Mode::Listing);
+                }
+            }
+        });
+    }
+    let show = |next: Mode| {
+        let mode = mode.clone();
+        Callback::from(move |_| mode.set(next.clone()))
+    };
+    let on_save = {
+        let awaiting = awaiting.clone();
+        let save = props.on_save.clone();
+        Callback::from(move |webhook: Webhook| {
+            awaiting.set(Some(webhook.clone()));
+            save.emit(webhook);
+        })
+    };
+    let on_edit = {
+        let mode = mode.clone();
+        Callback::from(move |id: String| mode.set(Mode::Editing(id)))
+    };
+    let on_ask_delete = {
+        let mode = mode.clone();
+        Callback::from(move |id: String| mode.set(Mode::ConfirmingDelete(id)))
+    };
+
+    let body = match &*mode {
+        Mode::Creating => html! {
+            <WebhookForm editing={None::<Webhook>} webhooks={props.webhooks.clone()} {on_save} on_cancel={show(Mode::Listing)} />
+        },
+        Mode::Editing(id) => match props.webhooks.iter().find(|webhook| &webhook.id == id) {
+            Some(webhook) => html! {
+                <WebhookForm key={id.clone()} editing={Some(webhook.clone())} webhooks={props.webhooks.clone()} {on_save} on_cancel={show(Mode::Listing)} />
+            },
+            None => html! { <p class="wa-muted">{ "This webhook no longer exists." }</p> },
+        },
+        Mode::Listing | Mode::ConfirmingDelete(_) => html! {
+            <WebhookList webhooks={props.webhooks.clone()} automations={props.automations.clone()}
+                can_manage={props.can_manage} {on_edit} on_delete={on_ask_delete} />
+        },
+    };
+    let confirm = match &*mode {
+        Mode::ConfirmingDelete(id) => props.webhooks.iter().find(|webhook| &webhook.id == id).map(|webhook| {
+            let users: Vec<String> = automations_using(&props.automations, id).iter().map(|a| a.name.clone()).collect();
+            let on_confirm = {
+                let mode = mode.clone();
+                let delete = props.on_delete.clone();
+                let id = id.clone();
+                Callback::from(move |_: MouseEvent| {
+                    delete.emit(id.clone());
+                    mode.set(Mode::Listing);
+                })
+            };
+            html! {
+                <Dialog title={format!("Delete webhook “{}”?", webhook.name)} on_close={show(Mode::Listing)}>
+                    if users.is_empty() {
+                        <p>{ "No automation uses it." }</p>
+                    } else {
+                        <p>{ format!("{} use it and will be switched off, marked “webhook missing”, until they point at another webhook:", plural(users.len(), "automation")) }</p>
+                        <ul class="wa-dialog-list">{ for users.iter().map(|name| html! { <li>{ name }</li> }) }</ul>
+                    }
+                    <div class="wa-actions">
+                        <button type="button" class="wa-button is-danger" onclick={on_confirm}>{ "Delete webhook" }</button>
+                        <button type="button" class="wa-button" onclick={show(Mode::Listing).reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
+                    </div>
+                </Dialog>
+            }
+        }),
+        _ => None,
+    };
+    let creating = matches!(&*mode, Mode::Listing | Mode::ConfirmingDelete(_));
+    html! {
+        <>
+            if props.can_manage && creating {
+                <div class="wa-toolbar">
+                    <button type="button" class="wa-button is-primary" onclick={show(Mode::Creating).reform(|_: MouseEvent| ())}>{ "New webhook" }</button>
+                </div>
+            }
+            { body }
+            { confirm.unwrap_or_default() }
+        </>
+    }
+}
