@@ -8,10 +8,14 @@ use std::rc::Rc;
 
 use webhook_engine::changes::disable_users_of;
 use webhook_engine::model::{Automation, Webhook};
+use webhook_engine::settings::Settings;
 use yew::{Callback, UseReducerDispatcher};
 
 use crate::state::{AppAction, AppState};
 use crate::storage::{ChangeNotice, StorageError, Store, Subscription, DATABASE_NAME};
+
+/// Where the settings live in the settings store.
+const SETTINGS_KEY: &str = "settings";
 
 /// The app's connection to storage, once open. Without one (storage unavailable), changes stay in
 /// memory and the problem banner says they will not be kept.
@@ -54,6 +58,10 @@ impl Services {
             };
             *services.subscription.borrow_mut() = Some(store.on_change(follow));
             *services.store.borrow_mut() = Some(store.clone());
+            match store.get_setting::<Settings>(SETTINGS_KEY).await {
+                Ok(settings) => dispatch.dispatch(AppAction::SettingsLoaded(settings.unwrap_or_default())),
+                Err(error) => dispatch.dispatch(AppAction::Failed(error.to_string())),
+            }
             match store.load_config().await {
                 Ok(config) => dispatch.dispatch(AppAction::Loaded {
                     webhooks: config.webhooks,
@@ -153,6 +161,16 @@ impl Services {
                 automations,
             },
         );
+    }
+
+    pub fn save_settings(&self, dispatch: UseReducerDispatcher<AppState>) -> Callback<Settings> {
+        let services = self.clone();
+        Callback::from(move |settings: Settings| {
+            let saved = settings.clone();
+            services.write(dispatch.clone(), move |store| async move { store.put_setting(SETTINGS_KEY, &settings).await }, move || {
+                AppAction::SettingsSaved(saved)
+            });
+        })
     }
 
     /// Runs `write` against the store and then dispatches `done()`; on failure dispatches the

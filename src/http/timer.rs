@@ -1,8 +1,5 @@
 //! Timers as futures: waits between retries, and a timeout that can be cancelled.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
@@ -19,7 +16,8 @@ pub async fn sleep_ms(ms: u64) {
 /// Runs `on_fire` after `ms` milliseconds unless dropped first: the guard clears the timer.
 pub struct Timeout {
     handle: i32,
-    _callback: Rc<RefCell<Option<Closure<dyn FnMut()>>>>,
+    // Kept alive until the timer is cleared: the browser calls it by reference.
+    _callback: Closure<dyn FnMut()>,
 }
 
 impl Timeout {
@@ -40,7 +38,7 @@ impl Timeout {
             .expect("setTimeout accepts a function");
         Timeout {
             handle,
-            _callback: Rc::new(RefCell::new(Some(callback))),
+            _callback: callback,
         }
     }
 }

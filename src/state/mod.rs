@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use webhook_engine::event::User;
 use webhook_engine::model::{Automation, Webhook};
+use webhook_engine::settings::Settings;
 use yew::Reducible;
 
 pub use section::Section;
@@ -18,6 +19,7 @@ pub struct AppState {
     pub user: User,
     pub webhooks: Vec<Webhook>,
     pub automations: Vec<Automation>,
+    pub settings: Settings,
     /// False until the stored configuration has been read.
     pub loaded: bool,
     /// The last thing that went wrong with storage, shown until dismissed.
@@ -49,6 +51,8 @@ pub enum AppAction {
         webhooks: Vec<Webhook>,
         automations: Vec<Automation>,
     },
+    SettingsLoaded(Settings),
+    SettingsSaved(Settings),
     Failed(String),
     DismissProblem,
     DismissNotice,
@@ -62,6 +66,7 @@ impl AppState {
             user,
             webhooks: Vec::new(),
             automations: Vec::new(),
+            settings: Settings::default(),
             loaded: false,
             problem: None,
             notice: None,
@@ -130,6 +135,11 @@ impl Reducible for AppState {
                 ));
                 next.webhooks = webhooks;
                 next.automations = automations;
+            }
+            AppAction::SettingsLoaded(settings) => next.settings = settings,
+            AppAction::SettingsSaved(settings) => {
+                next.settings = settings;
+                next.notice = Some("Settings saved".into());
             }
             AppAction::Failed(problem) => next.problem = Some(problem),
             AppAction::DismissProblem => next.problem = None,

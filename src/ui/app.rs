@@ -13,6 +13,7 @@ use crate::state::{AppAction, AppState, Section};
 use crate::ui::nav::Nav;
 use crate::ui::routing::{hash_for, section_from_hash};
 use crate::ui::sections::SectionView;
+use crate::ui::settings::SettingsPage;
 use crate::ui::webhooks::WebhooksPage;
 use crate::ui::widgets::{Banner, BannerKind};
 
@@ -93,6 +94,17 @@ fn section_body(state: &UseReducerHandle<AppState>, services: &Services) -> Html
                 can_manage={state.user.is_admin} on_save={services.save_webhook(dispatch.clone())}
                 on_delete={services.delete_webhook(dispatch, state.automations.clone())} />
         },
+        Section::Settings => {
+            let on_replace = {
+                let (services, dispatch) = (services.clone(), dispatch.clone());
+                Callback::from(move |(webhooks, automations)| services.replace_config(dispatch.clone(), webhooks, automations))
+            };
+            html! {
+                <SettingsPage webhooks={Rc::new(state.webhooks.clone())} automations={Rc::new(state.automations.clone())}
+                    settings={state.settings.clone()} can_manage={state.user.is_admin}
+                    on_save_settings={services.save_settings(dispatch)} {on_replace} />
+            }
+        }
         _ => Html::default(),
     }
 }

@@ -4,5 +4,6 @@ pub mod app;
 pub mod nav;
 pub mod routing;
 pub mod sections;
+pub mod settings;
 pub mod webhooks;
 pub mod widgets;

@@ -121,3 +121,10 @@ pub fn checkbox_checked(event: &Event) -> bool {
         .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
         .is_some_and(|input| input.checked())
 }
+
+/// `text` with its first letter in upper case: engine messages are clauses ("enter a name"), shown
+/// on their own they read as sentences.
+pub fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+}

@@ -14,6 +14,7 @@ pub mod request;
 pub mod retry;
 pub mod runner;
 pub mod sample;
+pub mod settings;
 pub mod signing;
 pub mod template;
 pub mod time;

@@ -12,7 +12,7 @@ use yew::prelude::*;
 use crate::random::{new_id, random_bytes};
 use crate::ui::webhooks::draft::{DraftEdit, SecretDraft, WebhookDraft};
 use crate::ui::webhooks::secret_input::SecretInput;
-use crate::ui::widgets::{checkbox_checked, input_value, Field};
+use crate::ui::widgets::{capitalize, checkbox_checked, input_value, Field};
 
 #[derive(Properties, PartialEq)]
 pub struct WebhookFormProps {
@@ -277,13 +277,6 @@ pub fn WebhookForm(props: &WebhookFormProps) -> Html {
             </div>
         </form>
     }
-}
-
-fn capitalize(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(chars).collect()
-    })
 }
 
 pub fn plural(count: usize, noun: &str) -> String {

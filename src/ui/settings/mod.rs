@@ -1,0 +1,182 @@
+//! The Settings page: history retention, and the configuration's export, import and reset.
+
+mod transfer;
+
+use std::rc::Rc;
+
+use webhook_engine::config::{ConfigDocument, ImportedConfig};
+use webhook_engine::model::{Automation, Webhook};
+use webhook_engine::settings::{Settings, DEFAULT_RETENTION_DAYS};
+use yew::prelude::*;
+
+use crate::ui::webhooks::plural;
+use crate::ui::widgets::{capitalize, input_value, Dialog, Field};
+
+#[derive(Properties, PartialEq)]
+pub struct SettingsPageProps {
+    pub webhooks: Rc<Vec<Webhook>>,
+    pub automations: Rc<Vec<Automation>>,
+    pub settings: Settings,
+    pub can_manage: bool,
+    pub on_save_settings: Callback<Settings>,
+    /// Replaces the whole configuration (import, reset).
+    pub on_replace: Callback<(Vec<Webhook>, Vec<Automation>)>,
+}
+
+/// What the page is asking the admin to confirm.
+#[derive(Clone, PartialEq)]
+enum Pending {
+    Import(Rc<ImportedConfig>),
+    Reset,
+}
+
+#[component]
+pub fn SettingsPage(props: &SettingsPageProps) -> Html {
+    let retention = use_state(|| props.settings.retention_days.to_string());
+    let retention_problem = use_state(|| None::<String>);
+    let import_problem = use_state(|| None::<String>);
+    let pending = use_state(|| None::<Pending>);
+    let file_input = use_node_ref();
+
+    let on_retention_submit = {
+        let (retention, problem, save) = (retention.clone(), retention_problem.clone(), props.on_save_settings.clone());
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            match Settings::parse_retention_days(&retention) {
+                Ok(retention_days) => {
+                    problem.set(None);
+                    save.emit(Settings { retention_days });
+                }
+                Err(message) => problem.set(Some(capitalize(&message))),
+            }
+        })
+    };
+    let on_export = {
+        let (webhooks, automations) = (props.webhooks.clone(), props.automations.clone());
+        let problem = import_problem.clone();
+        Callback::from(move |_: MouseEvent| {
+            let json = ConfigDocument::export(&webhooks, &automations).to_json();
+            if let Err(reason) = transfer::download(&format!("webhook-automations-{}.json", transfer::today()), &json) {
+                problem.set(Some(format!("The export could not be offered as a download: {reason}.")));
+            }
+        })
+    };
+    let on_file = {
+        let (pending, problem, local) = (pending.clone(), import_problem.clone(), props.webhooks.clone());
+        let file_input = file_input.clone();
+        Callback::from(move |_: Event| {
+            let Some(input) = file_input.cast::<web_sys::HtmlInputElement>() else { return };
+            let (pending, problem, local) = (pending.clone(), problem.clone(), local.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let text = match transfer::read_chosen_file(&input).await {
+                    Some(text) => text,
+                    None => return,
+                };
+                // Choosing the same file again must trigger a new import attempt.
+                input.set_value("");
+                match text.and_then(|text| ConfigDocument::parse(&text).map_err(|error| error.to_string())) {
+                    Ok(document) => {
+                        problem.set(None);
+                        pending.set(Some(Pending::Import(Rc::new(document.into_local(&local)))));
+                    }
+                    Err(reason) => problem.set(Some(format!("This file cannot be imported — {reason}. Nothing was changed."))),
+                }
+            });
+        })
+    };
+    let close = {
+        let pending = pending.clone();
+        Callback::from(move |()| pending.set(None))
+    };
+    let confirm_dialog = match &*pending {
+        None => Html::default(),
+        Some(Pending::Import(imported)) => {
+            let on_confirm = {
+                let (imported, replace, pending) = (imported.clone(), props.on_replace.clone(), pending.clone());
+                Callback::from(move |_: MouseEvent| {
+                    replace.emit((imported.webhooks.clone(), imported.automations.clone()));
+                    pending.set(None);
+                })
+            };
+            let needing: Vec<&str> = imported
+                .webhooks
+                .iter()
+                .filter(|webhook| imported.credentials_needed.contains(&webhook.id))
+                .map(|webhook| webhook.name.as_str())
+                .collect();
+            html! {
+                <Dialog title="Import this configuration?" on_close={close.clone()}>
+                    <p>{ format!("It replaces the current {} and {} with the file's {} and {}.",
+                        plural(props.webhooks.len(), "webhook"), plural(props.automations.len(), "automation"),
+                        plural(imported.webhooks.len(), "webhook"), plural(imported.automations.len(), "automation")) }</p>
+                    if !needing.is_empty() {
+                        <p>{ "Exports never contain credentials. These webhooks will be marked “credentials needed” until you enter them:" }</p>
+                        <ul class="wa-dialog-list">{ for needing.iter().map(|name| html! { <li>{ *name }</li> }) }</ul>
+                    }
+                    <div class="wa-actions">
+                        <button type="button" class="wa-button is-primary" onclick={on_confirm}>{ "Import" }</button>
+                        <button type="button" class="wa-button" onclick={close.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
+                    </div>
+                </Dialog>
+            }
+        }
+        Some(Pending::Reset) => {
+            let on_confirm = {
+                let (replace, pending) = (props.on_replace.clone(), pending.clone());
+                Callback::from(move |_: MouseEvent| {
+                    replace.emit((Vec::new(), Vec::new()));
+                    pending.set(None);
+                })
+            };
+            html! {
+                <Dialog title="Delete every webhook and automation?" on_close={close.clone()}>
+                    <p>{ format!("This deletes {} and {} from this browser. Export first if you may want them back.",
+                        plural(props.webhooks.len(), "webhook"), plural(props.automations.len(), "automation")) }</p>
+                    <div class="wa-actions">
+                        <button type="button" class="wa-button is-danger" onclick={on_confirm}>{ "Delete everything" }</button>
+                        <button type="button" class="wa-button" onclick={close.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
+                    </div>
+                </Dialog>
+            }
+        }
+    };
+    let on_reset = {
+        let pending = pending.clone();
+        Callback::from(move |_: MouseEvent| pending.set(Some(Pending::Reset)))
+    };
+
+    html! {
+        <div class="wa-settings">
+            <form class="wa-card" onsubmit={on_retention_submit} novalidate=true>
+                <h2>{ "Execution history" }</h2>
+                <Field label="Keep executions for (days)" input_id="settings-retention" error={(*retention_problem).clone()}
+                    hint={format!("Older executions are deleted automatically. Default: {DEFAULT_RETENTION_DAYS} days.")}>
+                    <input id="settings-retention" class="wa-input is-narrow" inputmode="numeric" value={(*retention).clone()}
+                        disabled={!props.can_manage}
+                        oninput={{ let retention = retention.clone(); Callback::from(move |event: InputEvent| retention.set(input_value(&event))) }} />
+                </Field>
+                if props.can_manage {
+                    <button type="submit" class="wa-button">{ "Save retention" }</button>
+                }
+            </form>
+
+            <section class="wa-card" aria-labelledby="settings-config-title">
+                <h2 id="settings-config-title">{ "Configuration" }</h2>
+                <p class="wa-muted">{ "Export every webhook and automation as one JSON document — without credentials — to keep it in version control, check it with webhook-cli, or move it to another browser." }</p>
+                if let Some(problem) = &*import_problem {
+                    <p class="wa-field-error" role="alert">{ problem }</p>
+                }
+                <div class="wa-actions">
+                    <button type="button" class="wa-button" onclick={on_export}>{ "Export configuration" }</button>
+                    if props.can_manage {
+                        <label class="wa-button" for="settings-import">{ "Import configuration…" }</label>
+                        <input id="settings-import" class="wa-visually-hidden" type="file" accept="application/json,.json"
+                            ref={file_input} onchange={on_file} />
+                        <button type="button" class="wa-button is-danger-quiet" onclick={on_reset}>{ "Delete everything…" }</button>
+                    }
+                </div>
+            </section>
+            { confirm_dialog }
+        </div>
+    }
+}
