@@ -7,12 +7,19 @@ use std::future::Future;
 use std::rc::Rc;
 
 use webhook_engine::changes::disable_users_of;
+use webhook_engine::catalog::Catalog;
+use webhook_engine::event::{Event, User};
 use webhook_engine::model::{Automation, Webhook};
+use webhook_engine::runner::Execution;
 use webhook_engine::settings::Settings;
 use yew::{Callback, UseReducerDispatcher};
 
+use crate::dispatch::Dispatcher;
 use crate::state::{AppAction, AppState};
 use crate::storage::{ChangeNotice, StorageError, Store, Subscription, DATABASE_NAME};
+
+/// How many recent executions are read at start for the lists' "last run" columns.
+const RECENT_FOR_LISTS: u32 = 500;
 
 /// Where the settings live in the settings store.
 const SETTINGS_KEY: &str = "settings";
@@ -23,6 +30,7 @@ const SETTINGS_KEY: &str = "settings";
 pub struct Services {
     store: Rc<RefCell<Option<Rc<Store>>>>,
     subscription: Rc<RefCell<Option<Subscription>>>,
+    dispatcher: Rc<RefCell<Option<Rc<Dispatcher>>>>,
 }
 
 impl PartialEq for Services {
@@ -32,50 +40,91 @@ impl PartialEq for Services {
 }
 
 impl Services {
-    /// Opens the database, loads the configuration, and follows other tabs' changes.
-    pub fn start(&self, dispatch: UseReducerDispatcher<AppState>) {
+    /// Opens the database, starts the dispatcher, loads the configuration and settings, and follows
+    /// other tabs' changes. Without storage everything still works, in memory.
+    pub fn start(&self, dispatch: UseReducerDispatcher<AppState>, catalog: Catalog) {
         let services = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let store = match Store::open(DATABASE_NAME).await {
-                Ok(store) => Rc::new(store),
+                Ok(store) => Some(Rc::new(store)),
                 Err(error) => {
-                    dispatch.dispatch(AppAction::Loaded {
-                        webhooks: Vec::new(),
-                        automations: Vec::new(),
-                    });
                     dispatch.dispatch(AppAction::Failed(error.to_string()));
-                    return;
+                    None
                 }
+            };
+            let settings = match &store {
+                Some(store) => store.get_setting::<Settings>(SETTINGS_KEY).await.unwrap_or_else(|error| {
+                    dispatch.dispatch(AppAction::Failed(error.to_string()));
+                    None
+                }),
+                None => None,
+            }
+            .unwrap_or_default();
+            let dispatcher = Dispatcher::new(store.clone(), catalog, settings.max_runs_per_minute);
+            {
+                let dispatch = dispatch.clone();
+                dispatcher.on_execution(move |execution| dispatch.dispatch(AppAction::ExecutionChanged(execution.clone())));
+            }
+            *services.dispatcher.borrow_mut() = Some(dispatcher);
+            dispatch.dispatch(AppAction::SettingsLoaded(settings));
+            let Some(store) = store else {
+                dispatch.dispatch(AppAction::Loaded { webhooks: Vec::new(), automations: Vec::new() });
+                return;
             };
             let follow = {
                 let store = store.clone();
                 let dispatch = dispatch.clone();
-                move |notice: ChangeNotice| {
-                    if notice == ChangeNotice::Config {
-                        reload(store.clone(), dispatch.clone());
-                    }
+                move |notice: ChangeNotice| match notice {
+                    ChangeNotice::Config => reload(store.clone(), dispatch.clone()),
+                    ChangeNotice::Executions => dispatch.dispatch(AppAction::HistoryChangedElsewhere),
+                    ChangeNotice::Settings | ChangeNotice::Outbox => {}
                 }
             };
             *services.subscription.borrow_mut() = Some(store.on_change(follow));
             *services.store.borrow_mut() = Some(store.clone());
-            match store.get_setting::<Settings>(SETTINGS_KEY).await {
-                Ok(settings) => dispatch.dispatch(AppAction::SettingsLoaded(settings.unwrap_or_default())),
+            match store.recent_executions(RECENT_FOR_LISTS).await {
+                Ok(recent) => dispatch.dispatch(AppAction::RecentExecutions(recent)),
                 Err(error) => dispatch.dispatch(AppAction::Failed(error.to_string())),
             }
             match store.load_config().await {
-                Ok(config) => dispatch.dispatch(AppAction::Loaded {
-                    webhooks: config.webhooks,
-                    automations: config.automations,
-                }),
+                Ok(config) => dispatch.dispatch(AppAction::Loaded { webhooks: config.webhooks, automations: config.automations }),
                 Err(error) => {
-                    dispatch.dispatch(AppAction::Loaded {
-                        webhooks: Vec::new(),
-                        automations: Vec::new(),
-                    });
+                    dispatch.dispatch(AppAction::Loaded { webhooks: Vec::new(), automations: Vec::new() });
                     dispatch.dispatch(AppAction::Failed(error.to_string()));
                 }
             }
         });
+    }
+
+    pub fn store(&self) -> Option<Rc<Store>> {
+        self.store.borrow().clone()
+    }
+
+    /// The dispatcher, once started.
+    pub fn dispatcher(&self) -> Option<Rc<Dispatcher>> {
+        self.dispatcher.borrow().clone()
+    }
+
+    /// Sends a record event to the dispatcher, which runs the automations it triggers.
+    pub fn emit_event(&self) -> Callback<Event> {
+        let services = self.clone();
+        Callback::from(move |event: Event| {
+            if let Some(dispatcher) = services.dispatcher() {
+                dispatcher.emit(event);
+            }
+        })
+    }
+
+    /// Sends recorded requests again as new executions, asked for by `by`.
+    pub fn replay(&self, by: User) -> Callback<Vec<Execution>> {
+        let services = self.clone();
+        Callback::from(move |executions: Vec<Execution>| {
+            if let Some(dispatcher) = services.dispatcher() {
+                for execution in &executions {
+                    dispatcher.replay(execution, &by);
+                }
+            }
+        })
     }
 
     pub fn save_webhook(&self, dispatch: UseReducerDispatcher<AppState>) -> Callback<Webhook> {
@@ -171,6 +220,17 @@ impl Services {
                 AppAction::SettingsSaved(saved)
             });
         })
+    }
+
+    /// Adopts the configuration an embedding CRM shares with every user's widget: stored like an
+    /// import, without the import's notice (the admin did not ask for it in this widget).
+    pub fn adopt_shared_config(&self, dispatch: UseReducerDispatcher<AppState>, webhooks: Vec<Webhook>, automations: Vec<Automation>) {
+        let (stored_webhooks, stored_automations) = (webhooks.clone(), automations.clone());
+        self.write(
+            dispatch,
+            move |store| async move { store.replace_config(&stored_webhooks, &stored_automations).await },
+            move || AppAction::Reloaded { webhooks, automations },
+        );
     }
 
     /// Runs `write` against the store and then dispatches `done()`; on failure dispatches the

@@ -6,7 +6,11 @@ mod section;
 use std::rc::Rc;
 
 use webhook_engine::event::User;
+use std::collections::HashMap;
+
+use webhook_engine::catalog::Catalog;
 use webhook_engine::model::{Automation, Webhook};
+use webhook_engine::runner::{Execution, Status};
 use webhook_engine::settings::Settings;
 use yew::Reducible;
 
@@ -17,9 +21,16 @@ pub struct AppState {
     pub section: Section,
     /// Who uses the app: decides what they may manage, never which automations run.
     pub user: User,
+    /// The CRM's field catalog: the built-in one, or the embedding CRM's own.
+    pub catalog: Rc<Catalog>,
     pub webhooks: Vec<Webhook>,
     pub automations: Vec<Automation>,
     pub settings: Settings,
+    /// The latest execution status per automation and per webhook, for the lists' "last run" columns.
+    pub last_run: HashMap<String, Status>,
+    pub last_delivery: HashMap<String, Status>,
+    /// Bumped whenever an execution is created or changes, so the history refreshes.
+    pub executions_version: u64,
     /// False until the stored configuration has been read.
     pub loaded: bool,
     /// The last thing that went wrong with storage, shown until dismissed.
@@ -53,10 +64,17 @@ pub enum AppAction {
     },
     SettingsLoaded(Settings),
     SettingsSaved(Settings),
+    /// The most recent executions, newest first, read at start.
+    RecentExecutions(Vec<Execution>),
+    /// An execution was created or changed in this tab.
+    ExecutionChanged(Execution),
+    /// Another tab recorded executions.
+    HistoryChangedElsewhere,
     Failed(String),
     DismissProblem,
     DismissNotice,
     SetUser(User),
+    SetCatalog(Catalog),
 }
 
 impl AppState {
@@ -64,13 +82,22 @@ impl AppState {
         AppState {
             section,
             user,
+            catalog: Rc::new(Catalog::builtin()),
             webhooks: Vec::new(),
             automations: Vec::new(),
             settings: Settings::default(),
+            last_run: HashMap::new(),
+            last_delivery: HashMap::new(),
+            executions_version: 0,
             loaded: false,
             problem: None,
             notice: None,
         }
+    }
+
+    fn note_execution(&mut self, execution: &Execution) {
+        self.last_run.insert(execution.automation_id.clone(), execution.status);
+        self.last_delivery.insert(execution.webhook_id.clone(), execution.status);
     }
 
     pub fn webhook(&self, id: &str) -> Option<&Webhook> {
@@ -137,6 +164,17 @@ impl Reducible for AppState {
                 next.automations = automations;
             }
             AppAction::SettingsLoaded(settings) => next.settings = settings,
+            AppAction::RecentExecutions(recent) => {
+                // Newest first: the first seen for each automation and webhook is its latest.
+                for execution in recent.iter().rev() {
+                    next.note_execution(execution);
+                }
+            }
+            AppAction::ExecutionChanged(execution) => {
+                next.note_execution(&execution);
+                next.executions_version += 1;
+            }
+            AppAction::HistoryChangedElsewhere => next.executions_version += 1,
             AppAction::SettingsSaved(settings) => {
                 next.settings = settings;
                 next.notice = Some("Settings saved".into());
@@ -145,6 +183,7 @@ impl Reducible for AppState {
             AppAction::DismissProblem => next.problem = None,
             AppAction::DismissNotice => next.notice = None,
             AppAction::SetUser(user) => next.user = user,
+            AppAction::SetCatalog(catalog) => next.catalog = Rc::new(catalog),
         }
         Rc::new(next)
     }

@@ -6,7 +6,10 @@ use yew::prelude::*;
 
 use std::rc::Rc;
 
+use webhook_engine::event::User;
 use webhook_engine::sample::SampleData;
+
+use crate::host::HostBridge;
 
 use crate::services::Services;
 use crate::state::{AppAction, AppState, Section};
@@ -17,29 +20,78 @@ use crate::ui::settings::SettingsPage;
 use crate::ui::webhooks::WebhooksPage;
 use crate::ui::widgets::{Banner, BannerKind};
 
-#[derive(Properties, Clone, PartialEq)]
+#[derive(Properties, Clone)]
 pub struct AppProps {
     /// Mirror the open section in the URL fragment; off when embedded in a host page.
     #[prop_or(true)]
     pub hash_routing: bool,
+    /// The CRM user the host says is using the app; the sample admin otherwise.
+    #[prop_or_default]
+    pub user: Option<User>,
+    /// The embedding page's handle, when there is one.
+    #[prop_or_default]
+    pub host: Option<Rc<HostBridge>>,
+}
+
+impl PartialEq for AppProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash_routing == other.hash_routing
+            && self.user == other.user
+            && match (&self.host, &other.host) {
+                (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            }
+    }
 }
 
 #[component]
 pub fn App(props: &AppProps) -> Html {
     let hash_routing = props.hash_routing;
-    let state = use_reducer(|| {
+    let state = use_reducer(move || {
         let section = hash_routing
             .then(current_hash)
             .and_then(|hash| section_from_hash(&hash))
             .unwrap_or(Section::Webhooks);
-        AppState::new(section, SampleData::builtin().admin().user.clone())
+        let user = props.user.clone().unwrap_or_else(|| SampleData::builtin().admin().user.clone());
+        AppState::new(section, user)
     });
 
     let services = use_state(Services::default);
     {
         let services = services.clone();
         let dispatch = state.dispatcher();
-        use_effect_with((), move |()| services.start(dispatch));
+        let catalog = (*state.catalog).clone();
+        use_effect_with((), move |()| services.start(dispatch, catalog));
+    }
+    {
+        // Once loaded, the host's queued commands apply; every later configuration change is announced.
+        let (host, services, dispatch) = (props.host.clone(), (*services).clone(), state.dispatcher());
+        use_effect_with(state.loaded, move |&loaded| {
+            if let (true, Some(host)) = (loaded, host) {
+                host.attach(services, dispatch);
+            }
+        });
+    }
+    {
+        let host = props.host.clone();
+        let inputs = (state.webhooks.clone(), state.automations.clone(), state.loaded);
+        use_effect_with(inputs, move |(webhooks, automations, loaded)| {
+            if let (true, Some(host)) = (*loaded, host) {
+                host.configuration_changed(webhooks, automations);
+            }
+        });
+    }
+    {
+        // The dispatcher runs what is saved: it follows every change of the configuration.
+        let services = (*services).clone();
+        let inputs = (state.webhooks.clone(), state.automations.clone(), state.settings.clone(), state.loaded);
+        use_effect_with(inputs, move |(webhooks, automations, settings, _)| {
+            if let Some(dispatcher) = services.dispatcher() {
+                dispatcher.set_config(webhooks, automations);
+                dispatcher.set_max_runs_per_minute(settings.max_runs_per_minute);
+            }
+        });
     }
     {
         let state = state.clone();
@@ -92,7 +144,8 @@ fn section_body(state: &UseReducerHandle<AppState>, services: &Services) -> Html
         Section::Webhooks => html! {
             <WebhooksPage webhooks={Rc::new(state.webhooks.clone())} automations={Rc::new(state.automations.clone())}
                 can_manage={state.user.is_admin} on_save={services.save_webhook(dispatch.clone())}
-                on_delete={services.delete_webhook(dispatch, state.automations.clone())} />
+                on_delete={services.delete_webhook(dispatch, state.automations.clone())}
+                last_delivery={Rc::new(state.last_delivery.clone())} user={state.user.clone()} />
         },
         Section::Settings => {
             let on_replace = {

@@ -1,6 +1,6 @@
 //! The app mounts into any element, renders its navigation, and moves between sections.
 
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 use webhook_automations::mount;
 
@@ -17,7 +17,7 @@ const SECTION_TITLES: [&str; 5] = [
 #[wasm_bindgen_test]
 async fn mounts_into_a_fresh_element_and_renders_the_navigation() {
     let root = fresh_root();
-    let mut app = mount(root.clone(), false);
+    let mut app = mount(root.clone(), JsValue::UNDEFINED).unwrap();
     yew::scheduler::flush().await;
 
     assert_eq!(texts(&root, ".wa-nav-link"), SECTION_TITLES);
@@ -42,7 +42,7 @@ async fn mounts_into_a_fresh_element_and_renders_the_navigation() {
 async fn every_section_opens_from_the_navigation_without_touching_the_url_when_embedded() {
     let root = fresh_root();
     let url_before = web_sys::window().unwrap().location().href().unwrap();
-    let mut app = mount(root.clone(), false);
+    let mut app = mount(root.clone(), JsValue::UNDEFINED).unwrap();
     yew::scheduler::flush().await;
 
     for title in SECTION_TITLES.iter().rev() {
@@ -68,7 +68,7 @@ async fn standalone_mode_opens_the_section_named_in_the_url_and_follows_it() {
     let location = web_sys::window().unwrap().location();
     location.set_hash("#/history").unwrap();
     let root = fresh_root();
-    let mut app = mount(root.clone(), true);
+    let mut app = mount(root.clone(), js_sys::JSON::parse(r#"{"hashRouting": true}"#).unwrap()).unwrap();
     yew::scheduler::flush().await;
     assert_eq!(
         find(&root, "h1").text_content().unwrap(),

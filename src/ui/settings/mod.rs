@@ -34,20 +34,24 @@ enum Pending {
 pub fn SettingsPage(props: &SettingsPageProps) -> Html {
     let retention = use_state(|| props.settings.retention_days.to_string());
     let retention_problem = use_state(|| None::<String>);
+    let max_runs = use_state(|| props.settings.max_runs_per_minute.to_string());
+    let max_runs_problem = use_state(|| None::<String>);
     let import_problem = use_state(|| None::<String>);
     let pending = use_state(|| None::<Pending>);
     let file_input = use_node_ref();
 
-    let on_retention_submit = {
-        let (retention, problem, save) = (retention.clone(), retention_problem.clone(), props.on_save_settings.clone());
+    let on_settings_submit = {
+        let (retention, retention_problem) = (retention.clone(), retention_problem.clone());
+        let (max_runs, max_runs_problem) = (max_runs.clone(), max_runs_problem.clone());
+        let save = props.on_save_settings.clone();
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            match Settings::parse_retention_days(&retention) {
-                Ok(retention_days) => {
-                    problem.set(None);
-                    save.emit(Settings { retention_days });
-                }
-                Err(message) => problem.set(Some(capitalize(&message))),
+            let retention_days = Settings::parse_retention_days(&retention);
+            let max_runs_per_minute = Settings::parse_max_runs_per_minute(&max_runs);
+            retention_problem.set(retention_days.as_ref().err().map(|message| capitalize(message)));
+            max_runs_problem.set(max_runs_per_minute.as_ref().err().map(|message| capitalize(message)));
+            if let (Ok(retention_days), Ok(max_runs_per_minute)) = (retention_days, max_runs_per_minute) {
+                save.emit(Settings { retention_days, max_runs_per_minute });
             }
         })
     };
@@ -147,16 +151,24 @@ pub fn SettingsPage(props: &SettingsPageProps) -> Html {
 
     html! {
         <div class="wa-settings">
-            <form class="wa-card" onsubmit={on_retention_submit} novalidate=true>
-                <h2>{ "Execution history" }</h2>
-                <Field label="Keep executions for (days)" input_id="settings-retention" error={(*retention_problem).clone()}
-                    hint={format!("Older executions are deleted automatically. Default: {DEFAULT_RETENTION_DAYS} days.")}>
-                    <input id="settings-retention" class="wa-input is-narrow" inputmode="numeric" value={(*retention).clone()}
-                        disabled={!props.can_manage}
-                        oninput={{ let retention = retention.clone(); Callback::from(move |event: InputEvent| retention.set(input_value(&event))) }} />
-                </Field>
+            <form class="wa-card" onsubmit={on_settings_submit} novalidate=true>
+                <h2>{ "Running and history" }</h2>
+                <div class="wa-form-grid">
+                    <Field label="Keep executions for (days)" input_id="settings-retention" error={(*retention_problem).clone()}
+                        hint={format!("Older executions are deleted automatically. Default: {DEFAULT_RETENTION_DAYS} days.")}>
+                        <input id="settings-retention" class="wa-input is-narrow" inputmode="numeric" value={(*retention).clone()}
+                            disabled={!props.can_manage}
+                            oninput={{ let retention = retention.clone(); Callback::from(move |event: InputEvent| retention.set(input_value(&event))) }} />
+                    </Field>
+                    <Field label="Runs per automation per minute" input_id="settings-max-runs" error={(*max_runs_problem).clone()}
+                        hint="Beyond this an automation is stopped, which catches loops (an endpoint that changes the record that triggers it).">
+                        <input id="settings-max-runs" class="wa-input is-narrow" inputmode="numeric" value={(*max_runs).clone()}
+                            disabled={!props.can_manage}
+                            oninput={{ let max_runs = max_runs.clone(); Callback::from(move |event: InputEvent| max_runs.set(input_value(&event))) }} />
+                    </Field>
+                </div>
                 if props.can_manage {
-                    <button type="submit" class="wa-button">{ "Save retention" }</button>
+                    <button type="submit" class="wa-button">{ "Save settings" }</button>
                 }
             </form>
 

@@ -1,8 +1,10 @@
 //! The table of webhooks.
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use webhook_engine::changes::automations_using;
+use webhook_engine::runner::Status;
 use webhook_engine::model::{AuthKind, Automation, Webhook};
 use webhook_engine::request::missing_credentials;
 use yew::prelude::*;
@@ -13,9 +15,11 @@ use crate::ui::webhooks::form::plural;
 pub struct WebhookListProps {
     pub webhooks: Rc<Vec<Webhook>>,
     pub automations: Rc<Vec<Automation>>,
+    pub last_delivery: Rc<HashMap<String, Status>>,
     pub can_manage: bool,
     pub on_edit: Callback<String>,
     pub on_delete: Callback<String>,
+    pub on_test: Callback<Webhook>,
 }
 
 #[component]
@@ -58,6 +62,10 @@ fn row(webhook: &Webhook, props: &WebhookListProps) -> Html {
         move |_: MouseEvent| id.clone()
     });
     let delete = props.on_delete.reform(move |_: MouseEvent| id.clone());
+    let test = props.on_test.reform({
+        let webhook = webhook.clone();
+        move |_: MouseEvent| webhook.clone()
+    });
     html! {
         <tr data-webhook={webhook.id.clone()}>
             <th scope="row">{ &webhook.name }</th>
@@ -68,15 +76,28 @@ fn row(webhook: &Webhook, props: &WebhookListProps) -> Html {
                 if missing_credentials(webhook) { <span class="wa-badge is-warning">{ "credentials needed" }</span> }
             </td>
             <td>{ if users == 0 { "no automation".to_string() } else { plural(users, "automation") } }</td>
-            <td class="wa-muted">{ "never used" }</td>
+            <td>{ status_badge(props.last_delivery.get(&webhook.id).copied(), "never used") }</td>
             if props.can_manage {
                 <td class="wa-row-actions">
+                    <button type="button" class="wa-button is-small" onclick={test}>{ "Test" }</button>
                     <button type="button" class="wa-button is-small" onclick={edit}>{ "Edit" }</button>
                     <button type="button" class="wa-button is-small is-danger-quiet" onclick={delete}>{ "Delete" }</button>
                 </td>
             }
         </tr>
     }
+}
+
+/// A status as a coloured badge, or `never` in muted text when there is none yet.
+pub fn status_badge(status: Option<Status>, never: &'static str) -> Html {
+    let (class, label) = match status {
+        None => return html! { <span class="wa-muted">{ never }</span> },
+        Some(Status::Pending) => ("wa-badge", "pending"),
+        Some(Status::Succeeded) => ("wa-badge is-success", "succeeded"),
+        Some(Status::Failed) => ("wa-badge is-error", "failed"),
+        Some(Status::Stopped) => ("wa-badge is-warning", "stopped"),
+    };
+    html! { <span class={class}>{ label }</span> }
 }
 
 fn auth_label(kind: AuthKind) -> &'static str {

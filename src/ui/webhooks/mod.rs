@@ -7,8 +7,12 @@ mod secret_input;
 
 use std::rc::Rc;
 
+use std::collections::HashMap;
+
 use webhook_engine::changes::automations_using;
+use webhook_engine::event::User;
 use webhook_engine::model::{Automation, Webhook};
+use webhook_engine::runner::{Execution, Status};
 use yew::prelude::*;
 
 pub use draft::{DraftEdit, SecretDraft, WebhookDraft};
@@ -26,6 +30,10 @@ pub struct WebhooksPageProps {
     pub can_manage: bool,
     pub on_save: Callback<Webhook>,
     pub on_delete: Callback<String>,
+    /// The latest delivery status per webhook id.
+    pub last_delivery: Rc<HashMap<String, Status>>,
+    /// Who presses "Test": recorded in the sample request.
+    pub user: User,
 }
 
 #[derive(Clone, PartialEq)]
@@ -69,6 +77,18 @@ pub fn WebhooksPage(props: &WebhooksPageProps) -> Html {
         let mode = mode.clone();
         Callback::from(move |id: String| mode.set(Mode::Editing(id)))
     };
+    let test_result = use_state(|| None::<TestResult>);
+    let on_test = {
+        let (test_result, user) = (test_result.clone(), props.user.clone());
+        Callback::from(move |webhook: Webhook| {
+            let (test_result, user) = (test_result.clone(), user.clone());
+            test_result.set(Some(TestResult { webhook: webhook.name.clone(), execution: None }));
+            wasm_bindgen_futures::spawn_local(async move {
+                let execution = crate::dispatch::test_webhook(&webhook, &user).await;
+                test_result.set(Some(TestResult { webhook: webhook.name.clone(), execution: Some(execution) }));
+            });
+        })
+    };
     let on_ask_delete = {
         let mode = mode.clone();
         Callback::from(move |id: String| mode.set(Mode::ConfirmingDelete(id)))
@@ -85,8 +105,14 @@ pub fn WebhooksPage(props: &WebhooksPageProps) -> Html {
             None => html! { <p class="wa-muted">{ "This webhook no longer exists." }</p> },
         },
         Mode::Listing | Mode::ConfirmingDelete(_) => html! {
-            <WebhookList webhooks={props.webhooks.clone()} automations={props.automations.clone()}
-                can_manage={props.can_manage} {on_edit} on_delete={on_ask_delete} />
+            <>
+                if let Some(result) = &*test_result {
+                    { test_panel(result) }
+                }
+                <WebhookList webhooks={props.webhooks.clone()} automations={props.automations.clone()}
+                    last_delivery={props.last_delivery.clone()} can_manage={props.can_manage}
+                    {on_edit} on_delete={on_ask_delete} {on_test} />
+            </>
         },
     };
     let confirm = match &*mode {
@@ -130,4 +156,29 @@ pub fn WebhooksPage(props: &WebhooksPageProps) -> Html {
             { confirm.unwrap_or_default() }
         </>
     }
+}
+
+/// The outcome of the last "Test" press, while the page is open.
+#[derive(Clone, PartialEq)]
+struct TestResult {
+    webhook: String,
+    /// `None` while the request is on its way.
+    execution: Option<Execution>,
+}
+
+fn test_panel(result: &TestResult) -> Html {
+    let (class, text) = match &result.execution {
+        None => ("wa-test-result", format!("Testing “{}”…", result.webhook)),
+        Some(execution) if execution.status == Status::Succeeded => {
+            let attempt = execution.attempts.last();
+            let status = attempt.and_then(|attempt| attempt.response.as_ref()).map_or(0, |response| response.status);
+            let duration = attempt.map_or(0, |attempt| attempt.duration_ms);
+            ("wa-test-result is-success", format!("Test of “{}”: the endpoint answered {status} in {duration} ms.", result.webhook))
+        }
+        Some(execution) => (
+            "wa-test-result is-failure",
+            format!("Test of “{}” failed: {}.", result.webhook, execution.reason.as_deref().unwrap_or("no answer")),
+        ),
+    };
+    html! { <p class={class} role="status">{ text }</p> }
 }

@@ -145,17 +145,50 @@ pub fn build_request(
     execution_id: &str,
     now_unix_seconds: i64,
 ) -> Result<OutgoingRequest, RequestError> {
-    // Checked first and on its own: it is the one problem a working configuration develops by itself
-    // (an import without secrets), and the history gives it its own explanation.
+    check_sendable(webhook)?;
+    let url = action.path.render_url(&webhook.base_url, context)?;
+    let body = action.body.render(context);
+    assemble(webhook, action.method, url, body, execution_id, now_unix_seconds)
+}
+
+/// A request sent again (a replay from the history): the recorded method, URL and body, with the
+/// webhook's current credentials, a new `webhook-id` and a fresh signature.
+pub fn resend_request(
+    webhook: &Webhook,
+    method: Method,
+    url: &str,
+    body: &str,
+    execution_id: &str,
+    now_unix_seconds: i64,
+) -> Result<OutgoingRequest, RequestError> {
+    check_sendable(webhook)?;
+    assemble(webhook, method, url.to_owned(), body.to_owned(), execution_id, now_unix_seconds)
+}
+
+/// Missing credentials first and on their own: it is the one problem a working configuration
+/// develops by itself (an import without secrets), and the history gives it its own explanation.
+fn check_sendable(webhook: &Webhook) -> Result<(), RequestError> {
     if missing_credentials(webhook) {
         return Err(RequestError::MissingCredentials);
     }
     let problems = validate_webhook(webhook);
-    if !problems.is_empty() {
-        return Err(RequestError::InvalidWebhook(problems));
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(RequestError::InvalidWebhook(problems))
     }
-    let url = action.path.render_url(&webhook.base_url, context)?;
-    let body = action.body.render(context);
+}
+
+/// The headers every request carries: JSON, the webhook's authentication and custom headers, the
+/// execution's `webhook-id`, and the Standard Webhooks signature when the webhook signs.
+fn assemble(
+    webhook: &Webhook,
+    method: Method,
+    url: String,
+    body: String,
+    execution_id: &str,
+    now_unix_seconds: i64,
+) -> Result<OutgoingRequest, RequestError> {
     let mut headers = vec![(CONTENT_TYPE.to_owned(), "application/json".to_owned())];
     headers.extend(auth_header(&webhook.auth));
     headers.extend(
@@ -177,7 +210,7 @@ pub fn build_request(
         headers.push((WEBHOOK_SIGNATURE.to_owned(), signature));
     }
     Ok(OutgoingRequest {
-        method: action.method,
+        method,
         url,
         headers,
         body,

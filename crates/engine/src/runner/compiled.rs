@@ -58,6 +58,10 @@ impl CompiledConfig {
         }
     }
 
+    pub fn automation(&self, id: &str) -> Option<&CompiledAutomation> {
+        self.automations.iter().find(|compiled| compiled.automation.id == id)
+    }
+
     pub fn webhook(&self, id: &str) -> Option<&Webhook> {
         self.webhooks.iter().find(|webhook| webhook.id == id)
     }

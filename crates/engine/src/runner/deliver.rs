@@ -1,12 +1,12 @@
 //! Sending one planned delivery: attempts through a [`Transport`], retries by the webhook's policy,
 //! and the finished execution record.
 
-use crate::request::{build_request, OutgoingRequest};
+use crate::request::{build_request, resend_request, OutgoingRequest};
 use crate::retry::{next_delay, parse_retry_after, Delay, Outcome};
 use crate::runner::compiled::CompiledConfig;
 use crate::runner::execution::{cap, Attempt, ResponseSummary, Status, RESPONSE_BODY_LIMIT};
-use crate::runner::explain::{explain_failure, WEBHOOK_DELETED};
-use crate::runner::plan::Planned;
+use crate::runner::explain::{explain_failure, AUTOMATION_DELETED, WEBHOOK_DELETED};
+use crate::runner::plan::{Planned, Source};
 
 /// Sends requests: `fetch` in the browser, a real HTTP client in tests. It must not follow redirects
 /// (the host must never change) and must give up after `timeout_ms`.
@@ -64,28 +64,12 @@ pub async fn attempt(
     transport: &impl Transport,
     env: &mut impl Environment,
 ) -> Option<Delay> {
-    let execution = &mut planned.execution;
-    if execution.status != Status::Pending {
+    if planned.execution.status != Status::Pending {
         return None;
     }
-    let compiled = &config.automations[planned.automation];
     let started_at_ms = env.now_ms();
-    let built = match (
-        config.webhook(&execution.webhook_id),
-        &compiled.actions[execution.action_index],
-    ) {
-        (Some(webhook), Ok(action)) => build_request(
-            webhook,
-            action,
-            &planned.context,
-            &execution.id,
-            started_at_ms.div_euclid(1000),
-        )
-        .map(|request| (request, webhook))
-        .map_err(|error| error.to_string()),
-        (None, _) => Err(WEBHOOK_DELETED.to_string()),
-        (Some(_), Err(error)) => Err(error.to_string()),
-    };
+    let built = build(config, planned, started_at_ms.div_euclid(1000));
+    let execution = &mut planned.execution;
     let (request, webhook) = match built {
         Ok(built) => built,
         Err(reason) => {
@@ -141,6 +125,31 @@ pub async fn attempt(
             None
         }
     }
+}
+
+/// This attempt's request: rendered from the automation's action, or the recorded one of a replay,
+/// each time with the webhook's current credentials and a fresh signature timestamp.
+fn build<'c>(
+    config: &'c CompiledConfig,
+    planned: &Planned,
+    now_unix_seconds: i64,
+) -> Result<(OutgoingRequest, &'c crate::model::Webhook), String> {
+    let execution = &planned.execution;
+    let webhook = config.webhook(&execution.webhook_id).ok_or_else(|| WEBHOOK_DELETED.to_string())?;
+    let request = match &planned.source {
+        Source::Template { context } => {
+            let compiled = config.automation(&execution.automation_id).ok_or_else(|| AUTOMATION_DELETED.to_string())?;
+            let action = compiled
+                .actions
+                .get(execution.action_index)
+                .ok_or_else(|| AUTOMATION_DELETED.to_string())?
+                .as_ref()
+                .map_err(ToString::to_string)?;
+            build_request(webhook, action, context, &execution.id, now_unix_seconds)
+        }
+        Source::Replay { method, url, body } => resend_request(webhook, *method, url, body, &execution.id, now_unix_seconds),
+    };
+    request.map(|request| (request, webhook)).map_err(|error| error.to_string())
 }
 
 fn finish(

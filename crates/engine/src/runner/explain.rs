@@ -7,6 +7,9 @@ use crate::runner::execution::Execution;
 pub const WEBHOOK_DELETED: &str =
     "the webhook this action used was deleted — pick another webhook in the automation";
 
+pub const AUTOMATION_DELETED: &str =
+    "the automation was deleted or changed before this request was sent";
+
 /// The reason shown in the history for an execution whose last attempt failed for good.
 pub fn explain_failure(execution: &Execution, webhook: &Webhook) -> String {
     let Some(last) = execution.attempts.last() else {

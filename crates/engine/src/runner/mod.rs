@@ -14,7 +14,10 @@ mod compiled;
 mod deliver;
 mod execution;
 mod explain;
+mod guard;
 mod plan;
+mod replay;
+mod test_delivery;
 
 pub use compiled::{CompiledAutomation, CompiledConfig};
 pub use deliver::{attempt, deliver, Environment, Exchange, Response, Transport};
@@ -23,4 +26,7 @@ pub use execution::{
     RESPONSE_BODY_LIMIT,
 };
 pub use explain::explain_failure;
-pub use plan::{plan, Plan, Planned, Skipped};
+pub use guard::{FrequencyGuard, DEFAULT_RUNS_PER_MINUTE, MAX_CONCURRENT_PER_WEBHOOK};
+pub use replay::replay;
+pub use test_delivery::test_delivery;
+pub use plan::{plan, Plan, Planned, Skipped, Source};

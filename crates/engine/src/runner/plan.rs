@@ -1,6 +1,6 @@
 //! Which deliveries an event causes: pure, so previews and tests see exactly what would be sent.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::catalog::Catalog;
@@ -20,13 +20,24 @@ pub struct Plan {
     pub skipped: Vec<Skipped>,
 }
 
-/// One webhook action to run for the event. `execution` starts pending, or already failed when the
-/// request could not be built (deleted webhook, missing credentials, an empty path value…).
+/// One delivery to make. `execution` starts pending, or already failed when the request could not
+/// be built (deleted webhook, missing credentials, an empty path value…). It serializes, so a host
+/// can keep it in an outbox and resume it after a reload with the same execution id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Planned {
     pub execution: Execution,
-    /// Index of the automation in the compiled configuration.
-    pub automation: usize,
-    pub context: Value,
+    pub source: Source,
+}
+
+/// Where each attempt's request comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Source {
+    /// Rendered from the automation's action (`execution.automation_id`, `action_index`) for the
+    /// event whose render context this is.
+    Template { context: Value },
+    /// Sent again as recorded (a replay): the stored method, URL and body.
+    Replay { method: crate::model::Method, url: String, body: String },
 }
 
 /// An automation on this trigger whose conditions did not match, with the trace that says why.
@@ -50,7 +61,7 @@ pub fn plan(
         planned: Vec::new(),
         skipped: Vec::new(),
     };
-    for (index, compiled) in config.automations.iter().enumerate() {
+    for compiled in &config.automations {
         let automation = &compiled.automation;
         if !automation.enabled
             || automation.trigger.entity != event.entity
@@ -114,8 +125,9 @@ pub fn plan(
             }
             plan.planned.push(Planned {
                 execution,
-                automation: index,
-                context: context.clone(),
+                source: Source::Template {
+                    context: context.clone(),
+                },
             });
         }
     }

@@ -1,0 +1,283 @@
+//! The dispatcher: accepts record events (sandbox, host API), asks the engine which deliveries they
+//! cause, keeps each in the IndexedDB outbox before sending, delivers with `fetch`, and records every
+//! execution. Delivery is at least once: a reload resumes the outbox with the same execution ids
+//! (`webhook-id`), and one tab at a time dispatches (Web Locks).
+
+mod environment;
+mod lock;
+
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::rc::Rc;
+
+use serde_json::{json, Value};
+use webhook_engine::catalog::Catalog;
+use webhook_engine::event::{Event, User};
+use webhook_engine::model::{Automation, Webhook};
+use webhook_engine::runner::{
+    attempt, plan, replay, CompiledConfig, Execution, FrequencyGuard, Planned, Status, MAX_CONCURRENT_PER_WEBHOOK,
+};
+
+pub use environment::BrowserEnvironment;
+
+use crate::http::{sleep_ms, FetchTransport};
+use crate::storage::{ChangeNotice, Store, Subscription};
+
+/// How many recent event ids are remembered to ignore an event emitted twice.
+const REMEMBERED_EVENTS: usize = 10_000;
+
+/// What became of an emitted event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Accepted {
+    /// Deliveries were queued (possibly none: no automation matched).
+    Deliveries(usize),
+    /// The event id was seen before; nothing was done.
+    Duplicate,
+}
+
+pub struct Dispatcher {
+    store: Option<Rc<Store>>,
+    catalog: RefCell<Rc<Catalog>>,
+    config: RefCell<Rc<CompiledConfig>>,
+    guard: RefCell<FrequencyGuard>,
+    seen: RefCell<(HashSet<String>, VecDeque<String>)>,
+    /// Executions being delivered by this tab, so a resume never starts one twice.
+    running: RefCell<HashSet<String>>,
+    in_flight: RefCell<HashMap<String, usize>>,
+    waiting: RefCell<VecDeque<Planned>>,
+    /// Whether this tab holds the dispatcher lock (or the browser has no locks).
+    dispatching: Cell<bool>,
+    listeners: RefCell<Vec<Rc<dyn Fn(&Execution)>>>,
+    outbox_subscription: RefCell<Option<Subscription>>,
+}
+
+impl Dispatcher {
+    pub fn new(store: Option<Rc<Store>>, catalog: Catalog, max_runs_per_minute: u32) -> Rc<Dispatcher> {
+        let dispatcher = Rc::new(Dispatcher {
+            store,
+            config: RefCell::new(Rc::new(CompiledConfig::compile(&catalog, &[], &[]))),
+            catalog: RefCell::new(Rc::new(catalog)),
+            guard: RefCell::new(FrequencyGuard::new(max_runs_per_minute)),
+            seen: RefCell::default(),
+            running: RefCell::default(),
+            in_flight: RefCell::default(),
+            waiting: RefCell::default(),
+            dispatching: Cell::new(false),
+            listeners: RefCell::default(),
+            outbox_subscription: RefCell::default(),
+        });
+        dispatcher.take_turn();
+        dispatcher
+    }
+
+    /// Waits for the dispatcher lock, then resumes the outbox and follows other tabs' additions to it.
+    fn take_turn(self: &Rc<Self>) {
+        let weak = Rc::downgrade(self);
+        let on_granted = move || {
+            if let Some(dispatcher) = weak.upgrade() {
+                dispatcher.dispatching.set(true);
+                dispatcher.follow_outbox();
+                dispatcher.resume();
+            }
+        };
+        if !lock::request_dispatcher_lock(on_granted.clone()) {
+            on_granted();
+        }
+    }
+
+    fn follow_outbox(self: &Rc<Self>) {
+        let Some(store) = &self.store else { return };
+        let weak = Rc::downgrade(self);
+        let subscription = store.on_change(move |notice| {
+            if let (ChangeNotice::Outbox, Some(dispatcher)) = (notice, weak.upgrade()) {
+                dispatcher.resume();
+            }
+        });
+        *self.outbox_subscription.borrow_mut() = Some(subscription);
+    }
+
+    /// Uses this configuration from now on (deliveries already planned keep their execution ids).
+    pub fn set_config(&self, webhooks: &[Webhook], automations: &[Automation]) {
+        let compiled = CompiledConfig::compile(&self.catalog.borrow(), webhooks, automations);
+        *self.config.borrow_mut() = Rc::new(compiled);
+    }
+
+    pub fn set_catalog(&self, catalog: Catalog) {
+        let config = self.config.borrow().clone();
+        let automations: Vec<Automation> = config.automations.iter().map(|compiled| compiled.automation.clone()).collect();
+        *self.catalog.borrow_mut() = Rc::new(catalog);
+        self.set_config(&config.webhooks, &automations);
+    }
+
+    pub fn set_max_runs_per_minute(&self, limit: u32) {
+        self.guard.borrow_mut().set_limit(limit);
+    }
+
+    /// Calls `listener` with every execution as it is created and each time it changes.
+    pub fn on_execution(&self, listener: impl Fn(&Execution) + 'static) {
+        self.listeners.borrow_mut().push(Rc::new(listener));
+    }
+
+    /// Runs the automations `event` triggers. An event id seen before is ignored.
+    pub fn emit(self: &Rc<Self>, event: Event) -> Accepted {
+        if !self.remember(&event.id) {
+            return Accepted::Duplicate;
+        }
+        let config = self.config.borrow().clone();
+        let catalog = self.catalog.borrow().clone();
+        let mut planned = plan(&config, &catalog, &event, &mut BrowserEnvironment).planned;
+        let now_ms = js_sys::Date::now() as i64;
+        for delivery in &mut planned {
+            self.guard.borrow_mut().admit(&mut delivery.execution, now_ms);
+        }
+        let count = planned.len();
+        self.accept(planned);
+        Accepted::Deliveries(count)
+    }
+
+    /// Sends `original`'s recorded request again as a new execution, asked for by `by`.
+    pub fn replay(self: &Rc<Self>, original: &Execution, by: &User) {
+        let config = self.config.borrow().clone();
+        let planned = replay(&config, original, by, &mut BrowserEnvironment);
+        self.accept(vec![planned]);
+    }
+
+    fn remember(&self, event_id: &str) -> bool {
+        let mut seen = self.seen.borrow_mut();
+        if !seen.0.insert(event_id.to_string()) {
+            return false;
+        }
+        seen.1.push_back(event_id.to_string());
+        if seen.1.len() > REMEMBERED_EVENTS {
+            if let Some(oldest) = seen.1.pop_front() {
+                seen.0.remove(&oldest);
+            }
+        }
+        true
+    }
+
+    /// Records new executions, keeps the pending ones in the outbox, and starts them when this tab
+    /// dispatches (otherwise the dispatching tab picks them up from the outbox).
+    fn accept(self: &Rc<Self>, planned: Vec<Planned>) {
+        for delivery in &planned {
+            self.announce(&delivery.execution);
+        }
+        let dispatcher = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Some(store) = &dispatcher.store {
+                let executions: Vec<Execution> = planned.iter().map(|delivery| delivery.execution.clone()).collect();
+                if let Err(error) = store.put_executions(&executions).await {
+                    web_sys::console::warn_1(&format!("Webhook Automations: the history could not be saved: {error}").into());
+                }
+                for delivery in planned.iter().filter(|delivery| delivery.execution.status == Status::Pending) {
+                    let _ = store.put_outbox(&outbox_entry(delivery)).await;
+                }
+            }
+            if dispatcher.dispatching.get() || dispatcher.store.is_none() {
+                for delivery in planned.into_iter().filter(|delivery| delivery.execution.status == Status::Pending) {
+                    dispatcher.schedule(delivery);
+                }
+            }
+        });
+    }
+
+    /// Picks up every delivery in the outbox that this tab is not already sending: after a reload,
+    /// the same execution (same `webhook-id`) is sent again.
+    fn resume(self: &Rc<Self>) {
+        let Some(store) = self.store.clone() else { return };
+        let dispatcher = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let Ok(entries) = store.outbox().await else { return };
+            for entry in entries {
+                let Some(planned) = entry.get("planned").cloned().and_then(|value| serde_json::from_value::<Planned>(value).ok()) else {
+                    continue;
+                };
+                if planned.execution.status == Status::Pending {
+                    dispatcher.schedule(planned);
+                }
+            }
+        });
+    }
+
+    /// Starts a delivery now, or queues it while its webhook already has the maximum in flight.
+    fn schedule(self: &Rc<Self>, planned: Planned) {
+        if !self.running.borrow_mut().insert(planned.execution.id.clone()) {
+            return;
+        }
+        let webhook = planned.execution.webhook_id.clone();
+        let busy = self.in_flight.borrow().get(&webhook).copied().unwrap_or(0) >= MAX_CONCURRENT_PER_WEBHOOK;
+        if busy {
+            self.running.borrow_mut().remove(&planned.execution.id);
+            self.waiting.borrow_mut().push_back(planned);
+            return;
+        }
+        *self.in_flight.borrow_mut().entry(webhook).or_default() += 1;
+        let dispatcher = self.clone();
+        wasm_bindgen_futures::spawn_local(async move { dispatcher.deliver(planned).await });
+    }
+
+    async fn deliver(self: Rc<Self>, mut planned: Planned) {
+        // A due time in the future (a retry waiting when the page was reloaded) is honoured.
+        if let Some(due) = planned.execution.next_attempt_at_ms {
+            let wait = due - js_sys::Date::now() as i64;
+            if wait > 0 {
+                sleep_ms(wait as u64).await;
+            }
+        }
+        loop {
+            let config = self.config.borrow().clone();
+            let delay = attempt(&config, &mut planned, &FetchTransport, &mut BrowserEnvironment).await;
+            self.persist(&planned).await;
+            self.announce(&planned.execution);
+            match delay {
+                Some(delay) => sleep_ms(delay.ms).await,
+                None => break,
+            }
+        }
+        if let Some(store) = &self.store {
+            let _ = store.delete_outbox(&planned.execution.id).await;
+        }
+        let webhook = planned.execution.webhook_id.clone();
+        self.running.borrow_mut().remove(&planned.execution.id);
+        if let Some(count) = self.in_flight.borrow_mut().get_mut(&webhook) {
+            *count = count.saturating_sub(1);
+        }
+        let next = {
+            let mut waiting = self.waiting.borrow_mut();
+            let position = waiting.iter().position(|queued| queued.execution.webhook_id == webhook);
+            position.and_then(|index| waiting.remove(index))
+        };
+        if let Some(next) = next {
+            self.schedule(next);
+        }
+    }
+
+    /// Saves the execution and its outbox entry after each attempt, so a reload resumes from here.
+    async fn persist(&self, planned: &Planned) {
+        let Some(store) = &self.store else { return };
+        let _ = store.put_executions(std::slice::from_ref(&planned.execution)).await;
+        if planned.execution.status == Status::Pending {
+            let _ = store.put_outbox(&outbox_entry(planned)).await;
+        }
+    }
+
+    fn announce(&self, execution: &Execution) {
+        let listeners: Vec<_> = self.listeners.borrow().clone();
+        for listener in listeners {
+            listener(execution);
+        }
+    }
+}
+
+fn outbox_entry(planned: &Planned) -> Value {
+    json!({ "id": planned.execution.id, "planned": planned })
+}
+
+/// Sends one sample request to `webhook` (the "Test webhook" button) and returns its classified
+/// execution; nothing is recorded in the history.
+pub async fn test_webhook(webhook: &Webhook, by: &User) -> Execution {
+    let mut environment = BrowserEnvironment;
+    let (config, mut planned) = webhook_engine::runner::test_delivery(webhook, by, &mut environment);
+    webhook_engine::runner::deliver(&config, &mut planned, &FetchTransport, &mut environment).await;
+    planned.execution
+}

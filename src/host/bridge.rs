@@ -1,0 +1,166 @@
+//! The bridge between the host page's handle and the running app: commands from the host wait here
+//! until the app has started, and the app's news goes out as `CustomEvent`s on the element.
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+
+use serde::Serialize;
+use serde_json::json;
+use web_sys::{CustomEvent, CustomEventInit, Element};
+use webhook_engine::catalog::Catalog;
+use webhook_engine::config::ConfigDocument;
+use webhook_engine::event::{Event, User};
+use webhook_engine::model::{Automation, Webhook};
+use webhook_engine::runner::Execution;
+use yew::UseReducerDispatcher;
+
+use crate::services::Services;
+use crate::state::{AppAction, AppState};
+
+pub const EXECUTION_EVENT: &str = "webhook-automations:execution";
+pub const CONFIG_CHANGE_EVENT: &str = "webhook-automations:configchange";
+
+pub enum HostCommand {
+    Emit(Event),
+    SetUser(User),
+    SetCatalog(Catalog),
+    SetConfig(ConfigDocument),
+}
+
+/// The running app, once it has started.
+struct Attached {
+    services: Services,
+    dispatch: UseReducerDispatcher<AppState>,
+}
+
+pub struct HostBridge {
+    element: Element,
+    app: RefCell<Option<Attached>>,
+    queued: RefCell<Vec<HostCommand>>,
+    seen_events: RefCell<HashSet<String>>,
+    /// The configuration as last exchanged with the host (received or announced), as JSON: a change
+    /// the host itself made is not announced back to it.
+    shared: RefCell<Option<String>>,
+    /// This browser's webhooks, whose credentials a shared configuration keeps.
+    local_webhooks: RefCell<Vec<Webhook>>,
+}
+
+impl HostBridge {
+    pub fn new(element: Element) -> Self {
+        HostBridge {
+            element,
+            app: RefCell::default(),
+            queued: RefCell::default(),
+            seen_events: RefCell::default(),
+            shared: RefCell::default(),
+            local_webhooks: RefCell::default(),
+        }
+    }
+
+    /// Queues an event for the dispatcher; false when its id was seen before.
+    pub fn emit(&self, event: Event) -> bool {
+        if !self.seen_events.borrow_mut().insert(event.id.clone()) {
+            return false;
+        }
+        self.send(HostCommand::Emit(event));
+        true
+    }
+
+    pub fn send(&self, command: HostCommand) {
+        if self.app.borrow().is_some() {
+            self.apply(command);
+        } else {
+            self.queued.borrow_mut().push(command);
+        }
+    }
+
+    /// Called by the app once its storage and dispatcher run: executions start going out as events
+    /// and the commands the host sent meanwhile are applied in order.
+    pub fn attach(&self, services: Services, dispatch: UseReducerDispatcher<AppState>) {
+        if let Some(dispatcher) = services.dispatcher() {
+            let element = self.element.clone();
+            dispatcher.on_execution(move |execution| announce(&element, EXECUTION_EVENT, &summary(execution)));
+        }
+        *self.app.borrow_mut() = Some(Attached { services, dispatch });
+        let queued = std::mem::take(&mut *self.queued.borrow_mut());
+        for command in queued {
+            self.apply(command);
+        }
+    }
+
+    pub fn detach(&self) {
+        self.app.borrow_mut().take();
+    }
+
+    /// Tells the host about the configuration after a change, unless it is the one the host sent.
+    pub fn configuration_changed(&self, webhooks: &[Webhook], automations: &[Automation]) {
+        *self.local_webhooks.borrow_mut() = webhooks.to_vec();
+        let document = ConfigDocument::export(webhooks, automations);
+        let json = document.to_json();
+        if self.shared.borrow().as_deref() == Some(json.as_str()) {
+            return;
+        }
+        *self.shared.borrow_mut() = Some(json);
+        announce(&self.element, CONFIG_CHANGE_EVENT, &document);
+    }
+
+    fn apply(&self, command: HostCommand) {
+        let app = self.app.borrow();
+        let Some(Attached { services, dispatch }) = app.as_ref() else { return };
+        match command {
+            HostCommand::Emit(event) => {
+                if let Some(dispatcher) = services.dispatcher() {
+                    dispatcher.emit(event);
+                }
+            }
+            HostCommand::SetUser(user) => dispatch.dispatch(AppAction::SetUser(user)),
+            HostCommand::SetCatalog(catalog) => {
+                if let Some(dispatcher) = services.dispatcher() {
+                    dispatcher.set_catalog(catalog.clone());
+                }
+                dispatch.dispatch(AppAction::SetCatalog(catalog));
+            }
+            HostCommand::SetConfig(document) => {
+                let imported = document.into_local(&self.local_webhooks.borrow());
+                let shared = ConfigDocument::export(&imported.webhooks, &imported.automations).to_json();
+                *self.shared.borrow_mut() = Some(shared);
+                services.adopt_shared_config(dispatch.clone(), imported.webhooks, imported.automations);
+            }
+        }
+    }
+}
+
+/// What the host learns of an execution: enough to show and count it, nothing of the request.
+fn summary(execution: &Execution) -> serde_json::Value {
+    let last = execution.attempts.last();
+    json!({
+        "id": execution.id,
+        "automation_id": execution.automation_id,
+        "automation_name": execution.automation_name,
+        "webhook_id": execution.webhook_id,
+        "webhook_name": execution.webhook_name,
+        "event_id": execution.event.id,
+        "entity": execution.event.entity,
+        "action": execution.event.action,
+        "record_id": execution.event.record_id,
+        "user": { "id": execution.user.id, "name": execution.user.name },
+        "status": execution.status,
+        "reason": execution.reason,
+        "http_status": last.and_then(|attempt| attempt.response.as_ref()).map(|response| response.status),
+        "attempts": execution.attempts.len(),
+        "created_at_ms": execution.created_at_ms,
+        "finished_at_ms": execution.finished_at_ms,
+    })
+}
+
+fn announce(element: &Element, name: &str, detail: &impl Serialize) {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    let Ok(detail) = detail.serialize(&serializer) else { return };
+    let init = CustomEventInit::new();
+    init.set_detail(&detail);
+    init.set_bubbles(true);
+    init.set_composed(true);
+    if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
+        let _ = element.dispatch_event(&event);
+    }
+}

@@ -1,0 +1,192 @@
+// Automations really run: events from the host API go through the dispatcher, out with fetch, to the
+// project's webhook-receiver — and every run is recorded and explained.
+import { after, before, beforeEach, test } from "node:test";
+import assert from "node:assert/strict";
+import { openApp, startApp, startReceiver } from "./harness.mjs";
+
+let app;
+let noCors;
+before(async () => {
+  app = await startApp();
+  noCors = await startReceiver(["--no-cors"]);
+});
+after(async () => {
+  await app?.stop();
+  noCors?.stop();
+});
+beforeEach(async () => {
+  await fetch(`${app.receiver.url}/_receiver/requests`, { method: "DELETE" });
+});
+
+const ADMIN = { id: 1, name: "Ada Admin", email: "ada.admin@northwind-crm.example", is_admin: true };
+const REGULAR = { id: 2, name: "Riley Regular", email: "riley.regular@northwind-crm.example", is_admin: false };
+
+function configFor(baseUrl, { auth = { type: "none" }, timeoutMs = 10_000, maxAttempts = 3 } = {}) {
+  return {
+    format: "webhook-automations/config",
+    version: 1,
+    webhooks: [{
+      id: "wh_erp", name: "ERP", base_url: baseUrl, auth, headers: [], signed: false, timeout_ms: timeoutMs,
+      retry: { max_attempts: maxAttempts, initial_backoff_ms: 100, max_backoff_ms: 5_000 },
+    }],
+    automations: [{
+      id: "auto_stage", name: "Stage changes to the ERP", enabled: true,
+      trigger: { entity: "deal", action: "updated" },
+      conditions: { match: "all", items: [{ field: "deal.stage", operator: "has_changed" }] },
+      actions: [{
+        webhook_id: "wh_erp", method: "PUT", path: "/orders/{{deal.id}}",
+        body: { mode: "raw", template: '{"title": "{{deal.title}}", "stage": {{deal.stage}}, "by": "{{event.user.name}}"}' },
+      }],
+    }],
+  };
+}
+
+let eventCount = 0;
+function stageChange(user = ADMIN) {
+  eventCount += 1;
+  const previous = { id: 302, title: "CNC line maintenance contract", value: 56500.5, stage: "proposal_made", status: "open", owner: 2 };
+  return {
+    id: `evt_e2e_${Date.now()}_${eventCount}`, entity: "deal", action: "updated", time: new Date().toISOString(), user,
+    current: { ...previous, stage: "negotiations" }, previous,
+  };
+}
+
+/** Loads the app with `config` shared by the "host", collecting execution events. */
+async function withConfig(config) {
+  await openApp(app.page, app.appUrl, "#/webhooks");
+  await app.page.evaluate((config) => {
+    window.__executions = [];
+    document.getElementById("app").addEventListener("webhook-automations:execution", (event) => window.__executions.push(event.detail));
+    window.webhookAutomations.setConfig(config);
+  }, config);
+  await app.page.locator("tr", { hasText: "ERP" }).waitFor();
+}
+
+/** Emits an event and waits until its execution has finished; returns the last summary. */
+async function runEvent(event) {
+  await app.page.evaluate((event) => window.webhookAutomations.emit(event), event);
+  const handle = await app.page.waitForFunction(
+    (eventId) => window.__executions.filter((e) => e.event_id === eventId && e.status !== "pending").at(-1),
+    event.id,
+    { timeout: 20_000 },
+  );
+  return handle.jsonValue();
+}
+
+/** The stored execution record (what the history shows), read from IndexedDB. */
+async function storedExecution(id) {
+  return app.page.evaluate(async (id) => {
+    const db = await new Promise((resolve, reject) => {
+      const request = indexedDB.open("webhook-automations");
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const record = await new Promise((resolve) => {
+      const request = db.transaction("executions").objectStore("executions").get(id);
+      request.onsuccess = () => resolve(request.result);
+    });
+    db.close();
+    return record;
+  }, id);
+}
+
+async function received() {
+  return (await fetch(`${app.receiver.url}/_receiver/requests`)).json();
+}
+
+async function script(actions) {
+  const response = await fetch(`${app.receiver.url}/_receiver/script`, { method: "POST", body: JSON.stringify(actions) });
+  assert.equal(response.status, 200);
+}
+
+test("a host event reaches the receiver as exactly the request the history records", async () => {
+  await withConfig(configFor(app.receiver.url, { auth: { type: "basic", username: "crm-sync" } }));
+  // Shared configurations carry no secrets: the admin enters the password in this browser.
+  await app.page.locator("tr", { hasText: "ERP" }).getByText("credentials needed").waitFor();
+  await app.page.locator("tr", { hasText: "ERP" }).getByRole("button", { name: "Edit" }).click();
+  await app.page.getByLabel("Password").fill("s3cret-pass");
+  await app.page.getByRole("button", { name: "Save webhook" }).click();
+  await app.page.getByText("Webhook “ERP” saved").waitFor();
+
+  const summary = await runEvent(stageChange());
+  assert.equal(summary.status, "succeeded", summary.reason);
+  const [request] = await received();
+  const execution = await storedExecution(summary.id);
+  assert.equal(request.method, "PUT");
+  assert.equal(request.path, "/orders/302");
+  assert.equal(`${app.receiver.url}${request.path}`, execution.request.url);
+  assert.equal(request.body, execution.request.body);
+  assert.deepEqual(JSON.parse(request.body), { title: "CNC line maintenance contract", stage: "Negotiations started", by: "Ada Admin" });
+  const headers = Object.fromEntries(request.headers);
+  assert.equal(headers.authorization, `Basic ${Buffer.from("crm-sync:s3cret-pass").toString("base64")}`);
+  assert.equal(headers["webhook-id"], execution.id);
+  assert.ok(!JSON.stringify(execution).includes("s3cret-pass"), "the record holds no secret");
+  assert.deepEqual(app.consoleErrors, []);
+});
+
+test("a 503 then a 200 is two attempts and a success, with one webhook-id", async () => {
+  await withConfig(configFor(app.receiver.url));
+  await script([{ status: 503, retry_after: 0 }, { status: 200 }]);
+  const summary = await runEvent(stageChange());
+  assert.equal(summary.status, "succeeded");
+  assert.equal(summary.attempts, 2);
+  const requests = await received();
+  assert.equal(requests.length, 2);
+  const ids = requests.map((request) => Object.fromEntries(request.headers)["webhook-id"]);
+  assert.deepEqual(ids, [summary.id, summary.id]);
+});
+
+test("a regular user's change triggers the automation just the same", async () => {
+  await withConfig(configFor(app.receiver.url));
+  await app.page.evaluate((user) => window.webhookAutomations.setUser(user), REGULAR);
+  const summary = await runEvent(stageChange(REGULAR));
+  assert.equal(summary.status, "succeeded");
+  assert.equal(summary.user.name, "Riley Regular");
+  assert.match((await received())[0].body, /Riley Regular/);
+  await app.page.evaluate((user) => window.webhookAutomations.setUser(user), ADMIN);
+});
+
+test("failures name their cause: 401, timeout, unreachable, redirect, CORS refusal", async () => {
+  await withConfig(configFor(app.receiver.url, { maxAttempts: 1, timeoutMs: 1_000 }));
+  await script({ status: 401 });
+  assert.match((await runEvent(stageChange())).reason, /401 Unauthorized.*check the webhook's credentials/);
+
+  await script({ delay_ms: 3_000 });
+  assert.match((await runEvent(stageChange())).reason, /no answer within 1 s/);
+
+  await script({ status: 302, redirect: `${app.receiver.url}/elsewhere` });
+  assert.match((await runEvent(stageChange())).reason, /redirect.*not followed/);
+
+  const { createServer } = await import("node:net");
+  const closed = await new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+  await withConfig(configFor(`http://127.0.0.1:${closed}`, { maxAttempts: 1 }));
+  assert.match((await runEvent(stageChange())).reason, /could not reach the endpoint/);
+
+  await withConfig(configFor(noCors.url, { maxAttempts: 1 }));
+  assert.match((await runEvent(stageChange())).reason, /refused this page \(CORS\)/);
+});
+
+test("a reload during retries resumes them with the same webhook-id", async () => {
+  await withConfig(configFor(app.receiver.url, { maxAttempts: 3 }));
+  await script([{ status: 503, retry_after: 2 }, { status: 200 }]);
+  const event = stageChange();
+  await app.page.evaluate((event) => window.webhookAutomations.emit(event), event);
+  // The first attempt has failed and a retry is due in 2 s: reload before it.
+  const deadline = Date.now() + 10_000;
+  while ((await received()).length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await app.page.reload();
+  await app.page.locator(".wa-nav-link").first().waitFor();
+  const until = Date.now() + 15_000;
+  while ((await received()).length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  const requests = await received();
+  assert.equal(requests.length, 2, "the retry was sent after the reload");
+  const ids = requests.map((request) => Object.fromEntries(request.headers)["webhook-id"]);
+  assert.equal(ids[0], ids[1], "with the same webhook-id");
+  assert.equal(requests[1].response_status, 200);
+});
