@@ -14,7 +14,7 @@ use webhook_engine::runner::Execution;
 use webhook_engine::settings::Settings;
 use yew::{Callback, UseReducerDispatcher};
 
-use crate::dispatch::Dispatcher;
+use crate::dispatch::{Dispatcher, ListenerGuard};
 use crate::state::{AppAction, AppState};
 use crate::storage::{ChangeNotice, StorageError, Store, Subscription, DATABASE_NAME};
 
@@ -31,6 +31,8 @@ pub struct Services {
     store: Rc<RefCell<Option<Rc<Store>>>>,
     subscription: Rc<RefCell<Option<Subscription>>>,
     dispatcher: Rc<RefCell<Option<Rc<Dispatcher>>>>,
+    /// This app's execution listeners on the (page-wide) dispatcher, removed when the app goes.
+    listeners: Rc<RefCell<Vec<ListenerGuard>>>,
 }
 
 impl PartialEq for Services {
@@ -60,11 +62,13 @@ impl Services {
                 None => None,
             }
             .unwrap_or_default();
-            let dispatcher = Dispatcher::new(store.clone(), catalog, settings.max_runs_per_minute);
-            {
+            let dispatcher =
+                Dispatcher::shared(|| Dispatcher::new(store.clone(), catalog, settings.max_runs_per_minute));
+            let listener = {
                 let dispatch = dispatch.clone();
-                dispatcher.on_execution(move |execution| dispatch.dispatch(AppAction::ExecutionChanged(execution.clone())));
-            }
+                dispatcher.on_execution(move |execution| dispatch.dispatch(AppAction::ExecutionChanged(execution.clone())))
+            };
+            *services.listeners.borrow_mut() = vec![listener];
             *services.dispatcher.borrow_mut() = Some(dispatcher);
             dispatch.dispatch(AppAction::SettingsLoaded(settings));
             let Some(store) = store else {
@@ -98,6 +102,11 @@ impl Services {
 
     pub fn store(&self) -> Option<Rc<Store>> {
         self.store.borrow().clone()
+    }
+
+    /// Keeps a listener this app registered on the dispatcher for as long as the app lives.
+    pub fn keep_listener(&self, listener: ListenerGuard) {
+        self.listeners.borrow_mut().push(listener);
     }
 
     /// The dispatcher, once started.

@@ -47,7 +47,8 @@ pub struct Dispatcher {
     waiting: RefCell<VecDeque<Planned>>,
     /// Whether this tab holds the dispatcher lock (or the browser has no locks).
     dispatching: Cell<bool>,
-    listeners: RefCell<Vec<Rc<dyn Fn(&Execution)>>>,
+    listeners: RefCell<Vec<(u64, Rc<dyn Fn(&Execution)>)>>,
+    next_listener: Cell<u64>,
     outbox_subscription: RefCell<Option<Subscription>>,
 }
 
@@ -64,6 +65,7 @@ impl Dispatcher {
             waiting: RefCell::default(),
             dispatching: Cell::new(false),
             listeners: RefCell::default(),
+            next_listener: Cell::new(0),
             outbox_subscription: RefCell::default(),
         });
         dispatcher.take_turn();
@@ -113,9 +115,19 @@ impl Dispatcher {
         self.guard.borrow_mut().set_limit(limit);
     }
 
-    /// Calls `listener` with every execution as it is created and each time it changes.
-    pub fn on_execution(&self, listener: impl Fn(&Execution) + 'static) {
-        self.listeners.borrow_mut().push(Rc::new(listener));
+    /// The page's dispatcher: every app mounted in this page shares one, so an event is delivered
+    /// once however many widgets show it. The first app to start creates it with `create`.
+    pub fn shared(create: impl FnOnce() -> Rc<Dispatcher>) -> Rc<Dispatcher> {
+        PAGE_DISPATCHER.with(|page| page.borrow_mut().get_or_insert_with(create).clone())
+    }
+
+    /// Calls `listener` with every execution as it is created and each time it changes, until the
+    /// returned guard is dropped.
+    pub fn on_execution(self: &Rc<Self>, listener: impl Fn(&Execution) + 'static) -> ListenerGuard {
+        let id = self.next_listener.get();
+        self.next_listener.set(id + 1);
+        self.listeners.borrow_mut().push((id, Rc::new(listener)));
+        ListenerGuard { dispatcher: Rc::downgrade(self), id }
     }
 
     /// Runs the automations `event` triggers. An event id seen before is ignored.
@@ -262,9 +274,27 @@ impl Dispatcher {
     }
 
     fn announce(&self, execution: &Execution) {
-        let listeners: Vec<_> = self.listeners.borrow().clone();
+        let listeners: Vec<_> = self.listeners.borrow().iter().map(|(_, listener)| listener.clone()).collect();
         for listener in listeners {
             listener(execution);
+        }
+    }
+}
+
+thread_local! {
+    static PAGE_DISPATCHER: RefCell<Option<Rc<Dispatcher>>> = const { RefCell::new(None) };
+}
+
+/// Removes its execution listener when dropped (an app unmounted stops hearing about executions).
+pub struct ListenerGuard {
+    dispatcher: std::rc::Weak<Dispatcher>,
+    id: u64,
+}
+
+impl Drop for ListenerGuard {
+    fn drop(&mut self) {
+        if let Some(dispatcher) = self.dispatcher.upgrade() {
+            dispatcher.listeners.borrow_mut().retain(|(id, _)| *id != self.id);
         }
     }
 }

@@ -79,7 +79,8 @@ impl HostBridge {
     pub fn attach(&self, services: Services, dispatch: UseReducerDispatcher<AppState>) {
         if let Some(dispatcher) = services.dispatcher() {
             let element = self.element.clone();
-            dispatcher.on_execution(move |execution| announce(&element, EXECUTION_EVENT, &summary(execution)));
+            let listener = dispatcher.on_execution(move |execution| announce(&element, EXECUTION_EVENT, &summary(execution)));
+            services.keep_listener(listener);
         }
         *self.app.borrow_mut() = Some(Attached { services, dispatch });
         let queued = std::mem::take(&mut *self.queued.borrow_mut());
