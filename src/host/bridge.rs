@@ -14,6 +14,7 @@ use webhook_engine::model::{Automation, Webhook};
 use webhook_engine::runner::Execution;
 use yew::UseReducerDispatcher;
 
+use crate::dispatch::Accepted;
 use crate::services::Services;
 use crate::state::{AppAction, AppState};
 
@@ -43,6 +44,9 @@ pub struct HostBridge {
     shared: RefCell<Option<String>>,
     /// This browser's webhooks, whose credentials a shared configuration keeps.
     local_webhooks: RefCell<Vec<Webhook>>,
+    /// True from `setConfig` until the app shows that configuration: what the app shows meanwhile is
+    /// the stale local copy, which must never be announced over the host's.
+    adopting: std::cell::Cell<bool>,
 }
 
 impl HostBridge {
@@ -54,16 +58,24 @@ impl HostBridge {
             seen_events: RefCell::default(),
             shared: RefCell::default(),
             local_webhooks: RefCell::default(),
+            adopting: std::cell::Cell::new(false),
         }
     }
 
-    /// Queues an event for the dispatcher; false when its id was seen before.
+    /// Hands an event to the page's dispatcher (queued until the app has started); false when its id
+    /// was seen before, by this widget or — once started — by any widget of the page.
     pub fn emit(&self, event: Event) -> bool {
         if !self.seen_events.borrow_mut().insert(event.id.clone()) {
             return false;
         }
-        self.send(HostCommand::Emit(event));
-        true
+        let dispatcher = self.app.borrow().as_ref().and_then(|app| app.services.dispatcher());
+        match dispatcher {
+            Some(dispatcher) => dispatcher.emit(event) != Accepted::Duplicate,
+            None => {
+                self.queued.borrow_mut().push(HostCommand::Emit(event));
+                true
+            }
+        }
     }
 
     pub fn send(&self, command: HostCommand) {
@@ -93,16 +105,25 @@ impl HostBridge {
         self.app.borrow_mut().take();
     }
 
-    /// Tells the host about the configuration after a change, unless it is the one the host sent.
+    /// Tells the host about the configuration after an admin changed it in the widget. The first
+    /// configuration the app shows, and one the host sent, are not changes.
     pub fn configuration_changed(&self, webhooks: &[Webhook], automations: &[Automation]) {
         *self.local_webhooks.borrow_mut() = webhooks.to_vec();
         let document = ConfigDocument::export(webhooks, automations);
         let json = document.to_json();
-        if self.shared.borrow().as_deref() == Some(json.as_str()) {
+        let known = self.shared.borrow().clone();
+        if self.adopting.get() {
+            self.adopting.set(known.as_deref() != Some(json.as_str()));
             return;
         }
-        *self.shared.borrow_mut() = Some(json);
-        announce(&self.element, CONFIG_CHANGE_EVENT, &document);
+        match known {
+            None => *self.shared.borrow_mut() = Some(json),
+            Some(known) if known == json => {}
+            Some(_) => {
+                *self.shared.borrow_mut() = Some(json);
+                announce(&self.element, CONFIG_CHANGE_EVENT, &document);
+            }
+        }
     }
 
     fn apply(&self, command: HostCommand) {
@@ -125,6 +146,7 @@ impl HostBridge {
                 let imported = document.into_local(&self.local_webhooks.borrow());
                 let shared = ConfigDocument::export(&imported.webhooks, &imported.automations).to_json();
                 *self.shared.borrow_mut() = Some(shared);
+                self.adopting.set(true);
                 services.adopt_shared_config(dispatch.clone(), imported.webhooks, imported.automations);
             }
         }

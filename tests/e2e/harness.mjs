@@ -38,8 +38,9 @@ export function startReceiver(flags = []) {
 
 /** Everything a test needs: app URL, receiver, a fresh browser page, and the page's console errors. */
 export async function startApp() {
+  // APP_DIST serves another build (e.g. a worktree's) than ROOT/dist.
   const receiver = await startReceiver();
-  const { server, url: appUrl } = await startStaticServer(join(ROOT, "dist"));
+  const { server, url: appUrl } = await startStaticServer(process.env.APP_DIST ?? join(ROOT, "dist"));
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS });
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const consoleErrors = [];
