@@ -15,3 +15,10 @@ pub mod ui;
 
 pub use host::{mount, WidgetHandle};
 pub use ui::app::{App, AppProps};
+
+/// Whether this build should register the offline service worker: release builds do, development
+/// builds do not (a cached development build would hide the changes being made).
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn offline_support() -> bool {
+    !cfg!(debug_assertions)
+}

@@ -237,6 +237,9 @@ impl Dispatcher {
             }
         }
         loop {
+            // Offline, an attempt could only fail: the delivery waits in the outbox instead and
+            // goes out when the browser is back online.
+            wait_until_online().await;
             let config = self.config.borrow().clone();
             let delay = attempt(&config, &mut planned, &FetchTransport, &mut BrowserEnvironment).await;
             self.persist(&planned).await;
@@ -279,6 +282,20 @@ impl Dispatcher {
             listener(execution);
         }
     }
+}
+
+/// Resolves at once when the browser is online, otherwise at its next `online` event.
+async fn wait_until_online() {
+    let Some(window) = web_sys::window() else { return };
+    if window.navigator().on_line() {
+        return;
+    }
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let options = web_sys::AddEventListenerOptions::new();
+        options.set_once(true);
+        let _ = window.add_event_listener_with_callback_and_add_event_listener_options("online", &resolve, &options);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 thread_local! {

@@ -133,8 +133,7 @@ pub fn App(props: &AppProps) -> Html {
     }
 }
 
-/// What a section shows below its header; sections whose features have not landed show their
-/// empty state instead.
+/// What a section shows below its header.
 fn section_body(state: &UseReducerHandle<AppState>, services: &Services) -> Html {
     if !state.loaded {
         return html! { <p class="wa-muted" aria-busy="true">{ "Loading your configuration…" }</p> };

@@ -190,3 +190,27 @@ test("a reload during retries resumes them with the same webhook-id", async () =
   assert.equal(ids[0], ids[1], "with the same webhook-id");
   assert.equal(requests[1].response_status, 200);
 });
+
+test("offline, a delivery waits in the outbox and goes out when the browser is back online", async () => {
+  await withConfig(configFor(app.receiver.url, { maxAttempts: 1 }));
+  await app.page.context().setOffline(true);
+  const event = stageChange();
+  try {
+    await app.page.evaluate((event) => window.webhookAutomations.emit(event), event);
+    const pending = await app.page.waitForFunction(
+      (eventId) => window.__executions.find((e) => e.event_id === eventId),
+      event.id,
+    );
+    assert.equal((await pending.jsonValue()).status, "pending");
+    assert.equal((await received()).length, 0, "nothing was attempted while offline");
+  } finally {
+    await app.page.context().setOffline(false);
+  }
+  const handle = await app.page.waitForFunction(
+    (eventId) => window.__executions.find((e) => e.event_id === eventId && e.status !== "pending"),
+    event.id,
+    { timeout: 20_000 },
+  );
+  assert.equal((await handle.jsonValue()).status, "succeeded");
+  assert.equal((await received()).length, 1);
+});

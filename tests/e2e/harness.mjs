@@ -49,6 +49,7 @@ export async function startApp() {
   mkdirSync(SCREENSHOTS, { recursive: true });
   return {
     appUrl,
+    server,
     receiver,
     page,
     consoleErrors,
