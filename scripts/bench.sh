@@ -11,9 +11,17 @@ cargo bench -p webhook-bench --color never -- "$@" 2>&1 | tee test-output/bench.
 
 echo "== bundle size (trunk build --release, cargo profile wasm-release)"
 trunk build --release 2>&1 | tail -n 1
-node scripts/bundle-size.mjs dist | tee -a test-output/bench.log
+cargo build -p webhook-receiver --quiet
+
+echo "== delivery throughput in headless Chromium (release build)"
+node scripts/bench-delivery.mjs 1000 | tee -a test-output/bench.log
+command -v twiggy >/dev/null || { echo "installing twiggy (for the contributors list)"; cargo install twiggy --locked; }
+node scripts/wasm-contributors.mjs target/wasm32-unknown-unknown/wasm-release/webhook_automations.wasm | tee -a test-output/bench.log
+budget=0
+node scripts/bundle-size.mjs dist | tee -a test-output/bench.log || budget=$?
 
 echo
 echo "== summary"
-grep -E '^(ratio|conditions) ' test-output/bench.log || true
-grep -E '^total wasm \+ js' test-output/bench.log || true
+grep -E '^(ratio|conditions|delivery:) ' test-output/bench.log || true
+grep -E '^(total wasm \+ js|recorded in|over budget|within budget)' test-output/bench.log || true
+exit $budget

@@ -8,6 +8,7 @@ pub mod dispatch;
 pub mod host;
 pub mod http;
 pub mod random;
+pub mod sandbox;
 pub mod services;
 pub mod state;
 pub mod storage;

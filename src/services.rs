@@ -6,8 +6,8 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
 
-use webhook_engine::changes::disable_users_of;
 use webhook_engine::catalog::Catalog;
+use webhook_engine::changes::disable_users_of;
 use webhook_engine::event::{Event, User};
 use webhook_engine::model::{Automation, Webhook};
 use webhook_engine::runner::Execution;
@@ -55,24 +55,33 @@ impl Services {
                 }
             };
             let settings = match &store {
-                Some(store) => store.get_setting::<Settings>(SETTINGS_KEY).await.unwrap_or_else(|error| {
-                    dispatch.dispatch(AppAction::Failed(error.to_string()));
-                    None
-                }),
+                Some(store) => store
+                    .get_setting::<Settings>(SETTINGS_KEY)
+                    .await
+                    .unwrap_or_else(|error| {
+                        dispatch.dispatch(AppAction::Failed(error.to_string()));
+                        None
+                    }),
                 None => None,
             }
             .unwrap_or_default();
-            let dispatcher =
-                Dispatcher::shared(|| Dispatcher::new(store.clone(), catalog, settings.max_runs_per_minute));
+            let dispatcher = Dispatcher::shared(|| {
+                Dispatcher::new(store.clone(), catalog, settings.max_runs_per_minute)
+            });
             let listener = {
                 let dispatch = dispatch.clone();
-                dispatcher.on_execution(move |execution| dispatch.dispatch(AppAction::ExecutionChanged(execution.clone())))
+                dispatcher.on_execution(move |execution| {
+                    dispatch.dispatch(AppAction::ExecutionChanged(Box::new(execution.clone())))
+                })
             };
             *services.listeners.borrow_mut() = vec![listener];
             *services.dispatcher.borrow_mut() = Some(dispatcher);
             dispatch.dispatch(AppAction::SettingsLoaded(settings));
             let Some(store) = store else {
-                dispatch.dispatch(AppAction::Loaded { webhooks: Vec::new(), automations: Vec::new() });
+                dispatch.dispatch(AppAction::Loaded {
+                    webhooks: Vec::new(),
+                    automations: Vec::new(),
+                });
                 return;
             };
             let follow = {
@@ -80,7 +89,9 @@ impl Services {
                 let dispatch = dispatch.clone();
                 move |notice: ChangeNotice| match notice {
                     ChangeNotice::Config => reload(store.clone(), dispatch.clone()),
-                    ChangeNotice::Executions => dispatch.dispatch(AppAction::HistoryChangedElsewhere),
+                    ChangeNotice::Executions => {
+                        dispatch.dispatch(AppAction::HistoryChangedElsewhere)
+                    }
                     ChangeNotice::Settings | ChangeNotice::Outbox => {}
                 }
             };
@@ -91,9 +102,15 @@ impl Services {
                 Err(error) => dispatch.dispatch(AppAction::Failed(error.to_string())),
             }
             match store.load_config().await {
-                Ok(config) => dispatch.dispatch(AppAction::Loaded { webhooks: config.webhooks, automations: config.automations }),
+                Ok(config) => dispatch.dispatch(AppAction::Loaded {
+                    webhooks: config.webhooks,
+                    automations: config.automations,
+                }),
                 Err(error) => {
-                    dispatch.dispatch(AppAction::Loaded { webhooks: Vec::new(), automations: Vec::new() });
+                    dispatch.dispatch(AppAction::Loaded {
+                        webhooks: Vec::new(),
+                        automations: Vec::new(),
+                    });
                     dispatch.dispatch(AppAction::Failed(error.to_string()));
                 }
             }
@@ -225,20 +242,34 @@ impl Services {
         let services = self.clone();
         Callback::from(move |settings: Settings| {
             let saved = settings.clone();
-            services.write(dispatch.clone(), move |store| async move { store.put_setting(SETTINGS_KEY, &settings).await }, move || {
-                AppAction::SettingsSaved(saved)
-            });
+            services.write(
+                dispatch.clone(),
+                move |store| async move { store.put_setting(SETTINGS_KEY, &settings).await },
+                move || AppAction::SettingsSaved(saved),
+            );
         })
     }
 
     /// Adopts the configuration an embedding CRM shares with every user's widget: stored like an
     /// import, without the import's notice (the admin did not ask for it in this widget).
-    pub fn adopt_shared_config(&self, dispatch: UseReducerDispatcher<AppState>, webhooks: Vec<Webhook>, automations: Vec<Automation>) {
+    pub fn adopt_shared_config(
+        &self,
+        dispatch: UseReducerDispatcher<AppState>,
+        webhooks: Vec<Webhook>,
+        automations: Vec<Automation>,
+    ) {
         let (stored_webhooks, stored_automations) = (webhooks.clone(), automations.clone());
         self.write(
             dispatch,
-            move |store| async move { store.replace_config(&stored_webhooks, &stored_automations).await },
-            move || AppAction::Reloaded { webhooks, automations },
+            move |store| async move {
+                store
+                    .replace_config(&stored_webhooks, &stored_automations)
+                    .await
+            },
+            move || AppAction::Reloaded {
+                webhooks,
+                automations,
+            },
         );
     }
 

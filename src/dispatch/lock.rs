@@ -18,7 +18,9 @@ pub fn request_dispatcher_lock(on_granted: impl FnOnce() + 'static) -> bool {
     else {
         return false;
     };
-    let Ok(request) = js_sys::Reflect::get(&locks, &"request".into()).and_then(|f| f.dyn_into::<js_sys::Function>()) else {
+    let Ok(request) = js_sys::Reflect::get(&locks, &"request".into())
+        .and_then(|f| f.dyn_into::<js_sys::Function>())
+    else {
         return false;
     };
     let mut on_granted = Some(on_granted);
@@ -29,7 +31,9 @@ pub fn request_dispatcher_lock(on_granted: impl FnOnce() + 'static) -> bool {
         // Never resolves: the lock is released only when the page goes away.
         js_sys::Promise::new(&mut |_, _| {})
     });
-    let requested = request.call2(&locks, &LOCK_NAME.into(), holder.as_ref().unchecked_ref()).is_ok();
+    let requested = request
+        .call2(&locks, &LOCK_NAME.into(), holder.as_ref().unchecked_ref())
+        .is_ok();
     // The browser keeps the callback for as long as the page lives.
     holder.forget();
     requested

@@ -15,7 +15,8 @@ use webhook_engine::catalog::Catalog;
 use webhook_engine::event::{Event, User};
 use webhook_engine::model::{Automation, Webhook};
 use webhook_engine::runner::{
-    attempt, plan, replay, CompiledConfig, Execution, FrequencyGuard, Planned, Status, MAX_CONCURRENT_PER_WEBHOOK,
+    attempt, plan, replay, CompiledConfig, Execution, FrequencyGuard, Planned, Status,
+    MAX_CONCURRENT_PER_WEBHOOK,
 };
 
 pub use environment::BrowserEnvironment;
@@ -25,6 +26,9 @@ use crate::storage::{ChangeNotice, Store, Subscription};
 
 /// How many recent event ids are remembered to ignore an event emitted twice.
 const REMEMBERED_EVENTS: usize = 10_000;
+
+/// Told about every execution as it is created and changes.
+type Listener = Rc<dyn Fn(&Execution)>;
 
 /// What became of an emitted event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,13 +51,17 @@ pub struct Dispatcher {
     waiting: RefCell<VecDeque<Planned>>,
     /// Whether this tab holds the dispatcher lock (or the browser has no locks).
     dispatching: Cell<bool>,
-    listeners: RefCell<Vec<(u64, Rc<dyn Fn(&Execution)>)>>,
+    listeners: RefCell<Vec<(u64, Listener)>>,
     next_listener: Cell<u64>,
     outbox_subscription: RefCell<Option<Subscription>>,
 }
 
 impl Dispatcher {
-    pub fn new(store: Option<Rc<Store>>, catalog: Catalog, max_runs_per_minute: u32) -> Rc<Dispatcher> {
+    pub fn new(
+        store: Option<Rc<Store>>,
+        catalog: Catalog,
+        max_runs_per_minute: u32,
+    ) -> Rc<Dispatcher> {
         let dispatcher = Rc::new(Dispatcher {
             store,
             config: RefCell::new(Rc::new(CompiledConfig::compile(&catalog, &[], &[]))),
@@ -106,7 +114,11 @@ impl Dispatcher {
 
     pub fn set_catalog(&self, catalog: Catalog) {
         let config = self.config.borrow().clone();
-        let automations: Vec<Automation> = config.automations.iter().map(|compiled| compiled.automation.clone()).collect();
+        let automations: Vec<Automation> = config
+            .automations
+            .iter()
+            .map(|compiled| compiled.automation.clone())
+            .collect();
         *self.catalog.borrow_mut() = Rc::new(catalog);
         self.set_config(&config.webhooks, &automations);
     }
@@ -127,7 +139,10 @@ impl Dispatcher {
         let id = self.next_listener.get();
         self.next_listener.set(id + 1);
         self.listeners.borrow_mut().push((id, Rc::new(listener)));
-        ListenerGuard { dispatcher: Rc::downgrade(self), id }
+        ListenerGuard {
+            dispatcher: Rc::downgrade(self),
+            id,
+        }
     }
 
     /// Runs the automations `event` triggers. An event id seen before is ignored.
@@ -140,7 +155,9 @@ impl Dispatcher {
         let mut planned = plan(&config, &catalog, &event, &mut BrowserEnvironment).planned;
         let now_ms = js_sys::Date::now() as i64;
         for delivery in &mut planned {
-            self.guard.borrow_mut().admit(&mut delivery.execution, now_ms);
+            self.guard
+                .borrow_mut()
+                .admit(&mut delivery.execution, now_ms);
         }
         let count = planned.len();
         self.accept(planned);
@@ -177,16 +194,28 @@ impl Dispatcher {
         let dispatcher = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             if let Some(store) = &dispatcher.store {
-                let executions: Vec<Execution> = planned.iter().map(|delivery| delivery.execution.clone()).collect();
+                let executions: Vec<Execution> = planned
+                    .iter()
+                    .map(|delivery| delivery.execution.clone())
+                    .collect();
                 if let Err(error) = store.put_executions(&executions).await {
-                    web_sys::console::warn_1(&format!("Webhook Automations: the history could not be saved: {error}").into());
+                    web_sys::console::warn_1(
+                        &format!("Webhook Automations: the history could not be saved: {error}")
+                            .into(),
+                    );
                 }
-                for delivery in planned.iter().filter(|delivery| delivery.execution.status == Status::Pending) {
+                for delivery in planned
+                    .iter()
+                    .filter(|delivery| delivery.execution.status == Status::Pending)
+                {
                     let _ = store.put_outbox(&outbox_entry(delivery)).await;
                 }
             }
             if dispatcher.dispatching.get() || dispatcher.store.is_none() {
-                for delivery in planned.into_iter().filter(|delivery| delivery.execution.status == Status::Pending) {
+                for delivery in planned
+                    .into_iter()
+                    .filter(|delivery| delivery.execution.status == Status::Pending)
+                {
                     dispatcher.schedule(delivery);
                 }
             }
@@ -196,12 +225,20 @@ impl Dispatcher {
     /// Picks up every delivery in the outbox that this tab is not already sending: after a reload,
     /// the same execution (same `webhook-id`) is sent again.
     fn resume(self: &Rc<Self>) {
-        let Some(store) = self.store.clone() else { return };
+        let Some(store) = self.store.clone() else {
+            return;
+        };
         let dispatcher = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let Ok(entries) = store.outbox().await else { return };
+            let Ok(entries) = store.outbox().await else {
+                return;
+            };
             for entry in entries {
-                let Some(planned) = entry.get("planned").cloned().and_then(|value| serde_json::from_value::<Planned>(value).ok()) else {
+                let Some(planned) = entry
+                    .get("planned")
+                    .cloned()
+                    .and_then(|value| serde_json::from_value::<Planned>(value).ok())
+                else {
                     continue;
                 };
                 if planned.execution.status == Status::Pending {
@@ -213,11 +250,16 @@ impl Dispatcher {
 
     /// Starts a delivery now, or queues it while its webhook already has the maximum in flight.
     fn schedule(self: &Rc<Self>, planned: Planned) {
-        if !self.running.borrow_mut().insert(planned.execution.id.clone()) {
+        if !self
+            .running
+            .borrow_mut()
+            .insert(planned.execution.id.clone())
+        {
             return;
         }
         let webhook = planned.execution.webhook_id.clone();
-        let busy = self.in_flight.borrow().get(&webhook).copied().unwrap_or(0) >= MAX_CONCURRENT_PER_WEBHOOK;
+        let busy = self.in_flight.borrow().get(&webhook).copied().unwrap_or(0)
+            >= MAX_CONCURRENT_PER_WEBHOOK;
         if busy {
             self.running.borrow_mut().remove(&planned.execution.id);
             self.waiting.borrow_mut().push_back(planned);
@@ -241,7 +283,13 @@ impl Dispatcher {
             // goes out when the browser is back online.
             wait_until_online().await;
             let config = self.config.borrow().clone();
-            let delay = attempt(&config, &mut planned, &FetchTransport, &mut BrowserEnvironment).await;
+            let delay = attempt(
+                &config,
+                &mut planned,
+                &FetchTransport,
+                &mut BrowserEnvironment,
+            )
+            .await;
             self.persist(&planned).await;
             self.announce(&planned.execution);
             match delay {
@@ -259,7 +307,9 @@ impl Dispatcher {
         }
         let next = {
             let mut waiting = self.waiting.borrow_mut();
-            let position = waiting.iter().position(|queued| queued.execution.webhook_id == webhook);
+            let position = waiting
+                .iter()
+                .position(|queued| queued.execution.webhook_id == webhook);
             position.and_then(|index| waiting.remove(index))
         };
         if let Some(next) = next {
@@ -270,14 +320,21 @@ impl Dispatcher {
     /// Saves the execution and its outbox entry after each attempt, so a reload resumes from here.
     async fn persist(&self, planned: &Planned) {
         let Some(store) = &self.store else { return };
-        let _ = store.put_executions(std::slice::from_ref(&planned.execution)).await;
+        let _ = store
+            .put_executions(std::slice::from_ref(&planned.execution))
+            .await;
         if planned.execution.status == Status::Pending {
             let _ = store.put_outbox(&outbox_entry(planned)).await;
         }
     }
 
     fn announce(&self, execution: &Execution) {
-        let listeners: Vec<_> = self.listeners.borrow().iter().map(|(_, listener)| listener.clone()).collect();
+        let listeners: Vec<_> = self
+            .listeners
+            .borrow()
+            .iter()
+            .map(|(_, listener)| listener.clone())
+            .collect();
         for listener in listeners {
             listener(execution);
         }
@@ -286,14 +343,18 @@ impl Dispatcher {
 
 /// Resolves at once when the browser is online, otherwise at its next `online` event.
 async fn wait_until_online() {
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     if window.navigator().on_line() {
         return;
     }
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         let options = web_sys::AddEventListenerOptions::new();
         options.set_once(true);
-        let _ = window.add_event_listener_with_callback_and_add_event_listener_options("online", &resolve, &options);
+        let _ = window.add_event_listener_with_callback_and_add_event_listener_options(
+            "online", &resolve, &options,
+        );
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
@@ -311,7 +372,10 @@ pub struct ListenerGuard {
 impl Drop for ListenerGuard {
     fn drop(&mut self) {
         if let Some(dispatcher) = self.dispatcher.upgrade() {
-            dispatcher.listeners.borrow_mut().retain(|(id, _)| *id != self.id);
+            dispatcher
+                .listeners
+                .borrow_mut()
+                .retain(|(id, _)| *id != self.id);
         }
     }
 }
@@ -324,7 +388,8 @@ fn outbox_entry(planned: &Planned) -> Value {
 /// execution; nothing is recorded in the history.
 pub async fn test_webhook(webhook: &Webhook, by: &User) -> Execution {
     let mut environment = BrowserEnvironment;
-    let (config, mut planned) = webhook_engine::runner::test_delivery(webhook, by, &mut environment);
+    let (config, mut planned) =
+        webhook_engine::runner::test_delivery(webhook, by, &mut environment);
     webhook_engine::runner::deliver(&config, &mut planned, &FetchTransport, &mut environment).await;
     planned.execution
 }

@@ -68,7 +68,11 @@ impl HostBridge {
         if !self.seen_events.borrow_mut().insert(event.id.clone()) {
             return false;
         }
-        let dispatcher = self.app.borrow().as_ref().and_then(|app| app.services.dispatcher());
+        let dispatcher = self
+            .app
+            .borrow()
+            .as_ref()
+            .and_then(|app| app.services.dispatcher());
         match dispatcher {
             Some(dispatcher) => dispatcher.emit(event) != Accepted::Duplicate,
             None => {
@@ -91,7 +95,9 @@ impl HostBridge {
     pub fn attach(&self, services: Services, dispatch: UseReducerDispatcher<AppState>) {
         if let Some(dispatcher) = services.dispatcher() {
             let element = self.element.clone();
-            let listener = dispatcher.on_execution(move |execution| announce(&element, EXECUTION_EVENT, &summary(execution)));
+            let listener = dispatcher.on_execution(move |execution| {
+                announce(&element, EXECUTION_EVENT, &summary(execution))
+            });
             services.keep_listener(listener);
         }
         *self.app.borrow_mut() = Some(Attached { services, dispatch });
@@ -128,7 +134,9 @@ impl HostBridge {
 
     fn apply(&self, command: HostCommand) {
         let app = self.app.borrow();
-        let Some(Attached { services, dispatch }) = app.as_ref() else { return };
+        let Some(Attached { services, dispatch }) = app.as_ref() else {
+            return;
+        };
         match command {
             HostCommand::Emit(event) => {
                 if let Some(dispatcher) = services.dispatcher() {
@@ -144,10 +152,15 @@ impl HostBridge {
             }
             HostCommand::SetConfig(document) => {
                 let imported = document.into_local(&self.local_webhooks.borrow());
-                let shared = ConfigDocument::export(&imported.webhooks, &imported.automations).to_json();
+                let shared =
+                    ConfigDocument::export(&imported.webhooks, &imported.automations).to_json();
                 *self.shared.borrow_mut() = Some(shared);
                 self.adopting.set(true);
-                services.adopt_shared_config(dispatch.clone(), imported.webhooks, imported.automations);
+                services.adopt_shared_config(
+                    dispatch.clone(),
+                    imported.webhooks,
+                    imported.automations,
+                );
             }
         }
     }
@@ -178,7 +191,9 @@ fn summary(execution: &Execution) -> serde_json::Value {
 
 fn announce(element: &Element, name: &str, detail: &impl Serialize) {
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    let Ok(detail) = detail.serialize(&serializer) else { return };
+    let Ok(detail) = detail.serialize(&serializer) else {
+        return;
+    };
     let init = CustomEventInit::new();
     init.set_detail(&detail);
     init.set_bubbles(true);

@@ -42,9 +42,16 @@ pub fn mount(element: web_sys::Element, options: JsValue) -> Result<WidgetHandle
     if let Some(document) = options.config {
         bridge.send(HostCommand::SetConfig(document));
     }
-    let props = AppProps { hash_routing: options.hash_routing, user: options.user, host: Some(bridge.clone()) };
+    let props = AppProps {
+        hash_routing: options.hash_routing,
+        user: options.user,
+        host: Some(bridge.clone()),
+    };
     let app = yew::Renderer::<App>::with_root_and_props(element, props).render();
-    Ok(WidgetHandle { bridge, app: Some(app) })
+    Ok(WidgetHandle {
+        bridge,
+        app: Some(app),
+    })
 }
 
 #[wasm_bindgen]

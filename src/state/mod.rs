@@ -5,8 +5,8 @@ mod section;
 
 use std::rc::Rc;
 
-use webhook_engine::event::User;
 use std::collections::HashMap;
+use webhook_engine::event::User;
 
 use webhook_engine::catalog::Catalog;
 use webhook_engine::model::{Automation, Webhook};
@@ -67,7 +67,7 @@ pub enum AppAction {
     /// The most recent executions, newest first, read at start.
     RecentExecutions(Vec<Execution>),
     /// An execution was created or changed in this tab.
-    ExecutionChanged(Execution),
+    ExecutionChanged(Box<Execution>),
     /// Another tab recorded executions.
     HistoryChangedElsewhere,
     Failed(String),
@@ -96,8 +96,10 @@ impl AppState {
     }
 
     fn note_execution(&mut self, execution: &Execution) {
-        self.last_run.insert(execution.automation_id.clone(), execution.status);
-        self.last_delivery.insert(execution.webhook_id.clone(), execution.status);
+        self.last_run
+            .insert(execution.automation_id.clone(), execution.status);
+        self.last_delivery
+            .insert(execution.webhook_id.clone(), execution.status);
     }
 
     pub fn webhook(&self, id: &str) -> Option<&Webhook> {

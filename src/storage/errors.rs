@@ -29,6 +29,9 @@ pub enum StorageError {
     /// Another tab upgraded or deleted the storage, so this tab's connection was closed.
     #[error("Webhook Automations was updated or its data was deleted in another tab, so this tab stopped using the browser's storage. Reload this tab to continue; nothing already saved was lost.")]
     Closed,
+    /// A long read (a history search, an export) was stopped on request before it finished.
+    #[error("The search was stopped before it finished; nothing was changed.")]
+    Cancelled,
     /// Anything else, already phrased as a sentence.
     #[error("{0}")]
     Other(String),

@@ -5,6 +5,16 @@
 //! waiting for a disk flush on every attempt is not. The outbox is what makes a reload lose nothing,
 //! so adding to it is `strict`; removing an entry that was answered is `relaxed` (at worst the
 //! request is re-sent once with the same `webhook-id`, which receivers deduplicate).
+//!
+//! Reading the history page by page, searching it and exporting it live in the submodules.
+
+mod by_index;
+mod export;
+mod page;
+mod query;
+mod range;
+mod record;
+mod walk;
 
 use std::future::IntoFuture;
 
@@ -12,6 +22,9 @@ use idb::{CursorDirection, KeyRange, Query};
 use serde_json::Value;
 use wasm_bindgen::JsValue;
 use webhook_engine::runner::Execution;
+use webhook_engine::settings::Settings;
+
+pub use page::{ExecutionPage, PageCursor, PageRequest, ScanControl};
 
 use super::codec::{from_js, from_record, to_js};
 use super::errors::StorageError;
@@ -97,6 +110,16 @@ impl Store {
             self.notify(ChangeNotice::Executions);
         }
         Ok(count)
+    }
+
+    /// Retention: deletes the executions older than `settings` keep, as of `now_ms`, and says how many.
+    pub async fn prune_expired_executions(
+        &self,
+        settings: &Settings,
+        now_ms: i64,
+    ) -> Result<u32, StorageError> {
+        self.prune_executions_before(settings.prune_before_ms(now_ms))
+            .await
     }
 
     /// Adds or replaces an outbox entry; it must be an object with a text `id`.

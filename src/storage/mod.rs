@@ -38,6 +38,7 @@ mod errors;
 mod history;
 mod open;
 mod requests;
+mod sandbox;
 pub mod schema;
 mod settings;
 mod transaction;
@@ -52,7 +53,9 @@ use web_sys::{Event, IdbDatabase};
 pub use channel::{channel_name, ChangeNotice, Subscription};
 pub use config::LocalConfig;
 pub use errors::StorageError;
+pub use history::{ExecutionPage, PageCursor, PageRequest, ScanControl};
 pub use open::delete_database;
+pub use sandbox::SandboxRecords;
 pub use schema::SCHEMA_VERSION;
 
 use channel::Channel;
@@ -144,6 +147,14 @@ impl Drop for Store {
         self.db.set_onversionchange(None);
         self.db.close();
         self.channel.close();
+    }
+}
+
+/// Two handles are equal when they are the same connection: pages take the store as a property, and
+/// Yew compares properties to decide whether to render again.
+impl PartialEq for Store {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
     }
 }
 

@@ -13,6 +13,8 @@ use crate::host::HostBridge;
 
 use crate::services::Services;
 use crate::state::{AppAction, AppState, Section};
+use crate::ui::automations::AutomationsPage;
+use crate::ui::history::HistoryPage;
 use crate::ui::nav::Nav;
 use crate::ui::routing::{hash_for, section_from_hash};
 use crate::ui::sections::SectionView;
@@ -53,7 +55,10 @@ pub fn App(props: &AppProps) -> Html {
             .then(current_hash)
             .and_then(|hash| section_from_hash(&hash))
             .unwrap_or(Section::Webhooks);
-        let user = props.user.clone().unwrap_or_else(|| SampleData::builtin().admin().user.clone());
+        let user = props
+            .user
+            .clone()
+            .unwrap_or_else(|| SampleData::builtin().admin().user.clone());
         AppState::new(section, user)
     });
 
@@ -66,7 +71,8 @@ pub fn App(props: &AppProps) -> Html {
     }
     {
         // Once loaded, the host's queued commands apply; every later configuration change is announced.
-        let (host, services, dispatch) = (props.host.clone(), (*services).clone(), state.dispatcher());
+        let (host, services, dispatch) =
+            (props.host.clone(), (*services).clone(), state.dispatcher());
         use_effect_with(state.loaded, move |&loaded| {
             if let (true, Some(host)) = (loaded, host) {
                 host.attach(services, dispatch);
@@ -75,7 +81,11 @@ pub fn App(props: &AppProps) -> Html {
     }
     {
         let host = props.host.clone();
-        let inputs = (state.webhooks.clone(), state.automations.clone(), state.loaded);
+        let inputs = (
+            state.webhooks.clone(),
+            state.automations.clone(),
+            state.loaded,
+        );
         use_effect_with(inputs, move |(webhooks, automations, loaded)| {
             if let (true, Some(host)) = (*loaded, host) {
                 host.configuration_changed(webhooks, automations);
@@ -85,7 +95,12 @@ pub fn App(props: &AppProps) -> Html {
     {
         // The dispatcher runs what is saved: it follows every change of the configuration.
         let services = (*services).clone();
-        let inputs = (state.webhooks.clone(), state.automations.clone(), state.settings.clone(), state.loaded);
+        let inputs = (
+            state.webhooks.clone(),
+            state.automations.clone(),
+            state.settings.clone(),
+            state.loaded,
+        );
         use_effect_with(inputs, move |(webhooks, automations, settings, _)| {
             if let Some(dispatcher) = services.dispatcher() {
                 dispatcher.set_config(webhooks, automations);
@@ -146,10 +161,23 @@ fn section_body(state: &UseReducerHandle<AppState>, services: &Services) -> Html
                 on_delete={services.delete_webhook(dispatch, state.automations.clone())}
                 last_delivery={Rc::new(state.last_delivery.clone())} user={state.user.clone()} />
         },
+        Section::Automations => html! {
+            <AutomationsPage catalog={state.catalog.clone()} automations={Rc::new(state.automations.clone())} webhooks={Rc::new(state.webhooks.clone())}
+                can_manage={state.user.is_admin} on_save={services.save_automation(dispatch.clone())}
+                on_delete={services.delete_automation(dispatch)} />
+        },
+        Section::History => html! {
+            <HistoryPage store={services.store()} automations={Rc::new(state.automations.clone())}
+                is_admin={state.user.is_admin} settings={state.settings.clone()} executions_version={state.executions_version}
+                on_replay={services.replay(state.user.clone()).reform(|execution| vec![execution])}
+                on_replay_failed={services.replay(state.user.clone())} />
+        },
         Section::Settings => {
             let on_replace = {
                 let (services, dispatch) = (services.clone(), dispatch.clone());
-                Callback::from(move |(webhooks, automations)| services.replace_config(dispatch.clone(), webhooks, automations))
+                Callback::from(move |(webhooks, automations)| {
+                    services.replace_config(dispatch.clone(), webhooks, automations)
+                })
             };
             html! {
                 <SettingsPage webhooks={Rc::new(state.webhooks.clone())} automations={Rc::new(state.automations.clone())}
@@ -157,7 +185,13 @@ fn section_body(state: &UseReducerHandle<AppState>, services: &Services) -> Html
                     on_save_settings={services.save_settings(dispatch)} {on_replace} />
             }
         }
-        _ => Html::default(),
+        Section::Sandbox => {
+            let on_user = Callback::from(move |user| dispatch.dispatch(AppAction::SetUser(user)));
+            html! {
+                <crate::ui::sandbox::SandboxPage user={state.user.clone()} catalog={state.catalog.clone()}
+                    store={services.store()} on_event={services.emit_event()} {on_user} />
+            }
+        }
     }
 }
 

@@ -1,8 +1,11 @@
 //! Yew components: thin views over the app state; every rule they show comes from the engine.
 
 pub mod app;
+pub mod automations;
+pub mod history;
 pub mod nav;
 pub mod routing;
+pub mod sandbox;
 pub mod sections;
 pub mod settings;
 pub mod webhooks;

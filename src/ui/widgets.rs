@@ -126,5 +126,7 @@ pub fn checkbox_checked(event: &Event) -> bool {
 /// on their own they read as sentences.
 pub fn capitalize(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }

@@ -68,7 +68,11 @@ async fn standalone_mode_opens_the_section_named_in_the_url_and_follows_it() {
     let location = web_sys::window().unwrap().location();
     location.set_hash("#/history").unwrap();
     let root = fresh_root();
-    let mut app = mount(root.clone(), js_sys::JSON::parse(r#"{"hashRouting": true}"#).unwrap()).unwrap();
+    let mut app = mount(
+        root.clone(),
+        js_sys::JSON::parse(r#"{"hashRouting": true}"#).unwrap(),
+    )
+    .unwrap();
     yew::scheduler::flush().await;
     assert_eq!(
         find(&root, "h1").text_content().unwrap(),

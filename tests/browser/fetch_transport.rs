@@ -11,11 +11,17 @@ use webhook_engine::runner::{Exchange, Transport};
 use crate::receiver_fetch::{receiver_url, script};
 
 fn no_cors_url() -> &'static str {
-    env!("RECEIVER_NO_CORS_URL", "RECEIVER_NO_CORS_URL names a receiver started with --no-cors (scripts/test.sh)")
+    env!(
+        "RECEIVER_NO_CORS_URL",
+        "RECEIVER_NO_CORS_URL names a receiver started with --no-cors (scripts/test.sh)"
+    )
 }
 
 fn closed_url() -> &'static str {
-    env!("CLOSED_URL", "CLOSED_URL names a port nothing listens on (scripts/test.sh)")
+    env!(
+        "CLOSED_URL",
+        "CLOSED_URL names a port nothing listens on (scripts/test.sh)"
+    )
 }
 
 fn request(url: String) -> OutgoingRequest {

@@ -5,7 +5,10 @@
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 mod app_shell;
+mod automations;
 mod dom;
 mod fetch_transport;
+mod history;
 mod receiver_fetch;
+mod sandbox;
 mod storage;

@@ -60,7 +60,9 @@ async fn a_json_post_with_authorization_is_recorded_with_its_body_intact() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|record| record["seq"].as_u64().map(|n| n.to_string()).as_deref() == Some(seq.as_str()))
+        .find(|record| {
+            record["seq"].as_u64().map(|n| n.to_string()).as_deref() == Some(seq.as_str())
+        })
         .expect("the request is in the receiver's record");
     assert_eq!(record["method"], "POST");
     assert_eq!(record["path"], "/orders/42");

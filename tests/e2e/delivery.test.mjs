@@ -214,3 +214,54 @@ test("offline, a delivery waits in the outbox and goes out when the browser is b
   assert.equal((await handle.jsonValue()).status, "succeeded");
   assert.equal((await received()).length, 1);
 });
+
+test("editing a sandbox deal as the regular user sends what the execution records", async () => {
+  await withConfig(configFor(app.receiver.url));
+  await openApp(app.page, app.appUrl, "#/sandbox");
+  await app.page.locator(".wa-sandbox-table").waitFor();
+  await app.page.getByLabel("Switch user").selectOption("2");
+  await app.page.getByRole("button", { name: "Edit CNC line maintenance contract" }).click();
+  const stage = app.page.getByLabel("Stage", { exact: true });
+  const next = (await stage.inputValue()) === "negotiations" ? "qualified" : "negotiations";
+  await stage.selectOption(next);
+  await app.page.getByRole("button", { name: "Save changes" }).click();
+  const handle = await app.page.waitForFunction(
+    () => window.__executions.find((e) => e.automation_id === "auto_stage" && e.status !== "pending"),
+    undefined,
+    { timeout: 20_000 },
+  );
+  const summary = await handle.jsonValue();
+  assert.equal(summary.status, "succeeded", summary.reason);
+  assert.equal(summary.user.name, "Riley Regular", "a regular user's change runs the automation");
+  const [request] = await received();
+  const execution = await storedExecution(summary.id);
+  assert.equal(request.body, execution.request.body);
+  assert.equal(`${app.receiver.url}${request.path}`, execution.request.url);
+  assert.equal(Object.fromEntries(request.headers)["webhook-id"], execution.id);
+  assert.match(request.body, /Riley Regular/);
+  await app.page.getByLabel("Switch user").selectOption("1");
+});
+
+test("the Test button on the webhooks page sends a sample request and shows the classified answer", async () => {
+  await withConfig(configFor(app.receiver.url));
+  const row = app.page.locator("tr", { hasText: "ERP" });
+  await row.getByRole("button", { name: "Test" }).click();
+  await app.page.getByText(/Test of “ERP”: the endpoint answered 200 in \d+ ms\./).waitFor();
+  const [request] = await received();
+  assert.equal(request.method, "POST");
+  assert.equal(JSON.parse(request.body).test, true);
+
+  await script({ status: 403 });
+  await row.getByRole("button", { name: "Test" }).click();
+  await app.page.getByText(/Test of “ERP” failed: the endpoint answered 403 Forbidden/).waitFor();
+});
+
+test("only admins manage webhooks; every user sees which exist", async () => {
+  await withConfig(configFor(app.receiver.url));
+  await app.page.evaluate((user) => window.webhookAutomations.setUser(user), REGULAR);
+  await app.page.getByRole("button", { name: "New webhook" }).waitFor({ state: "detached" });
+  const row = app.page.locator("tr", { hasText: "ERP" });
+  assert.equal(await row.getByRole("button").count(), 0, "no Edit, Delete or Test for a regular user");
+  await app.page.evaluate((user) => window.webhookAutomations.setUser(user), ADMIN);
+  await app.page.getByRole("button", { name: "New webhook" }).waitFor();
+});

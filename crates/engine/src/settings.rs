@@ -21,7 +21,10 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { retention_days: DEFAULT_RETENTION_DAYS, max_runs_per_minute: DEFAULT_RUNS_PER_MINUTE }
+        Settings {
+            retention_days: DEFAULT_RETENTION_DAYS,
+            max_runs_per_minute: DEFAULT_RUNS_PER_MINUTE,
+        }
     }
 }
 
@@ -70,7 +73,13 @@ mod tests {
         assert_eq!(Settings::default().max_runs_per_minute, 60);
         assert_eq!(Settings::parse_max_runs_per_minute("120"), Ok(120));
         assert!(Settings::parse_max_runs_per_minute("0").is_err());
-        let settings = Settings { retention_days: 2, ..Settings::default() };
-        assert_eq!(settings.prune_before_ms(200_000_000), 200_000_000 - 172_800_000);
+        let settings = Settings {
+            retention_days: 2,
+            ..Settings::default()
+        };
+        assert_eq!(
+            settings.prune_before_ms(200_000_000),
+            200_000_000 - 172_800_000
+        );
     }
 }

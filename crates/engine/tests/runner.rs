@@ -459,19 +459,42 @@ async fn testing_a_webhook_sends_one_sample_request_and_classifies_the_answer() 
     let base = receiver.url();
     let tester = SampleData::builtin().admin().user.clone();
     let mut env = TestEnvironment::default();
-    let (config, mut planned) = webhook_engine::runner::test_delivery(&webhook(&format!("{base}/hooks")), &tester, &mut env);
+    let (config, mut planned) = webhook_engine::runner::test_delivery(
+        &webhook(&format!("{base}/hooks")),
+        &tester,
+        &mut env,
+    );
     deliver(&config, &mut planned, &TcpTransport, &mut env).await;
     assert_eq!(planned.execution.status, Status::Succeeded);
     let sent = &received(&base).await[0];
-    assert_eq!((sent["method"].as_str(), sent["path"].as_str()), (Some("POST"), Some("/hooks")));
+    assert_eq!(
+        (sent["method"].as_str(), sent["path"].as_str()),
+        (Some("POST"), Some("/hooks"))
+    );
     let body: Value = serde_json::from_str(sent["body"].as_str().unwrap()).unwrap();
     assert_eq!(body["test"], true);
-    assert_eq!(header(sent, "authorization"), Some(format!("Bearer {TOKEN}").as_str()));
+    assert_eq!(
+        header(sent, "authorization"),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
 
-    control("POST", &format!("{base}/_receiver/script"), r#"{"status": 503}"#).await;
-    let (config, mut planned) = webhook_engine::runner::test_delivery(&webhook(&format!("{base}/hooks")), &tester, &mut env);
+    control(
+        "POST",
+        &format!("{base}/_receiver/script"),
+        r#"{"status": 503}"#,
+    )
+    .await;
+    let (config, mut planned) = webhook_engine::runner::test_delivery(
+        &webhook(&format!("{base}/hooks")),
+        &tester,
+        &mut env,
+    );
     deliver(&config, &mut planned, &TcpTransport, &mut env).await;
-    assert_eq!(planned.execution.attempts.len(), 1, "a test is never retried");
+    assert_eq!(
+        planned.execution.attempts.len(),
+        1,
+        "a test is never retried"
+    );
     assert!(planned.execution.reason.as_deref().unwrap().contains("503"));
     receiver.shutdown().await;
 }
@@ -480,7 +503,11 @@ async fn testing_a_webhook_sends_one_sample_request_and_classifies_the_answer() 
 async fn a_replay_sends_the_recorded_request_again_under_a_new_id() {
     let receiver = receiver().await;
     let base = receiver.url();
-    let config = CompiledConfig::compile(&Catalog::builtin(), &[webhook(&base)], &[automation("a", vec![], "/orders/{{deal.id}}")]);
+    let config = CompiledConfig::compile(
+        &Catalog::builtin(),
+        &[webhook(&base)],
+        &[automation("a", vec![], "/orders/{{deal.id}}")],
+    );
     let mut env = TestEnvironment::default();
     let original = run(&config, &stage_change(1), &mut env).await.remove(0);
     let by = SampleData::builtin().user(2).unwrap().user.clone();
@@ -493,17 +520,37 @@ async fn a_replay_sends_the_recorded_request_again_under_a_new_id() {
     assert_eq!(requests.len(), 2);
     assert_eq!(requests[0]["body"], requests[1]["body"]);
     assert_eq!(requests[0]["path"], requests[1]["path"]);
-    assert_eq!(header(&requests[1], "webhook-id"), Some(again.execution.id.as_str()));
-    assert_eq!(header(&requests[1], "authorization"), Some(format!("Bearer {TOKEN}").as_str()), "credentials come from the webhook, not the redacted record");
+    assert_eq!(
+        header(&requests[1], "webhook-id"),
+        Some(again.execution.id.as_str())
+    );
+    assert_eq!(
+        header(&requests[1], "authorization"),
+        Some(format!("Bearer {TOKEN}").as_str()),
+        "credentials come from the webhook, not the redacted record"
+    );
     receiver.shutdown().await;
 }
 
 #[test]
 fn a_planned_delivery_survives_the_outbox_round_trip() {
-    let config = CompiledConfig::compile(&Catalog::builtin(), &[webhook("http://127.0.0.1:1")], &[automation("a", vec![], "/x/{{deal.id}}")]);
-    let planned = plan(&config, &Catalog::builtin(), &stage_change(1), &mut TestEnvironment::default()).planned;
+    let config = CompiledConfig::compile(
+        &Catalog::builtin(),
+        &[webhook("http://127.0.0.1:1")],
+        &[automation("a", vec![], "/x/{{deal.id}}")],
+    );
+    let planned = plan(
+        &config,
+        &Catalog::builtin(),
+        &stage_change(1),
+        &mut TestEnvironment::default(),
+    )
+    .planned;
     let stored = serde_json::to_string(&planned[0]).unwrap();
-    assert!(!stored.contains(TOKEN), "the outbox holds no secret: credentials are added at each attempt");
+    assert!(
+        !stored.contains(TOKEN),
+        "the outbox holds no secret: credentials are added at each attempt"
+    );
     let restored: webhook_engine::runner::Planned = serde_json::from_str(&stored).unwrap();
     assert_eq!(restored, planned[0]);
 }

@@ -1,6 +1,6 @@
 //! The Settings page: history retention, and the configuration's export, import and reset.
 
-mod transfer;
+pub(crate) mod transfer;
 
 use std::rc::Rc;
 
@@ -48,10 +48,25 @@ pub fn SettingsPage(props: &SettingsPageProps) -> Html {
             event.prevent_default();
             let retention_days = Settings::parse_retention_days(&retention);
             let max_runs_per_minute = Settings::parse_max_runs_per_minute(&max_runs);
-            retention_problem.set(retention_days.as_ref().err().map(|message| capitalize(message)));
-            max_runs_problem.set(max_runs_per_minute.as_ref().err().map(|message| capitalize(message)));
-            if let (Ok(retention_days), Ok(max_runs_per_minute)) = (retention_days, max_runs_per_minute) {
-                save.emit(Settings { retention_days, max_runs_per_minute });
+            retention_problem.set(
+                retention_days
+                    .as_ref()
+                    .err()
+                    .map(|message| capitalize(message)),
+            );
+            max_runs_problem.set(
+                max_runs_per_minute
+                    .as_ref()
+                    .err()
+                    .map(|message| capitalize(message)),
+            );
+            if let (Ok(retention_days), Ok(max_runs_per_minute)) =
+                (retention_days, max_runs_per_minute)
+            {
+                save.emit(Settings {
+                    retention_days,
+                    max_runs_per_minute,
+                });
             }
         })
     };
@@ -60,16 +75,27 @@ pub fn SettingsPage(props: &SettingsPageProps) -> Html {
         let problem = import_problem.clone();
         Callback::from(move |_: MouseEvent| {
             let json = ConfigDocument::export(&webhooks, &automations).to_json();
-            if let Err(reason) = transfer::download(&format!("webhook-automations-{}.json", transfer::today()), &json) {
-                problem.set(Some(format!("The export could not be offered as a download: {reason}.")));
+            if let Err(reason) = transfer::download(
+                &format!("webhook-automations-{}.json", transfer::today()),
+                &json,
+            ) {
+                problem.set(Some(format!(
+                    "The export could not be offered as a download: {reason}."
+                )));
             }
         })
     };
     let on_file = {
-        let (pending, problem, local) = (pending.clone(), import_problem.clone(), props.webhooks.clone());
+        let (pending, problem, local) = (
+            pending.clone(),
+            import_problem.clone(),
+            props.webhooks.clone(),
+        );
         let file_input = file_input.clone();
         Callback::from(move |_: Event| {
-            let Some(input) = file_input.cast::<web_sys::HtmlInputElement>() else { return };
+            let Some(input) = file_input.cast::<web_sys::HtmlInputElement>() else {
+                return;
+            };
             let (pending, problem, local) = (pending.clone(), problem.clone(), local.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let text = match transfer::read_chosen_file(&input).await {
@@ -78,12 +104,16 @@ pub fn SettingsPage(props: &SettingsPageProps) -> Html {
                 };
                 // Choosing the same file again must trigger a new import attempt.
                 input.set_value("");
-                match text.and_then(|text| ConfigDocument::parse(&text).map_err(|error| error.to_string())) {
+                match text.and_then(|text| {
+                    ConfigDocument::parse(&text).map_err(|error| error.to_string())
+                }) {
                     Ok(document) => {
                         problem.set(None);
                         pending.set(Some(Pending::Import(Rc::new(document.into_local(&local)))));
                     }
-                    Err(reason) => problem.set(Some(format!("This file cannot be imported — {reason}. Nothing was changed."))),
+                    Err(reason) => problem.set(Some(format!(
+                        "This file cannot be imported — {reason}. Nothing was changed."
+                    ))),
                 }
             });
         })
@@ -96,7 +126,8 @@ pub fn SettingsPage(props: &SettingsPageProps) -> Html {
         None => Html::default(),
         Some(Pending::Import(imported)) => {
             let on_confirm = {
-                let (imported, replace, pending) = (imported.clone(), props.on_replace.clone(), pending.clone());
+                let (imported, replace, pending) =
+                    (imported.clone(), props.on_replace.clone(), pending.clone());
                 Callback::from(move |_: MouseEvent| {
                     replace.emit((imported.webhooks.clone(), imported.automations.clone()));
                     pending.set(None);

@@ -4,9 +4,9 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use webhook_engine::changes::automations_using;
-use webhook_engine::runner::Status;
 use webhook_engine::model::{AuthKind, Automation, Webhook};
 use webhook_engine::request::missing_credentials;
+use webhook_engine::runner::Status;
 use yew::prelude::*;
 
 use crate::ui::webhooks::form::plural;

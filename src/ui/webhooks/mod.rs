@@ -82,10 +82,16 @@ pub fn WebhooksPage(props: &WebhooksPageProps) -> Html {
         let (test_result, user) = (test_result.clone(), props.user.clone());
         Callback::from(move |webhook: Webhook| {
             let (test_result, user) = (test_result.clone(), user.clone());
-            test_result.set(Some(TestResult { webhook: webhook.name.clone(), execution: None }));
+            test_result.set(Some(TestResult {
+                webhook: webhook.name.clone(),
+                execution: None,
+            }));
             wasm_bindgen_futures::spawn_local(async move {
                 let execution = crate::dispatch::test_webhook(&webhook, &user).await;
-                test_result.set(Some(TestResult { webhook: webhook.name.clone(), execution: Some(execution) }));
+                test_result.set(Some(TestResult {
+                    webhook: webhook.name.clone(),
+                    execution: Some(execution),
+                }));
             });
         })
     };
@@ -171,13 +177,25 @@ fn test_panel(result: &TestResult) -> Html {
         None => ("wa-test-result", format!("Testing “{}”…", result.webhook)),
         Some(execution) if execution.status == Status::Succeeded => {
             let attempt = execution.attempts.last();
-            let status = attempt.and_then(|attempt| attempt.response.as_ref()).map_or(0, |response| response.status);
+            let status = attempt
+                .and_then(|attempt| attempt.response.as_ref())
+                .map_or(0, |response| response.status);
             let duration = attempt.map_or(0, |attempt| attempt.duration_ms);
-            ("wa-test-result is-success", format!("Test of “{}”: the endpoint answered {status} in {duration} ms.", result.webhook))
+            (
+                "wa-test-result is-success",
+                format!(
+                    "Test of “{}”: the endpoint answered {status} in {duration} ms.",
+                    result.webhook
+                ),
+            )
         }
         Some(execution) => (
             "wa-test-result is-failure",
-            format!("Test of “{}” failed: {}.", result.webhook, execution.reason.as_deref().unwrap_or("no answer")),
+            format!(
+                "Test of “{}” failed: {}.",
+                result.webhook,
+                execution.reason.as_deref().unwrap_or("no answer")
+            ),
         ),
     };
     html! { <p class={class} role="status">{ text }</p> }

@@ -148,7 +148,14 @@ pub fn build_request(
     check_sendable(webhook)?;
     let url = action.path.render_url(&webhook.base_url, context)?;
     let body = action.body.render(context);
-    assemble(webhook, action.method, url, body, execution_id, now_unix_seconds)
+    assemble(
+        webhook,
+        action.method,
+        url,
+        body,
+        execution_id,
+        now_unix_seconds,
+    )
 }
 
 /// A request sent again (a replay from the history): the recorded method, URL and body, with the
@@ -162,7 +169,14 @@ pub fn resend_request(
     now_unix_seconds: i64,
 ) -> Result<OutgoingRequest, RequestError> {
     check_sendable(webhook)?;
-    assemble(webhook, method, url.to_owned(), body.to_owned(), execution_id, now_unix_seconds)
+    assemble(
+        webhook,
+        method,
+        url.to_owned(),
+        body.to_owned(),
+        execution_id,
+        now_unix_seconds,
+    )
 }
 
 /// Missing credentials first and on their own: it is the one problem a working configuration

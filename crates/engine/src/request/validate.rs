@@ -110,6 +110,12 @@ fn check_name(name: &str, problems: &mut Problems) {
 
 /// What is wrong with a base URL, if anything.
 fn base_url_problem(base_url: &str) -> Option<String> {
+    if !base_url.is_ascii() {
+        return Some(
+            "use only ASCII characters: write an international host name in its xn-- form and percent-encode the path"
+                .into(),
+        );
+    }
     let url = match Url::parse(base_url) {
         Ok(url) => url,
         Err(error) => {
@@ -319,6 +325,17 @@ mod tests {
         }
         assert!(message(|w| w.base_url = "ftp://erp.example".into()).contains("not ftp:"));
         assert!(message(|w| w.base_url = "erp.example/api".into()).starts_with("enter a full URL"));
+    }
+
+    #[test]
+    fn international_hosts_are_written_in_their_ascii_form() {
+        assert!(
+            message(|w| w.base_url = "https://bücher.example/api".into()).contains("xn-- form")
+        );
+        assert_eq!(
+            fields(|w| w.base_url = "https://xn--bcher-kva.example/api".into()),
+            Vec::<String>::new()
+        );
     }
 
     #[test]

@@ -59,7 +59,9 @@ impl CompiledConfig {
     }
 
     pub fn automation(&self, id: &str) -> Option<&CompiledAutomation> {
-        self.automations.iter().find(|compiled| compiled.automation.id == id)
+        self.automations
+            .iter()
+            .find(|compiled| compiled.automation.id == id)
     }
 
     pub fn webhook(&self, id: &str) -> Option<&Webhook> {

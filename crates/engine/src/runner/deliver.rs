@@ -135,10 +135,14 @@ fn build<'c>(
     now_unix_seconds: i64,
 ) -> Result<(OutgoingRequest, &'c crate::model::Webhook), String> {
     let execution = &planned.execution;
-    let webhook = config.webhook(&execution.webhook_id).ok_or_else(|| WEBHOOK_DELETED.to_string())?;
+    let webhook = config
+        .webhook(&execution.webhook_id)
+        .ok_or_else(|| WEBHOOK_DELETED.to_string())?;
     let request = match &planned.source {
         Source::Template { context } => {
-            let compiled = config.automation(&execution.automation_id).ok_or_else(|| AUTOMATION_DELETED.to_string())?;
+            let compiled = config
+                .automation(&execution.automation_id)
+                .ok_or_else(|| AUTOMATION_DELETED.to_string())?;
             let action = compiled
                 .actions
                 .get(execution.action_index)
@@ -147,9 +151,13 @@ fn build<'c>(
                 .map_err(ToString::to_string)?;
             build_request(webhook, action, context, &execution.id, now_unix_seconds)
         }
-        Source::Replay { method, url, body } => resend_request(webhook, *method, url, body, &execution.id, now_unix_seconds),
+        Source::Replay { method, url, body } => {
+            resend_request(webhook, *method, url, body, &execution.id, now_unix_seconds)
+        }
     };
-    request.map(|request| (request, webhook)).map_err(|error| error.to_string())
+    request
+        .map(|request| (request, webhook))
+        .map_err(|error| error.to_string())
 }
 
 fn finish(

@@ -20,7 +20,10 @@ pub struct FrequencyGuard {
 
 impl FrequencyGuard {
     pub fn new(limit_per_minute: u32) -> Self {
-        FrequencyGuard { limit_per_minute, recent: HashMap::new() }
+        FrequencyGuard {
+            limit_per_minute,
+            recent: HashMap::new(),
+        }
     }
 
     /// Changes the limit, keeping the runs already counted.
@@ -34,7 +37,10 @@ impl FrequencyGuard {
         if execution.status != Status::Pending {
             return;
         }
-        let runs = self.recent.entry(execution.automation_id.clone()).or_default();
+        let runs = self
+            .recent
+            .entry(execution.automation_id.clone())
+            .or_default();
         while runs.front().is_some_and(|&at| at <= now_ms - MINUTE_MS) {
             runs.pop_front();
         }
@@ -67,8 +73,19 @@ mod tests {
             action_index: 0,
             webhook_id: "wh".into(),
             webhook_name: None,
-            event: EventSummary { id: "e".into(), entity: "deal".into(), action: EventAction::Updated, record_id: None, time: String::new() },
-            user: User { id: 1, name: "A".into(), email: "a@x".into(), is_admin: true },
+            event: EventSummary {
+                id: "e".into(),
+                entity: "deal".into(),
+                action: EventAction::Updated,
+                record_id: None,
+                time: String::new(),
+            },
+            user: User {
+                id: 1,
+                name: "A".into(),
+                email: "a@x".into(),
+                is_admin: true,
+            },
             created_at_ms: 0,
             status: Status::Pending,
             reason: None,
@@ -90,16 +107,32 @@ mod tests {
                 run.status
             })
             .collect();
-        assert_eq!(statuses, [Status::Pending, Status::Pending, Status::Pending, Status::Stopped, Status::Stopped]);
+        assert_eq!(
+            statuses,
+            [
+                Status::Pending,
+                Status::Pending,
+                Status::Pending,
+                Status::Stopped,
+                Status::Stopped
+            ]
+        );
         let mut other = execution("b");
         guard.admit(&mut other, 5_000);
         assert_eq!(other.status, Status::Pending, "limits are per automation");
         let mut later = execution("a");
         guard.admit(&mut later, 61_000);
-        assert_eq!(later.status, Status::Pending, "a minute later the first runs no longer count");
+        assert_eq!(
+            later.status,
+            Status::Pending,
+            "a minute later the first runs no longer count"
+        );
         let mut stopped = execution("a");
         guard.admit(&mut stopped, 61_500);
         guard.admit(&mut stopped, 61_600);
-        assert!(stopped.reason.unwrap_or_default().contains("ran 3 times in the last minute"));
+        assert!(stopped
+            .reason
+            .unwrap_or_default()
+            .contains("ran 3 times in the last minute"));
     }
 }

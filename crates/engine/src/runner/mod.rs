@@ -27,6 +27,6 @@ pub use execution::{
 };
 pub use explain::explain_failure;
 pub use guard::{FrequencyGuard, DEFAULT_RUNS_PER_MINUTE, MAX_CONCURRENT_PER_WEBHOOK};
+pub use plan::{plan, Plan, Planned, Skipped, Source};
 pub use replay::replay;
 pub use test_delivery::test_delivery;
-pub use plan::{plan, Plan, Planned, Skipped, Source};

@@ -37,7 +37,11 @@ pub enum Source {
     /// event whose render context this is.
     Template { context: Value },
     /// Sent again as recorded (a replay): the stored method, URL and body.
-    Replay { method: crate::model::Method, url: String, body: String },
+    Replay {
+        method: crate::model::Method,
+        url: String,
+        body: String,
+    },
 }
 
 /// An automation on this trigger whose conditions did not match, with the trace that says why.

@@ -10,7 +10,12 @@ use crate::runner::plan::{Planned, Source};
 
 /// A new execution that sends `original`'s recorded method, URL and body again through its webhook,
 /// with the webhook's current credentials. `by` is who asked for the replay.
-pub fn replay(config: &CompiledConfig, original: &Execution, by: &User, env: &mut impl Environment) -> Planned {
+pub fn replay(
+    config: &CompiledConfig,
+    original: &Execution,
+    by: &User,
+    env: &mut impl Environment,
+) -> Planned {
     let now_ms = env.now_ms();
     let mut execution = Execution {
         id: env.new_id(),
@@ -30,15 +35,25 @@ pub fn replay(config: &CompiledConfig, original: &Execution, by: &User, env: &mu
         None => return failed(execution, "the original request was never built, so there is nothing to send again — fix the automation and let it run", now_ms),
     };
     let built = match config.webhook(&execution.webhook_id) {
-        Some(webhook) => resend_request(webhook, method, &url, &body, &execution.id, now_ms.div_euclid(1000))
-            .map(|request| redact(&request, webhook).into())
-            .map_err(|error| error.to_string()),
+        Some(webhook) => resend_request(
+            webhook,
+            method,
+            &url,
+            &body,
+            &execution.id,
+            now_ms.div_euclid(1000),
+        )
+        .map(|request| redact(&request, webhook).into())
+        .map_err(|error| error.to_string()),
         None => Err(WEBHOOK_DELETED.to_string()),
     };
     match built {
         Ok(request) => {
             execution.request = Some(request);
-            Planned { execution, source: Source::Replay { method, url, body } }
+            Planned {
+                execution,
+                source: Source::Replay { method, url, body },
+            }
         }
         Err(reason) => failed(execution, &reason, now_ms),
     }
@@ -49,6 +64,10 @@ fn failed(mut execution: Execution, reason: &str, now_ms: i64) -> Planned {
     execution.reason = Some(reason.to_string());
     execution.next_attempt_at_ms = None;
     execution.finished_at_ms = Some(now_ms);
-    let source = Source::Replay { method: crate::model::Method::Post, url: String::new(), body: String::new() };
+    let source = Source::Replay {
+        method: crate::model::Method::Post,
+        url: String::new(),
+        body: String::new(),
+    };
     Planned { execution, source }
 }

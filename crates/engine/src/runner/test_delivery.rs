@@ -12,7 +12,11 @@ use crate::time::Instant;
 
 /// A one-attempt delivery of a small sample body to `webhook`'s base URL, and the configuration to
 /// run it with (the webhook alone, never retried: a test should answer at once). `by` is who tests.
-pub fn test_delivery(webhook: &Webhook, by: &User, env: &mut impl Environment) -> (CompiledConfig, Planned) {
+pub fn test_delivery(
+    webhook: &Webhook,
+    by: &User,
+    env: &mut impl Environment,
+) -> (CompiledConfig, Planned) {
     let now_ms = env.now_ms();
     let sent_at = Instant::from_unix_millis(now_ms).to_rfc3339();
     let body = json!({
@@ -22,8 +26,15 @@ pub fn test_delivery(webhook: &Webhook, by: &User, env: &mut impl Environment) -
         "sent_by": by.name,
     })
     .to_string();
-    let single_attempt = Webhook { retry: RetryPolicy { max_attempts: 1, ..webhook.retry.clone() }, ..webhook.clone() };
-    let config = CompiledConfig::compile(&crate::catalog::Catalog::builtin(), &[single_attempt], &[]);
+    let single_attempt = Webhook {
+        retry: RetryPolicy {
+            max_attempts: 1,
+            ..webhook.retry.clone()
+        },
+        ..webhook.clone()
+    };
+    let config =
+        CompiledConfig::compile(&crate::catalog::Catalog::builtin(), &[single_attempt], &[]);
     let execution = Execution {
         id: env.new_id(),
         automation_id: String::new(),
@@ -31,7 +42,13 @@ pub fn test_delivery(webhook: &Webhook, by: &User, env: &mut impl Environment) -
         action_index: 0,
         webhook_id: webhook.id.clone(),
         webhook_name: Some(webhook.name.clone()),
-        event: EventSummary { id: String::new(), entity: String::new(), action: EventAction::Added, record_id: None, time: sent_at },
+        event: EventSummary {
+            id: String::new(),
+            entity: String::new(),
+            action: EventAction::Added,
+            record_id: None,
+            time: sent_at,
+        },
         user: by.clone(),
         created_at_ms: now_ms,
         status: Status::Pending,
@@ -42,6 +59,10 @@ pub fn test_delivery(webhook: &Webhook, by: &User, env: &mut impl Environment) -
         next_attempt_at_ms: Some(now_ms),
         finished_at_ms: None,
     };
-    let source = Source::Replay { method: Method::Post, url: webhook.base_url.clone(), body };
+    let source = Source::Replay {
+        method: Method::Post,
+        url: webhook.base_url.clone(),
+        body,
+    };
     (config, Planned { execution, source })
 }

@@ -14,16 +14,23 @@ pub struct BodyTemplate {
     /// The literal text the parts point into (the raw source, or the text built from key-value rows).
     text: String,
     parts: Vec<Part>,
+    /// The paths the field parts read, each stored once however often the body uses it.
+    fields: Vec<FieldPath>,
 }
 
 #[derive(Debug, Clone)]
 pub(crate) enum Part {
     Literal(Range<usize>),
     Field {
-        path: FieldPath,
+        /// Index of the path in the template's `fields`.
+        field: FieldId,
         placement: Placement,
     },
 }
+
+/// A field path stored in [`Parts`], which any number of field parts may share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FieldId(usize);
 
 /// Where a field stands in the JSON, which decides how its value is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +45,8 @@ impl BodyTemplate {
     pub(crate) fn new(text: String, parts: Parts) -> Self {
         BodyTemplate {
             text,
-            parts: parts.0,
+            parts: parts.parts,
+            fields: parts.fields,
         }
     }
 
@@ -48,16 +56,15 @@ impl BodyTemplate {
         for part in &self.parts {
             match part {
                 Part::Literal(range) => out.push_str(&self.text[range.clone()]),
-                Part::Field {
-                    path,
-                    placement: Placement::Value,
-                } => write_json(path.lookup(context).unwrap_or(&Value::Null), out),
-                Part::Field {
-                    path,
-                    placement: Placement::InString,
-                } => {
-                    if let Some(text) = value_text(path.lookup(context)) {
-                        write_string_contents(&text, out);
+                Part::Field { field, placement } => {
+                    let value = self.fields[field.0].lookup(context);
+                    match placement {
+                        Placement::Value => write_json(value.unwrap_or(&Value::Null), out),
+                        Placement::InString => {
+                            if let Some(text) = value_text(value) {
+                                write_string_contents(&text, out);
+                            }
+                        }
                     }
                 }
             }
@@ -73,7 +80,7 @@ impl BodyTemplate {
     /// Every field the body uses, in order.
     pub fn fields(&self) -> impl Iterator<Item = &FieldPath> {
         self.parts.iter().filter_map(|part| match part {
-            Part::Field { path, .. } => Some(path),
+            Part::Field { field, .. } => Some(&self.fields[field.0]),
             Part::Literal(_) => None,
         })
     }
@@ -82,23 +89,37 @@ impl BodyTemplate {
 /// The parts of a body under construction. Adjacent literal ranges merge, so a body without fields is a
 /// single copy at render time.
 #[derive(Debug, Default)]
-pub(crate) struct Parts(Vec<Part>);
+pub(crate) struct Parts {
+    parts: Vec<Part>,
+    fields: Vec<FieldPath>,
+}
 
 impl Parts {
     pub fn literal(&mut self, range: Range<usize>) {
         if range.is_empty() {
             return;
         }
-        if let Some(Part::Literal(last)) = self.0.last_mut() {
+        if let Some(Part::Literal(last)) = self.parts.last_mut() {
             if last.end == range.start {
                 last.end = range.end;
                 return;
             }
         }
-        self.0.push(Part::Literal(range));
+        self.parts.push(Part::Literal(range));
     }
 
     pub fn field(&mut self, path: FieldPath, placement: Placement) {
-        self.0.push(Part::Field { path, placement });
+        let field = self.add_path(path);
+        self.field_at(field, placement);
+    }
+
+    /// Stores a path for [`Parts::field_at`], so a path used many times is stored (and freed) once.
+    pub fn add_path(&mut self, path: FieldPath) -> FieldId {
+        self.fields.push(path);
+        FieldId(self.fields.len() - 1)
+    }
+
+    pub fn field_at(&mut self, field: FieldId, placement: Placement) {
+        self.parts.push(Part::Field { field, placement });
     }
 }

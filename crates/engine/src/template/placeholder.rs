@@ -3,6 +3,8 @@
 //! Every mode finds placeholders its own way (inside JSON strings, in table cells, in a URL path) and
 //! hands the text from `{{` onwards to [`parse`]; this module alone decides what a placeholder is.
 
+use std::ops::Range;
+
 use super::describe::describe_at;
 use super::field::{FieldPath, PathSegment};
 use crate::diagnostic::Span;
@@ -32,8 +34,27 @@ pub(crate) fn starts_at(source: &[u8], pos: usize) -> bool {
     source.get(pos..pos + 2) == Some(b"{{") && source.get(pos + 2) != Some(&b'{')
 }
 
+/// A well-formed placeholder found by [`scan`], before its path is built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Syntax {
+    /// The field path as written, without the braces and spaces around it: `deal.title`.
+    pub path: Range<usize>,
+    /// From the first `{` to after the last `}`.
+    pub span: Span,
+}
+
 /// Parses the placeholder that starts with the `{{` at `start`.
 pub(crate) fn parse(source: &[u8], start: usize) -> Result<Placeholder, PlaceholderError> {
+    let syntax = scan(source, start)?;
+    Ok(Placeholder {
+        path: field_path(&source[syntax.path]),
+        span: syntax.span,
+    })
+}
+
+/// Checks the syntax of the placeholder that starts with the `{{` at `start`, without allocating: a
+/// body with thousands of placeholders builds the path of each distinct one only once.
+pub(crate) fn scan(source: &[u8], start: usize) -> Result<Syntax, PlaceholderError> {
     debug_assert!(source[start..].starts_with(b"{{"));
     let fail = |at: usize, span: Span, message: String, help: Option<&str>| {
         let (resume, closed) = resume_after_error(source, at);
@@ -49,43 +70,35 @@ pub(crate) fn parse(source: &[u8], start: usize) -> Result<Placeholder, Placehol
 
     let path_start = skip_spaces(source, start + 2);
     let mut pos = path_start;
-    let mut segments = Vec::new();
+    let mut first_segment = true;
     loop {
         let segment_start = pos;
         match byte_at(pos) {
-            Some(b) if is_name_start(b) => {
-                pos = skip_while(source, pos, is_name_char);
-                // The bytes are ASCII name characters, so this is valid UTF-8.
-                let name = String::from_utf8_lossy(&source[segment_start..pos]).into_owned();
-                segments.push(PathSegment::Name(name));
-            }
+            Some(b) if is_name_start(b) => pos = skip_while(source, pos, is_name_char),
             Some(b) if b.is_ascii_digit() => {
                 let digits_end = skip_while(source, pos, |b| b.is_ascii_digit());
                 pos = skip_while(source, digits_end, is_name_char);
-                let text = String::from_utf8_lossy(&source[segment_start..pos]);
                 let span = Span::new(segment_start, pos);
+                let text = || String::from_utf8_lossy(&source[segment_start..pos]);
                 if pos > digits_end {
-                    let message = format!("field name {text} can't start with a digit");
+                    let message = format!("field name {} can't start with a digit", text());
                     return fail(pos, span, message, None);
                 }
-                if segments.is_empty() {
+                if first_segment {
                     let message = "a field path starts with a name like deal, not a number".into();
                     return fail(pos, span, message, None);
                 }
-                match text.parse() {
-                    Ok(index) => segments.push(PathSegment::Index(index)),
-                    Err(_) => {
-                        let message = format!("list index {text} is too large");
-                        return fail(pos, span, message, None);
-                    }
+                if parse_index(&source[segment_start..pos]).is_none() {
+                    let message = format!("list index {} is too large", text());
+                    return fail(pos, span, message, None);
                 }
             }
-            Some(b'}') if segments.is_empty() && byte_at(pos + 1) == Some(b'}') => {
+            Some(b'}') if first_segment && byte_at(pos + 1) == Some(b'}') => {
                 let span = Span::new(start, pos + 2);
                 let help = Some("put a field between the braces, like {{deal.title}}");
                 return fail(pos, span, "empty placeholder".into(), help);
             }
-            Some(b'.') if segments.is_empty() => {
+            Some(b'.') if first_segment => {
                 let message = "a field path can't start with '.'".into();
                 return fail(pos, Span::new(pos, pos + 1), message, None);
             }
@@ -100,6 +113,7 @@ pub(crate) fn parse(source: &[u8], start: usize) -> Result<Placeholder, Placehol
             }
             _ => return unexpected(source, start, pos, false),
         }
+        first_segment = false;
         if byte_at(pos) != Some(b'.') {
             break;
         }
@@ -109,8 +123,8 @@ pub(crate) fn parse(source: &[u8], start: usize) -> Result<Placeholder, Placehol
     let path_end = pos;
     pos = skip_spaces(source, pos);
     if source[pos..].starts_with(b"}}") {
-        return Ok(Placeholder {
-            path: FieldPath::new(segments),
+        return Ok(Syntax {
+            path: path_start..path_end,
             span: Span::new(start, pos + 2),
         });
     }
@@ -124,6 +138,34 @@ pub(crate) fn parse(source: &[u8], start: usize) -> Result<Placeholder, Placehol
     unexpected(source, start, pos, true)
 }
 
+/// The path of a placeholder whose syntax [`scan`] accepted (`deal.products.0.name`).
+pub(crate) fn field_path(text: &[u8]) -> FieldPath {
+    let segments = text
+        .split(|&b| b == b'.')
+        .map(|segment| match parse_index(segment) {
+            Some(index) => PathSegment::Index(index),
+            // Checked by `scan`: a name is ASCII letters, digits and '_'.
+            None => PathSegment::Name(String::from_utf8_lossy(segment).into_owned()),
+        })
+        .collect();
+    FieldPath::new(segments)
+}
+
+/// The list index a segment of digits stands for; `None` for a name, or an index too large for `usize`.
+fn parse_index(segment: &[u8]) -> Option<usize> {
+    if !segment.first().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    segment.iter().try_fold(0usize, |index, &digit| {
+        if !digit.is_ascii_digit() {
+            return None;
+        }
+        index
+            .checked_mul(10)?
+            .checked_add(usize::from(digit - b'0'))
+    })
+}
+
 /// The error for a byte that cannot continue the placeholder at `pos`: the end of its text (unclosed)
 /// or a character that is not allowed in a field path.
 fn unexpected(
@@ -131,7 +173,7 @@ fn unexpected(
     start: usize,
     pos: usize,
     after_a_name: bool,
-) -> Result<Placeholder, PlaceholderError> {
+) -> Result<Syntax, PlaceholderError> {
     let Some(&byte) = source.get(pos).filter(|&&b| !ends_placeholder_text(b)) else {
         let text = String::from_utf8_lossy(&source[start..pos]);
         let help = if after_a_name {
@@ -190,9 +232,21 @@ fn is_name_start(byte: u8) -> bool {
     byte.is_ascii_alphabetic() || byte == b'_'
 }
 
+/// One lookup per byte: names are most of a placeholder's text.
 fn is_name_char(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte == b'_'
+    NAME_CHARS[usize::from(byte)]
 }
+
+/// The bytes of a field name: ASCII letters, digits and '_'.
+static NAME_CHARS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = (byte as u8).is_ascii_alphanumeric() || byte == b'_' as usize;
+        byte += 1;
+    }
+    table
+};
 
 fn skip_spaces(source: &[u8], pos: usize) -> usize {
     skip_while(source, pos, |b| b == b' ')

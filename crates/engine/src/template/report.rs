@@ -1,6 +1,6 @@
 //! Collecting the diagnostics of one compilation, and its result.
 
-use super::field::{FieldResolver, Resolution};
+use super::field::{FieldPath, FieldResolver, Resolution};
 use super::placeholder::{Placeholder, PlaceholderError};
 use crate::diagnostic::{Cell, Diagnostic, LineIndex, Position, Severity, Span};
 
@@ -64,17 +64,20 @@ impl<'s> Report<'s> {
 
     /// Asks the resolver about the placeholder's field and reports what it says.
     pub fn check_field(&mut self, resolver: &dyn FieldResolver, placeholder: &Placeholder) {
-        match resolver.resolve(&placeholder.path) {
+        self.check_path(resolver, &placeholder.path, placeholder.span);
+    }
+
+    /// Asks the resolver about `path`, written by the placeholder at `span`, and reports what it says.
+    pub fn check_path(&mut self, resolver: &dyn FieldResolver, path: &FieldPath, span: Span) {
+        match resolver.resolve(path) {
             Resolution::Known => {}
-            Resolution::Warning(message) => {
-                self.push(Severity::Warning, placeholder.span, message, None)
-            }
+            Resolution::Warning(message) => self.push(Severity::Warning, span, message, None),
             Resolution::Unknown {
                 message,
                 suggestion,
             } => {
                 let help = suggestion.map(|path| format!("did you mean {path}?"));
-                self.push(Severity::Error, placeholder.span, message, help);
+                self.push(Severity::Error, span, message, help);
             }
         }
     }

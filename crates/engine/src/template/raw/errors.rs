@@ -6,7 +6,7 @@ use super::{is_word_byte, placeholder, Halt, Parser};
 use crate::diagnostic::Span;
 use crate::template::describe::describe_at;
 
-impl Parser<'_, '_> {
+impl<const CHECK_UTF8: bool> Parser<'_, '_, CHECK_UTF8> {
     /// Reports a syntax error at `at` (`width` bytes long) and halts parsing. An error where an invalid
     /// UTF-8 byte was already reported is left out: one problem, one diagnostic.
     pub(super) fn fail(

@@ -5,13 +5,22 @@
 //! inside a string is a text slot, and one anywhere else is an error. Validation stops at the first JSON
 //! syntax error (what follows it can't be read reliably), but placeholders after it are still checked,
 //! so an admin sees every unknown field at once.
+//!
+//! For `compile_raw` the same pass checks that the bytes are UTF-8 (see `Utf8`). Each distinct field path
+//! is built, and its value path asked of the resolver, once however many placeholders use it (`fields`);
+//! the resolver still checks every placeholder.
 
 mod containers;
 mod errors;
+mod fields;
 mod scan;
+#[cfg(test)]
+mod tests;
+mod utf8;
 
 use containers::{Container, Containers};
 use errors::help;
+use fields::Fields;
 
 use super::body::{BodyTemplate, Parts, Placement};
 use super::describe::describe_at;
@@ -29,35 +38,83 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// Compiles a raw JSON body. The source is bytes because a body may come from a file that is not UTF-8;
 /// each invalid sequence is reported where it stands, with every other problem the parser finds.
 pub fn compile_raw(source: &[u8], resolver: &dyn FieldResolver) -> Compilation<BodyTemplate> {
-    match std::str::from_utf8(source) {
-        Ok(text) => compile_raw_str(text, resolver),
-        Err(_) => {
-            let mut report = Report::new(source);
-            report_invalid_utf8(source, &mut report);
-            let (_, report) = parse(source, resolver, report);
-            Compilation {
-                template: None,
-                diagnostics: report.into_sorted(),
-            }
+    // One pass checks the JSON and the UTF-8 together, instead of a pass over the whole text first.
+    let parsed = parse::<true>(source, resolver, Report::new(source));
+    let text = match parsed.utf8 {
+        Utf8::Valid => {
+            debug_assert!(std::str::from_utf8(source).is_ok());
+            return Compilation::new(parsed.report.into_sorted(), || {
+                // SAFETY: `Utf8::Valid` is left standing only by a parse that checked every byte of
+                // `source` (see `Utf8::Valid`), so the bytes are UTF-8.
+                let text = unsafe { String::from_utf8_unchecked(source.to_vec()) };
+                BodyTemplate::new(text, parsed.parts)
+            });
         }
-    }
+        // An error stopped the check early; when the text is UTF-8 after all, the diagnostics are the
+        // ones a parse of the text would give.
+        Utf8::Unchecked => match std::str::from_utf8(source) {
+            Ok(text) => text,
+            Err(_) => return compile_invalid_utf8(source, resolver),
+        },
+        Utf8::Invalid => return compile_invalid_utf8(source, resolver),
+    };
+    Compilation::new(parsed.report.into_sorted(), || {
+        BodyTemplate::new(text.to_owned(), parsed.parts)
+    })
 }
 
 /// Compiles a raw JSON body that is already known to be UTF-8 text (an editor's contents).
 pub fn compile_raw_str(source: &str, resolver: &dyn FieldResolver) -> Compilation<BodyTemplate> {
     let bytes = source.as_bytes();
-    let (parts, report) = parse(bytes, resolver, Report::new(bytes));
-    Compilation::new(report.into_sorted(), || {
-        BodyTemplate::new(source.to_owned(), parts)
+    let parsed = parse::<false>(bytes, resolver, Report::new(bytes));
+    Compilation::new(parsed.report.into_sorted(), || {
+        BodyTemplate::new(source.to_owned(), parsed.parts)
     })
 }
 
-fn parse<'a>(
+/// A body that is not UTF-8: every invalid sequence is reported, then every other problem the parser
+/// finds (treating the rest as text).
+fn compile_invalid_utf8(source: &[u8], resolver: &dyn FieldResolver) -> Compilation<BodyTemplate> {
+    let mut report = Report::new(source);
+    report_invalid_utf8(source, &mut report);
+    let parsed = parse::<false>(source, resolver, report);
+    Compilation {
+        template: None,
+        diagnostics: parsed.report.into_sorted(),
+    }
+}
+
+/// What a parse found: the body's parts, the diagnostics, and (when it checked UTF-8) whether the text
+/// is UTF-8.
+struct Parsed<'a> {
+    parts: Parts,
+    report: Report<'a>,
+    utf8: Utf8,
+}
+
+/// What a parse that checks UTF-8 learned about the text. Outside strings the grammar admits nothing
+/// but ASCII; inside strings the scan stops at every byte from 0x80 on and checks the run of text it
+/// starts (see `Parser::non_ascii_run`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Utf8 {
+    /// Every byte was checked: the parse reached the end of the document, and each byte it stepped over
+    /// was either accepted as ASCII by the grammar, part of the leading byte order mark, or in a run of
+    /// text that `utf8::skip_string_text` accepted (as `str::from_utf8` would). `compile_raw` relies on
+    /// this to skip a second check.
+    Valid,
+    /// Some bytes were stepped over unchecked: after a syntax error, or in a broken placeholder. (Always
+    /// the case when the parse does not check UTF-8.)
+    Unchecked,
+    /// A string holds bytes that are not UTF-8; the parse stopped there.
+    Invalid,
+}
+
+fn parse<'a, const CHECK_UTF8: bool>(
     source: &'a [u8],
     resolver: &dyn FieldResolver,
     report: Report<'a>,
-) -> (Parts, Report<'a>) {
-    let mut parser = Parser {
+) -> Parsed<'a> {
+    let mut parser = Parser::<CHECK_UTF8> {
         bytes: source,
         pos: 0,
         resolver,
@@ -65,12 +122,27 @@ fn parse<'a>(
         parts: Parts::default(),
         literal_start: 0,
         containers: Containers::new(),
+        fields: Fields::new(),
+        utf8: if CHECK_UTF8 {
+            Utf8::Valid
+        } else {
+            Utf8::Unchecked
+        },
     };
     match parser.document() {
         Ok(()) => parser.parts.literal(parser.literal_start..source.len()),
-        Err(Halt { resume }) => parser.check_placeholders_from(resume),
+        // Invalid UTF-8: `compile_raw` starts over, reporting it first.
+        Err(_) if parser.utf8 == Utf8::Invalid => {}
+        Err(Halt { resume }) => {
+            parser.utf8 = Utf8::Unchecked;
+            parser.check_placeholders_from(resume);
+        }
     }
-    (parser.parts, parser.report)
+    Parsed {
+        parts: parser.parts,
+        report: parser.report,
+        utf8: parser.utf8,
+    }
 }
 
 fn report_invalid_utf8(source: &[u8], report: &mut Report) {
@@ -96,7 +168,9 @@ struct Halt {
     resume: usize,
 }
 
-struct Parser<'a, 'r> {
+/// The parser. With `CHECK_UTF8` it checks that the text is UTF-8 as it goes (for `compile_raw`);
+/// without, the text is known to be UTF-8, or its invalid sequences were reported already.
+struct Parser<'a, 'r, const CHECK_UTF8: bool> {
     bytes: &'a [u8],
     pos: usize,
     resolver: &'r dyn FieldResolver,
@@ -105,9 +179,11 @@ struct Parser<'a, 'r> {
     /// Where the literal text not yet recorded in `parts` starts.
     literal_start: usize,
     containers: Containers,
+    fields: Fields<'a>,
+    utf8: Utf8,
 }
 
-impl Parser<'_, '_> {
+impl<'a, const CHECK_UTF8: bool> Parser<'a, '_, CHECK_UTF8> {
     fn document(&mut self) -> Result<(), Halt> {
         // A byte order mark is tolerated (editors on Windows add one) and left out of the rendered body.
         if self.bytes.starts_with(BOM) {
@@ -210,7 +286,7 @@ impl Parser<'_, '_> {
             return Err(self.expected_key(after_comma));
         }
         let start = self.pos;
-        self.string()?;
+        self.key_string()?;
         self.containers.set_key(Span::new(start, self.pos));
         self.skip_whitespace();
         if self.peek() != Some(b':') {
@@ -222,12 +298,38 @@ impl Parser<'_, '_> {
         Ok(())
     }
 
-    /// At a string's opening quote; leaves the position after its closing quote.
+    /// At a string value's opening quote; leaves the position after its closing quote.
+    #[inline(always)]
     fn string(&mut self) -> Result<(), Halt> {
-        let open = self.pos;
-        self.pos += 1;
+        let stop = scan::skip_plain_string_bytes::<CHECK_UTF8>(self.bytes, self.pos + 1);
+        self.string_to(stop)
+    }
+
+    /// At a key's opening quote; leaves the position after its closing quote. Keys are scanned a byte
+    /// at a time (see `scan::skip_short_plain_string_bytes`).
+    #[inline(always)]
+    fn key_string(&mut self) -> Result<(), Halt> {
+        let stop = scan::skip_short_plain_string_bytes::<CHECK_UTF8>(self.bytes, self.pos + 1);
+        self.string_to(stop)
+    }
+
+    /// Finishes the string opening at the position, given its first byte that needs a decision.
+    #[inline(always)]
+    fn string_to(&mut self, stop: usize) -> Result<(), Halt> {
+        // Most strings hold nothing that needs a decision: settle those inline, in registers.
+        if self.bytes.get(stop) == Some(&b'"') {
+            self.pos = stop + 1;
+            return Ok(());
+        }
+        self.string_from(self.pos, stop)
+    }
+
+    /// The rest of the string that opened at `open`, from the first byte after it that needs a
+    /// decision (`stop`): escapes, placeholders, errors.
+    #[inline(never)]
+    fn string_from(&mut self, open: usize, stop: usize) -> Result<(), Halt> {
+        self.pos = stop;
         loop {
-            self.pos = scan::skip_plain_string_bytes(self.bytes, self.pos);
             match self.peek() {
                 Some(b'"') => {
                     self.pos += 1;
@@ -239,10 +341,24 @@ impl Parser<'_, '_> {
                     self.field(Placement::InString);
                 }
                 Some(b'{') => self.pos += 1,
+                Some(0x80..) if CHECK_UTF8 => self.non_ascii_run()?,
                 Some(control) => return Err(self.control_in_string(control)),
                 None => return Err(self.unterminated_string(open)),
             }
+            self.pos = scan::skip_plain_string_bytes::<CHECK_UTF8>(self.bytes, self.pos);
         }
+    }
+
+    /// At a byte from 0x80 on inside a string, when checking UTF-8: checks the text from here to the
+    /// next byte that needs a decision, and steps over it. That next byte is ASCII (or the end), so a
+    /// run that is UTF-8 ends where a character does.
+    fn non_ascii_run(&mut self) -> Result<(), Halt> {
+        let Some(end) = utf8::skip_string_text(self.bytes, self.pos) else {
+            self.utf8 = Utf8::Invalid;
+            return Err(Halt { resume: self.pos });
+        };
+        self.pos = end;
+        Ok(())
     }
 
     /// At a backslash inside the string that opened at `open`.
@@ -366,17 +482,20 @@ impl Parser<'_, '_> {
     /// reported and stepped over as far as it goes; `false` when it had no closing `}}`.
     fn field(&mut self, placement: Placement) -> bool {
         let start = self.pos;
-        match placeholder::parse(self.bytes, start) {
+        match placeholder::scan(self.bytes, start) {
             Ok(found) => {
-                self.report.check_field(self.resolver, &found);
+                let text = &self.bytes[found.path];
+                let (path, slot) = self.fields.slot(text, self.resolver, &mut self.parts);
+                self.report.check_path(self.resolver, path, found.span);
                 self.parts.literal(self.literal_start..start);
-                self.parts
-                    .field(self.resolver.value_path(found.path), placement);
+                self.parts.field_at(slot, placement);
                 self.pos = found.span.end;
                 self.literal_start = self.pos;
                 true
             }
             Err(error) => {
+                // The broken placeholder's text is stepped over unchecked (it is an error anyway).
+                self.utf8 = Utf8::Unchecked;
                 self.pos = error.resume;
                 let closed = error.closed;
                 self.report.placeholder_error(error);
@@ -397,9 +516,10 @@ impl Parser<'_, '_> {
             if self.bytes[at] == b'\\' {
                 pos = (at + 2).min(len); // an escape pair, including `\{` of `\{{`
             } else if placeholder::starts_at(self.bytes, at) {
-                pos = match placeholder::parse(self.bytes, at) {
+                pos = match placeholder::scan(self.bytes, at) {
                     Ok(found) => {
-                        self.report.check_field(self.resolver, &found);
+                        let path = self.fields.path(&self.bytes[found.path]);
+                        self.report.check_path(self.resolver, path, found.span);
                         found.span.end
                     }
                     Err(error) => {

@@ -8,32 +8,45 @@
 pub(super) fn skip_whitespace(bytes: &[u8], pos: usize) -> usize {
     // Most tokens follow each other directly or after one space (`"key": value`): settle those inline.
     let token_at = |pos: usize| bytes.get(pos).is_some_and(|&byte| byte > b' ');
-    if token_at(pos) {
-        pos
-    } else if bytes.get(pos) == Some(&b' ') && token_at(pos + 1) {
-        pos + 1
-    } else {
-        skip_whitespace_run(bytes, pos)
+    match bytes.get(pos) {
+        Some(&byte) if byte > b' ' => pos,
+        Some(b' ') if token_at(pos + 1) => pos + 1,
+        // A line break and its indentation, in pretty-printed JSON.
+        Some(b'\n') => {
+            let indented = skip_spaces(bytes, pos + 1);
+            if token_at(indented) {
+                indented
+            } else {
+                skip_whitespace_run(bytes, indented)
+            }
+        }
+        _ => skip_whitespace_run(bytes, pos),
     }
 }
 
 fn skip_whitespace_run(bytes: &[u8], mut pos: usize) -> usize {
     loop {
         match bytes.get(pos) {
-            Some(b' ') if bytes.get(pos + 1) == Some(&b' ') => pos = skip_spaces(bytes, pos + 2),
-            Some(b' ' | b'\n' | b'\r' | b'\t') => pos += 1,
+            Some(b' ') => pos = skip_spaces(bytes, pos + 1),
+            Some(b'\n' | b'\r' | b'\t') => pos += 1,
             _ => return pos,
         }
     }
 }
 
-/// Skips a run of spaces, eight at a time: indentation is most of a pretty-printed document's whitespace.
+/// Skips a run of spaces: indentation is most of a pretty-printed document's whitespace. Whole words of
+/// eight spaces are stepped over at once, the rest a byte at a time: both steps are decided by branches
+/// the predictor learns (indentation repeats from line to line), so the next token need not wait for a
+/// computed end (measured: citm_catalog.json 7% faster than finding the end with eight-byte tricks).
 #[inline]
 fn skip_spaces(bytes: &[u8], mut pos: usize) -> usize {
     while let Some(chunk) = bytes.get(pos..).and_then(<[u8]>::first_chunk::<8>) {
-        let other = u64::from_le_bytes(*chunk) ^ (ONES * b' ' as u64);
-        if other != 0 {
-            return pos + (nonzero_byte_flags(other).trailing_zeros() / 8) as usize;
+        if u64::from_le_bytes(*chunk) != ONES * u64::from(b' ') {
+            for (offset, &byte) in chunk.iter().enumerate() {
+                if byte != b' ' {
+                    return pos + offset;
+                }
+            }
         }
         pos += 8;
     }
@@ -43,37 +56,67 @@ fn skip_spaces(bytes: &[u8], mut pos: usize) -> usize {
     pos
 }
 
-/// Sets the high bit of each non-zero byte of `word`, exactly (no carry crosses a byte).
-#[inline]
-fn nonzero_byte_flags(word: u64) -> u64 {
-    let low_bits = !HIGH_BITS;
-    (((word & low_bits) + low_bits) | word) & HIGH_BITS
-}
-
 /// The first position at or after `pos` inside a string that needs a decision: `"`, `\`, `{` (maybe a
-/// placeholder), a control character, or the end. Bytes of multi-byte characters need none: UTF-8 is
-/// validated apart, and none of its bytes is below 0x80.
+/// placeholder), a control character, or the end; with `CHECK_UTF8`, also any byte from 0x80 on (a
+/// multi-byte character, whose UTF-8 the caller checks). Eight bytes at a time: for values, which may be
+/// long text.
 #[inline]
-pub(super) fn skip_plain_string_bytes(bytes: &[u8], mut pos: usize) -> usize {
+pub(super) fn skip_plain_string_bytes<const CHECK_UTF8: bool>(
+    bytes: &[u8],
+    mut pos: usize,
+) -> usize {
     // Empty strings and escapes in a row decide at once, without the eight-byte setup.
     if bytes
         .get(pos)
-        .is_none_or(|&byte| STRING_STOPS[byte as usize])
+        .is_none_or(|&byte| is_string_stop::<CHECK_UTF8>(byte))
     {
         return pos;
     }
-    // Eight bytes at a time; the lowest flagged byte of a chunk is exactly the first one to decide on.
     while let Some(chunk) = bytes.get(pos..).and_then(<[u8]>::first_chunk::<8>) {
-        let flags = decision_flags(u64::from_le_bytes(*chunk));
+        let word = u64::from_le_bytes(*chunk);
+        let mut flags = decision_flags(word);
+        if CHECK_UTF8 {
+            flags |= word & HIGH_BITS;
+        }
         if flags != 0 {
-            return pos + (flags.trailing_zeros() / 8) as usize;
+            // The lowest flagged byte of a chunk is exactly the first one to decide on. Checking UTF-8,
+            // a loop over the chunk finds it sooner in effect, as the predictor learns its branches
+            // (measured: twitter.json 8% faster); not checking, counting zeros is (citm_catalog.json 6%).
+            let first = (flags.trailing_zeros() / 8) as usize;
+            let first = if CHECK_UTF8 {
+                let stop = |&byte: &u8| is_string_stop::<CHECK_UTF8>(byte);
+                chunk.iter().position(stop).unwrap_or(first)
+            } else {
+                first
+            };
+            return pos + first;
         }
         pos += 8;
     }
-    while let Some(&byte) = bytes.get(pos) {
-        if STRING_STOPS[byte as usize] {
-            break;
+    skip_short_plain_string_bytes::<CHECK_UTF8>(bytes, pos)
+}
+
+/// Like [`skip_plain_string_bytes`], one byte at a time (unrolled sixteen times): for keys. Keys are
+/// short and come in the same order from one object to the next, so the branch predictor learns where
+/// each ends and the parser runs ahead instead of waiting for an eight-byte computation (measured:
+/// twitter.json 15% faster).
+#[inline(always)]
+pub(super) fn skip_short_plain_string_bytes<const CHECK_UTF8: bool>(
+    bytes: &[u8],
+    mut pos: usize,
+) -> usize {
+    while let Some(chunk) = bytes.get(pos..).and_then(<[u8]>::first_chunk::<16>) {
+        for (offset, &byte) in chunk.iter().enumerate() {
+            if is_string_stop::<CHECK_UTF8>(byte) {
+                return pos + offset;
+            }
         }
+        pos += 16;
+    }
+    while bytes
+        .get(pos)
+        .is_some_and(|&byte| !is_string_stop::<CHECK_UTF8>(byte))
+    {
         pos += 1;
     }
     pos
@@ -97,18 +140,31 @@ fn decision_flags(word: u64) -> u64 {
     (control | equal(b'"') | equal(b'\\') | equal(b'{')) & HIGH_BITS
 }
 
-static STRING_STOPS: [bool; 256] = {
+#[inline(always)]
+pub(super) fn is_string_stop<const CHECK_UTF8: bool>(byte: u8) -> bool {
+    if CHECK_UTF8 {
+        STRING_STOPS_CHECKING_UTF8[usize::from(byte)]
+    } else {
+        STRING_STOPS[usize::from(byte)]
+    }
+}
+
+static STRING_STOPS: [bool; 256] = string_stops(false);
+static STRING_STOPS_CHECKING_UTF8: [bool; 256] = string_stops(true);
+
+const fn string_stops(non_ascii: bool) -> [bool; 256] {
     let mut table = [false; 256];
     let mut byte = 0;
-    while byte < 0x20 {
-        table[byte] = true;
+    while byte < 256 {
+        table[byte] = byte < 0x20
+            || byte == b'"' as usize
+            || byte == b'\\' as usize
+            || byte == b'{' as usize
+            || (non_ascii && byte >= 0x80);
         byte += 1;
     }
-    table[b'"' as usize] = true;
-    table[b'\\' as usize] = true;
-    table[b'{' as usize] = true;
     table
-};
+}
 
 /// What is wrong with a number, and where.
 #[derive(Debug, PartialEq, Eq)]
@@ -120,7 +176,7 @@ pub(super) struct NumberError {
 /// Scans the number starting at `start` (a `-` or a digit) and returns where it ends.
 /// Grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`. Any size is accepted: the body is
 /// passed on as text, and the receiver decides what precision it reads.
-#[inline]
+#[inline(always)]
 pub(super) fn scan_number(bytes: &[u8], start: usize) -> Result<usize, NumberError> {
     let digit_at = |pos: usize| bytes.get(pos).is_some_and(u8::is_ascii_digit);
     let fail = |at, message| Err(NumberError { at, message });
@@ -157,15 +213,24 @@ pub(super) fn scan_number(bytes: &[u8], start: usize) -> Result<usize, NumberErr
     Ok(pos)
 }
 
-/// The first position at or after `pos` that is not an ASCII digit. (A plain loop: branch prediction
-/// serves digit runs better than eight-byte tricks, measured on canada.json.)
+/// The first position at or after `pos` that is not an ASCII digit. A plain byte loop, unrolled sixteen
+/// times (one bounds check per sixteen digits; canada.json's fractions have up to fifteen). Branch
+/// prediction serves digit runs better than eight-byte tricks: it learns the usual lengths, so the next
+/// token need not wait for a computed end (measured on canada.json).
 #[inline(always)]
-fn skip_digits(bytes: &[u8], pos: usize) -> usize {
-    let rest = bytes.get(pos..).unwrap_or_default();
-    pos + rest
-        .iter()
-        .position(|byte| !byte.is_ascii_digit())
-        .unwrap_or(rest.len())
+fn skip_digits(bytes: &[u8], mut pos: usize) -> usize {
+    while let Some(chunk) = bytes.get(pos..).and_then(<[u8]>::first_chunk::<16>) {
+        for (offset, byte) in chunk.iter().enumerate() {
+            if !byte.is_ascii_digit() {
+                return pos + offset;
+            }
+        }
+        pos += 16;
+    }
+    while bytes.get(pos).is_some_and(u8::is_ascii_digit) {
+        pos += 1;
+    }
+    pos
 }
 
 #[cfg(test)]
@@ -189,15 +254,30 @@ mod tests {
 
     #[test]
     fn string_scan_stops_at_every_byte_that_needs_a_decision_whatever_its_lane() {
-        for stop in [b'"', b'\\', b'{', 0x00, 0x0a, 0x1f] {
-            for lane in 0..20 {
-                let mut text = vec![b'a'; 24];
-                text[lane] = stop;
-                assert_eq!(
-                    skip_plain_string_bytes(&text, 0),
-                    lane,
-                    "byte {stop:#x} at {lane}"
-                );
+        let stops = |check_utf8: bool| {
+            let non_ascii: &[u8] = if check_utf8 { &[0x80, 0xC3, 0xFF] } else { &[] };
+            [&[b'"', b'\\', b'{', 0x00, 0x0a, 0x1f][..], non_ascii].concat()
+        };
+        for check_utf8 in [false, true] {
+            for stop in stops(check_utf8) {
+                for lane in 0..20 {
+                    // The stop, then another one in the same chunk.
+                    let mut text = vec![b'a'; 24];
+                    text[lane] = stop;
+                    text[lane + 2] = b'"';
+                    let (values, keys) = if check_utf8 {
+                        (
+                            skip_plain_string_bytes::<true>(&text, 0),
+                            skip_short_plain_string_bytes::<true>(&text, 0),
+                        )
+                    } else {
+                        (
+                            skip_plain_string_bytes::<false>(&text, 0),
+                            skip_short_plain_string_bytes::<false>(&text, 0),
+                        )
+                    };
+                    assert_eq!((values, keys), (lane, lane), "byte {stop:#x} at {lane}");
+                }
             }
         }
     }
@@ -205,8 +285,11 @@ mod tests {
     #[test]
     fn string_scan_passes_high_bytes_and_other_ascii() {
         let text = "é😀 }[]:,'/ 価格 and more text \u{7f}".as_bytes();
-        assert_eq!(skip_plain_string_bytes(text, 0), text.len());
-        assert_eq!(skip_plain_string_bytes(b"abc", 3), 3);
+        assert_eq!(skip_plain_string_bytes::<false>(text, 0), text.len());
+        assert_eq!(skip_short_plain_string_bytes::<false>(text, 0), text.len());
+        assert_eq!(skip_plain_string_bytes::<false>(b"abc", 3), 3);
+        let ascii = b" }[]:,'/ and more text \x7f";
+        assert_eq!(skip_plain_string_bytes::<true>(ascii, 0), ascii.len());
     }
 
     #[test]

@@ -1,0 +1,141 @@
+//! A condition's value, in the input the engine says fits its field: options as a select, dates and
+//! date-times as the browser's pickers, numbers, yes/no, or text.
+
+use serde_json::{Number, Value};
+use wasm_bindgen::JsValue;
+use webhook_engine::editor::operators::ValueInput;
+use yew::prelude::*;
+
+use crate::ui::widgets::input_value;
+
+#[derive(Properties, PartialEq)]
+pub struct ConditionValueInputProps {
+    pub id: AttrValue,
+    pub label: AttrValue,
+    pub input: ValueInput,
+    pub value: Option<Value>,
+    pub invalid: bool,
+    pub described_by: Option<String>,
+    /// The new value; `None` when the input is emptied.
+    pub on_change: Callback<Option<Value>>,
+}
+
+#[component]
+pub fn ConditionValueInput(props: &ConditionValueInputProps) -> Html {
+    let shown = props.value.as_ref().map(as_text).unwrap_or_default();
+    let typed = |read: fn(String) -> Option<Value>| {
+        props
+            .on_change
+            .reform(move |event: InputEvent| read(input_value(&event)))
+    };
+    let chosen = |read: fn(String) -> Option<Value>| {
+        props
+            .on_change
+            .reform(move |event: Event| read(input_value(&event)))
+    };
+    let invalid = if props.invalid { "true" } else { "false" };
+    let (id, described_by) = (props.id.clone(), props.described_by.clone());
+    let control = match &props.input {
+        ValueInput::None => return Html::default(),
+        ValueInput::Text => html! {
+            <input {id} class="wa-input" value={shown} aria-invalid={invalid} aria-describedby={described_by} oninput={typed(text)} />
+        },
+        ValueInput::Reference { entity } => html! {
+            <input {id} class="wa-input" value={shown} placeholder={format!("ID of the {entity}, like 42")}
+                aria-invalid={invalid} aria-describedby={described_by} oninput={typed(text)} />
+        },
+        ValueInput::Number => html! {
+            <input {id} class="wa-input" type="number" step="any" value={shown} aria-invalid={invalid}
+                aria-describedby={described_by} oninput={typed(number)} />
+        },
+        ValueInput::Date => html! {
+            <input {id} class="wa-input" type="date" value={shown} aria-invalid={invalid}
+                aria-describedby={described_by} onchange={chosen(text)} />
+        },
+        ValueInput::DateTime => html! {
+            <input {id} class="wa-input" type="datetime-local" value={local_date_time(&shown)} aria-invalid={invalid}
+                aria-describedby={described_by} onchange={chosen(instant)} />
+        },
+        ValueInput::Boolean => html! {
+            <select {id} class="wa-input" aria-invalid={invalid} aria-describedby={described_by} onchange={chosen(boolean)}>
+                <option value="" selected={shown.is_empty()} disabled=true>{ "Choose…" }</option>
+                <option value="true" selected={shown == "true"}>{ "yes" }</option>
+                <option value="false" selected={shown == "false"}>{ "no" }</option>
+            </select>
+        },
+        ValueInput::Enum { options } => html! {
+            <select {id} class="wa-input" aria-invalid={invalid} aria-describedby={described_by} onchange={chosen(text)}>
+                <option value="" selected={shown.is_empty()} disabled=true>{ "Choose an option…" }</option>
+                { for options.iter().map(|(option_id, label)| html! {
+                    <option value={option_id.clone()} selected={*option_id == shown}>{ label }</option>
+                }) }
+            </select>
+        },
+    };
+    html! {
+        <>
+            <label class="wa-visually-hidden" for={props.id.clone()}>{ props.label.clone() }</label>
+            { control }
+        </>
+    }
+}
+
+/// The value as an input shows it.
+fn as_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn text(typed: String) -> Option<Value> {
+    (!typed.is_empty()).then_some(Value::String(typed))
+}
+
+/// A JSON number when the text is one; other text is kept as typed, for validation to explain.
+fn number(typed: String) -> Option<Value> {
+    match typed.trim().parse::<Number>() {
+        Ok(number) => Some(Value::Number(number)),
+        Err(_) => text(typed),
+    }
+}
+
+fn boolean(chosen: String) -> Option<Value> {
+    match chosen.as_str() {
+        "true" => Some(Value::Bool(true)),
+        "false" => Some(Value::Bool(false)),
+        _ => None,
+    }
+}
+
+/// A `datetime-local` value (the admin's own time, no zone) as an instant with its zone: the browser
+/// reads it in the local time zone and writes it in UTC.
+fn instant(local: String) -> Option<Value> {
+    if local.is_empty() {
+        return None;
+    }
+    let date = js_sys::Date::new(&JsValue::from_str(&local));
+    if date.get_time().is_nan() {
+        return text(local);
+    }
+    Some(Value::String(date.to_iso_string().into()))
+}
+
+/// A stored instant as `datetime-local` shows it, in the admin's own time; empty when it is not one.
+fn local_date_time(stored: &str) -> String {
+    if stored.is_empty() {
+        return String::new();
+    }
+    let date = js_sys::Date::new(&JsValue::from_str(stored));
+    if date.get_time().is_nan() {
+        return String::new();
+    }
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes()
+    )
+}

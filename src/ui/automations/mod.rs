@@ -1,0 +1,160 @@
+//! The Automations page: the list of automations and the builder that creates and edits them.
+
+mod action;
+mod body_editor;
+mod caret;
+mod code_lines;
+mod condition_row;
+mod condition_value;
+mod conditions;
+mod deferred;
+pub mod draft;
+mod editor;
+mod field_picker;
+mod key_value_editor;
+mod leave_guard;
+mod line_painter;
+mod list;
+mod preview;
+mod problems;
+mod raw_editor;
+mod reference;
+mod trigger;
+
+use std::rc::Rc;
+
+use webhook_engine::catalog::Catalog;
+use webhook_engine::changes::duplicate;
+use webhook_engine::model::{Automation, Webhook};
+use yew::prelude::*;
+
+pub use editor::{AutomationEditor, AutomationEditorProps};
+
+use crate::random::new_id;
+use crate::ui::widgets::Dialog;
+use list::AutomationList;
+
+#[derive(Properties, PartialEq)]
+pub struct AutomationsPageProps {
+    /// The CRM's field catalog: the built-in one, or the embedding CRM's own.
+    pub catalog: Rc<Catalog>,
+    pub automations: Rc<Vec<Automation>>,
+    pub webhooks: Rc<Vec<Webhook>>,
+    /// Only admins build automations; everyone sees which exist.
+    pub can_manage: bool,
+    pub on_save: Callback<Automation>,
+    pub on_delete: Callback<String>,
+}
+
+#[derive(Clone, PartialEq)]
+enum Mode {
+    Listing,
+    Creating,
+    Editing(String),
+    ConfirmingDelete(String),
+}
+
+#[component]
+pub fn AutomationsPage(props: &AutomationsPageProps) -> Html {
+    let mode = use_state(|| Mode::Listing);
+    // The editor stays open until the saved automation shows in the list: a save that fails keeps
+    // everything the admin built.
+    let awaiting = use_state(|| None::<Automation>);
+    {
+        let (mode, awaiting) = (mode.clone(), awaiting.clone());
+        use_effect_with(props.automations.clone(), move |automations| {
+            if let Some(saved) = &*awaiting {
+                if automations.iter().any(|automation| automation == saved) {
+                    awaiting.set(None);
+                    mode.set(Mode::Listing);
+                }
+            }
+        });
+    }
+    let show = |next: Mode| {
+        let mode = mode.clone();
+        Callback::from(move |()| mode.set(next.clone()))
+    };
+    let on_save = {
+        let (awaiting, save) = (awaiting.clone(), props.on_save.clone());
+        Callback::from(move |automation: Automation| {
+            awaiting.set(Some(automation.clone()));
+            save.emit(automation);
+        })
+    };
+    let open = |make: fn(String) -> Mode| {
+        let mode = mode.clone();
+        Callback::from(move |id: String| mode.set(make(id)))
+    };
+    let on_duplicate = {
+        let (automations, save) = (props.automations.clone(), props.on_save.clone());
+        Callback::from(move |id: String| {
+            if let Some(original) = automations.iter().find(|automation| automation.id == id) {
+                save.emit(duplicate(original, new_id("auto"), &automations));
+            }
+        })
+    };
+
+    let editor = |editing: Option<Automation>| {
+        let key = editing
+            .as_ref()
+            .map_or_else(|| "new".to_owned(), |automation| automation.id.clone());
+        html! {
+            <AutomationEditor {key} {editing} catalog={props.catalog.clone()} webhooks={props.webhooks.clone()} on_save={on_save.clone()}
+                on_cancel={show(Mode::Listing)} />
+        }
+    };
+    let body = match &*mode {
+        Mode::Creating => editor(None),
+        Mode::Editing(id) => match props
+            .automations
+            .iter()
+            .find(|automation| &automation.id == id)
+        {
+            Some(automation) => editor(Some(automation.clone())),
+            None => html! { <p class="wa-muted">{ "This automation no longer exists." }</p> },
+        },
+        Mode::Listing | Mode::ConfirmingDelete(_) => html! {
+            <AutomationList catalog={props.catalog.clone()} automations={props.automations.clone()} webhooks={props.webhooks.clone()}
+                can_manage={props.can_manage} on_toggle={props.on_save.clone()} on_edit={open(Mode::Editing)}
+                {on_duplicate} on_delete={open(Mode::ConfirmingDelete)} />
+        },
+    };
+    let confirm = match &*mode {
+        Mode::ConfirmingDelete(id) => props
+            .automations
+            .iter()
+            .find(|automation| &automation.id == id)
+            .map(|automation| {
+                let on_confirm = {
+                    let (mode, delete, id) = (mode.clone(), props.on_delete.clone(), id.clone());
+                    Callback::from(move |_: MouseEvent| {
+                        delete.emit(id.clone());
+                        mode.set(Mode::Listing);
+                    })
+                };
+                html! {
+                    <Dialog title={format!("Delete automation “{}”?", automation.name)} on_close={show(Mode::Listing)}>
+                        <p>{ "It stops running at once. This can't be undone." }</p>
+                        <div class="wa-actions">
+                            <button type="button" class="wa-button is-danger" onclick={on_confirm}>{ "Delete automation" }</button>
+                            <button type="button" class="wa-button" onclick={show(Mode::Listing).reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
+                        </div>
+                    </Dialog>
+                }
+            }),
+        _ => None,
+    };
+    let listing = matches!(&*mode, Mode::Listing | Mode::ConfirmingDelete(_));
+    html! {
+        <>
+            if props.can_manage && listing {
+                <div class="wa-toolbar">
+                    <button type="button" class="wa-button is-primary" onclick={show(Mode::Creating).reform(|_: MouseEvent| ())}>{ "New automation" }</button>
+                </div>
+            }
+            { body }
+            { confirm.unwrap_or_default() }
+        </>
+    }
+}

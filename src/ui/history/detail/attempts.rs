@@ -1,0 +1,77 @@
+//! Every attempt at sending: when, how long, how it ended, what the endpoint answered, and the wait
+//! before the next one and why.
+
+use webhook_engine::history::describe::{
+    display_body, format_duration, headers_hidden_by_cors, outcome_in_words,
+};
+use webhook_engine::runner::{Attempt, ResponseSummary, Status, RESPONSE_BODY_LIMIT};
+use yew::prelude::*;
+
+use crate::ui::history::detail::headers::HeaderTable;
+use crate::ui::history::time::local_time;
+use crate::ui::widgets::capitalize;
+
+#[derive(Properties, PartialEq)]
+pub struct AttemptListProps {
+    pub attempts: Vec<Attempt>,
+    pub status: Status,
+    /// Response headers and bodies are not shown to this user.
+    pub details_hidden: bool,
+}
+
+#[component]
+pub fn AttemptList(props: &AttemptListProps) -> Html {
+    if props.attempts.is_empty() {
+        let text = if props.status == Status::Pending {
+            "Not sent yet."
+        } else {
+            "Never sent."
+        };
+        return html! { <p class="wa-muted">{ text }</p> };
+    }
+    html! {
+        <ol class="wa-history-attempts">
+            { for props.attempts.iter().map(|attempt| html! {
+                <li class="wa-history-attempt">
+                    <h4>{ format!("Attempt {}", attempt.number) }</h4>
+                    <p class="wa-history-attempt-line">
+                        { format!("Started {} · took {} · {}",
+                            local_time(attempt.started_at_ms),
+                            format_duration(attempt.duration_ms),
+                            capitalize(&outcome_in_words(attempt.outcome))) }
+                    </p>
+                    if let Some(response) = &attempt.response {
+                        { response_view(attempt.number, response, props.details_hidden) }
+                    }
+                    if let Some(delay) = attempt.retry_in {
+                        <p class="wa-history-retry">{ format!("Then {delay}.") }</p>
+                    }
+                </li>
+            }) }
+        </ol>
+    }
+}
+
+fn response_view(number: u32, response: &ResponseSummary, details_hidden: bool) -> Html {
+    if details_hidden {
+        return Html::default();
+    }
+    html! {
+        <>
+            <h5>{ "Response headers" }</h5>
+            <HeaderTable headers={response.headers.clone()} label={format!("Response headers of attempt {number}")} />
+            if headers_hidden_by_cors(&response.headers) {
+                <p class="wa-muted wa-history-cors-note">{ "The browser showed only its standard headers: the endpoint exposes no others to this page (Access-Control-Expose-Headers), so any other headers it sent are hidden here." }</p>
+            }
+            <h5>{ "Response body" }</h5>
+            if response.body_excerpt.is_empty() {
+                <p class="wa-muted">{ "Empty." }</p>
+            } else {
+                <pre class="wa-history-body wa-mono">{ display_body(&response.body_excerpt) }</pre>
+            }
+            if response.body_truncated {
+                <p class="wa-muted">{ format!("(the first {} KB)", RESPONSE_BODY_LIMIT / 1024) }</p>
+            }
+        </>
+    }
+}

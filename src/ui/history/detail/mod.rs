@@ -1,0 +1,207 @@
+//! One execution in full, in a panel over the table: its status and reason in words, the condition
+//! trace, the request, every attempt, "Copy as cURL" and Replay. What the user may see of it is the
+//! engine's rule ([`visible_to`]); the panel only renders the result.
+
+mod attempts;
+mod curl;
+mod headers;
+mod request;
+mod trace;
+
+use std::rc::Rc;
+
+use webhook_engine::history::describe::{record_label, status_in_words};
+use webhook_engine::history::{visible_to, ExecutionView};
+use webhook_engine::runner::{Execution, Status};
+use yew::prelude::*;
+
+use crate::storage::Store;
+use crate::ui::history::time::local_time;
+use attempts::AttemptList;
+use curl::CopyAsCurl;
+use request::RequestView;
+use trace::TraceTable;
+
+#[derive(Properties, PartialEq)]
+pub struct ExecutionDetailProps {
+    pub store: Rc<Store>,
+    pub id: String,
+    pub is_admin: bool,
+    /// Changes when executions were written, so a pending run shows its progress.
+    pub refresh: u64,
+    pub on_close: Callback<()>,
+    /// Sends the run again; without it there is no Replay button.
+    #[prop_or_default]
+    pub on_replay: Option<Callback<Execution>>,
+}
+
+#[derive(Clone, PartialEq)]
+enum Loaded {
+    Loading,
+    Missing,
+    Failed(String),
+    Found(Rc<ExecutionView>),
+}
+
+#[component]
+pub fn ExecutionDetail(props: &ExecutionDetailProps) -> Html {
+    let loaded = use_state(|| Loaded::Loading);
+    {
+        let (store, loaded, is_admin) = (props.store.clone(), loaded.clone(), props.is_admin);
+        use_effect_with((props.id.clone(), props.refresh), move |(id, _)| {
+            let id = id.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                loaded.set(match store.get_execution(&id).await {
+                    Ok(Some(execution)) => Loaded::Found(Rc::new(visible_to(execution, is_admin))),
+                    Ok(None) => Loaded::Missing,
+                    Err(error) => Loaded::Failed(error.to_string()),
+                });
+            });
+        });
+    }
+    let panel = use_node_ref();
+    {
+        // Focus moves into the panel, so Escape and screen readers start there.
+        let panel = panel.clone();
+        use_effect_with(props.id.clone(), move |_| {
+            if let Some(panel) = panel.cast::<web_sys::HtmlElement>() {
+                let _ = panel.focus();
+            }
+        });
+    }
+    let on_key = {
+        let on_close = props.on_close.clone();
+        Callback::from(move |event: KeyboardEvent| {
+            if event.key() == "Escape" {
+                on_close.emit(());
+            }
+        })
+    };
+    let (title, body) = match &*loaded {
+        Loaded::Loading => (
+            "Execution".to_owned(),
+            html! { <p class="wa-muted" aria-busy="true">{ "Loading…" }</p> },
+        ),
+        Loaded::Missing => (
+            "Execution".to_owned(),
+            html! { <p>{ "This execution is no longer stored: the history keeps executions for the days set in Settings." }</p> },
+        ),
+        Loaded::Failed(message) => (
+            "Execution".to_owned(),
+            html! { <p class="wa-field-error" role="alert">{ format!("It could not be read: {message}") }</p> },
+        ),
+        Loaded::Found(view) => (view.execution.automation_name.clone(), details(view, props)),
+    };
+    html! {
+        <div class="wa-drawer-backdrop" onclick={props.on_close.reform(|_: MouseEvent| ())}>
+            <aside class="wa-drawer" role="dialog" aria-modal="true" aria-labelledby="history-detail-title" tabindex="-1"
+                ref={panel} onkeydown={on_key} onclick={Callback::from(|event: MouseEvent| event.stop_propagation())}>
+                <header class="wa-drawer-head">
+                    <h2 id="history-detail-title">{ title }</h2>
+                    <button type="button" class="wa-button is-quiet" aria-label="Close" onclick={props.on_close.reform(|_: MouseEvent| ())}>{ "×" }</button>
+                </header>
+                { body }
+            </aside>
+        </div>
+    }
+}
+
+fn details(view: &ExecutionView, props: &ExecutionDetailProps) -> Html {
+    let execution = &view.execution;
+    let verdict_class = match execution.status {
+        Status::Succeeded => "is-success",
+        Status::Failed => "is-error",
+        Status::Stopped => "is-warning",
+        Status::Pending => "is-pending",
+    };
+    let user = &execution.user;
+    html! {
+        <>
+            <p class={classes!("wa-history-verdict", verdict_class)}>{ status_in_words(execution) }</p>
+            <dl class="wa-history-facts">
+                <dt>{ "Ran at" }</dt>
+                <dd>{ local_time(execution.created_at_ms) }</dd>
+                <dt>{ "Trigger" }</dt>
+                <dd>{ format!("{} {}", record_label(&execution.event), execution.event.action.as_str()) }</dd>
+                <dt>{ "Triggered by" }</dt>
+                <dd>{ format!("{} <{}>", user.name, user.email) }</dd>
+                <dt>{ "Webhook" }</dt>
+                <dd>{ execution.webhook_name.clone().unwrap_or_else(|| "a deleted webhook".to_owned()) }</dd>
+                if let Some(finished) = execution.finished_at_ms {
+                    <dt>{ "Finished at" }</dt>
+                    <dd>{ local_time(finished) }</dd>
+                }
+                if let (Status::Pending, Some(next)) = (execution.status, execution.next_attempt_at_ms) {
+                    <dt>{ "Next attempt" }</dt>
+                    <dd>{ local_time(next) }</dd>
+                }
+                <dt>{ "Execution id" }</dt>
+                <dd><code>{ &execution.id }</code>{ " — sent as the webhook-id header on every attempt" }</dd>
+            </dl>
+            { actions(view, props) }
+            if view.details_hidden {
+                <p class="wa-callout">{ "Only admins see request and response bodies, headers and the record's values. You see what ran and how it ended." }</p>
+            }
+            <section class="wa-history-section" aria-labelledby="history-detail-conditions">
+                <h3 id="history-detail-conditions">{ "Conditions" }</h3>
+                <TraceTable trace={execution.trace.clone()} values_hidden={view.details_hidden} />
+            </section>
+            <section class="wa-history-section" aria-labelledby="history-detail-request">
+                <h3 id="history-detail-request">{ "Request" }</h3>
+                <RequestView request={execution.request.clone()} details_hidden={view.details_hidden} />
+            </section>
+            <section class="wa-history-section" aria-labelledby="history-detail-attempts">
+                <h3 id="history-detail-attempts">{ "Attempts" }</h3>
+                <AttemptList attempts={execution.attempts.clone()} status={execution.status} details_hidden={view.details_hidden} />
+            </section>
+        </>
+    }
+}
+
+/// Copy as cURL and Replay: for admins, who see the whole request.
+fn actions(view: &ExecutionView, props: &ExecutionDetailProps) -> Html {
+    if view.details_hidden {
+        return Html::default();
+    }
+    let curl = view
+        .execution
+        .request
+        .clone()
+        .map(|request| html! { <CopyAsCurl {request} /> });
+    let replay = props.on_replay.clone().map(|on_replay| {
+        let execution = view.execution.clone();
+        html! { <ReplayButton {execution} {on_replay} /> }
+    });
+    html! { <div class="wa-history-detail-actions">{ curl }{ replay }</div> }
+}
+
+#[derive(Properties, PartialEq)]
+struct ReplayButtonProps {
+    execution: Execution,
+    on_replay: Callback<Execution>,
+}
+
+/// Sends the run again, once per click, and says that it did.
+#[component]
+fn ReplayButton(props: &ReplayButtonProps) -> Html {
+    let sent = use_state(|| false);
+    let on_click = {
+        let (execution, on_replay, sent) = (
+            props.execution.clone(),
+            props.on_replay.clone(),
+            sent.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            on_replay.emit(execution.clone());
+            sent.set(true);
+        })
+    };
+    html! {
+        <div class="wa-history-replay">
+            <button type="button" class="wa-button" onclick={on_click}>{ "Replay" }</button>
+            if *sent {
+                <span role="status">{ "Replay queued: it runs as a new execution, at the top of the history." }</span>
+            }
+        </div>
+    }
+}

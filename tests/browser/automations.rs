@@ -1,0 +1,311 @@
+//! The automation editor in a real browser: the field picker inserts at the caret, diagnostics show
+//! as the body is typed, and a diagnostic puts the caret where it points (in UTF-16 units).
+
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::wasm_bindgen_test;
+use web_sys::{
+    Element, Event, EventInit, HtmlInputElement, HtmlTextAreaElement, MouseEvent, MouseEventInit,
+};
+use webhook_automations::ui::automations::{AutomationEditor, AutomationEditorProps};
+use webhook_engine::catalog::Catalog;
+use webhook_engine::model::{
+    Auth, Automation, Body, ConditionGroup, EventAction, Method, RetryPolicy, Trigger, Webhook,
+    WebhookAction,
+};
+use webhook_engine::template::Row;
+use yew::{AppHandle, Callback, Renderer};
+
+use crate::dom::{click, document, find, fresh_root, texts};
+
+const RAW_BODY: &str = "#auto-action-1-raw";
+
+fn webhook() -> Webhook {
+    Webhook {
+        id: "wh_erp".into(),
+        name: "ERP".into(),
+        base_url: "https://erp.example/api".into(),
+        auth: Auth::None,
+        headers: vec![],
+        signing_secret: None,
+        timeout_ms: 10_000,
+        retry: RetryPolicy::default(),
+    }
+}
+
+fn automation(body: Body) -> Automation {
+    Automation {
+        id: "auto_test".into(),
+        name: "Won deals".into(),
+        enabled: true,
+        trigger: Trigger {
+            entity: "deal".into(),
+            action: EventAction::Updated,
+        },
+        conditions: ConditionGroup::default(),
+        actions: vec![WebhookAction {
+            webhook_id: "wh_erp".into(),
+            method: Method::Post,
+            path: "/orders".into(),
+            body,
+        }],
+    }
+}
+
+fn raw(template: &str) -> Body {
+    Body::Raw {
+        template: template.into(),
+    }
+}
+
+/// The editor mounted on its own into a fresh element, editing `automation`.
+async fn editor(automation: Automation) -> (Element, AppHandle<AutomationEditor>) {
+    let root = fresh_root();
+    let props = AutomationEditorProps {
+        editing: Some(automation),
+        catalog: Rc::new(Catalog::builtin()),
+        webhooks: Rc::new(vec![webhook()]),
+        on_save: Callback::noop(),
+        on_cancel: Callback::noop(),
+    };
+    let handle = Renderer::<AutomationEditor>::with_root_and_props(root.clone(), props).render();
+    yew::scheduler::flush().await;
+    (root, handle)
+}
+
+/// Lets the task the preview runs in (one after the keystroke's) pass, then renders.
+async fn settle() {
+    let next_task = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(next_task)
+        .await
+        .unwrap();
+    yew::scheduler::flush().await;
+}
+
+fn textarea(root: &Element) -> HtmlTextAreaElement {
+    find(root, RAW_BODY).dyn_into().unwrap()
+}
+
+/// Types `text` as the whole value: sets it and fires `input`, as the browser does on typing.
+fn type_into(element: &Element, text: &str) {
+    if let Some(area) = element.dyn_ref::<HtmlTextAreaElement>() {
+        area.set_value(text);
+    } else {
+        element
+            .dyn_ref::<HtmlInputElement>()
+            .unwrap()
+            .set_value(text);
+    }
+    let init = EventInit::new();
+    init.set_bubbles(true);
+    element
+        .dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap())
+        .unwrap();
+}
+
+fn is_focused(element: &Element) -> bool {
+    document()
+        .active_element()
+        .is_some_and(|active| active == *element)
+}
+
+#[wasm_bindgen_test]
+async fn the_field_picker_inserts_the_placeholder_at_the_caret_of_the_raw_body() {
+    let (root, handle) = editor(automation(raw("{\"title\": \"Deal  won\"}"))).await;
+    let area = textarea(&root);
+    // The caret between the two spaces of "Deal  won".
+    area.set_selection_range(16, 16).unwrap();
+
+    click(&find(&root, "[aria-label='Insert a field into the body']"));
+    yew::scheduler::flush().await;
+    let search = find(&root, ".wa-picker-popover input[type=search]");
+    assert!(is_focused(&search), "the search box takes the focus");
+    type_into(&search, "deal title");
+    yew::scheduler::flush().await;
+    click(&find(&root, ".wa-picker-option[data-path='deal.title']"));
+    yew::scheduler::flush().await;
+
+    assert_eq!(area.value(), "{\"title\": \"Deal {{deal.title}} won\"}");
+    assert_eq!(
+        area.selection_start().unwrap(),
+        Some(16 + 14),
+        "the caret follows the field"
+    );
+    assert!(is_focused(&area), "the focus is back in the body");
+    assert!(root.query_selector(".wa-picker-popover").unwrap().is_none());
+    settle().await;
+    // The draft has it too: the preview renders the sample deal's title into the body.
+    let preview = find(&root, ".wa-preview-body").text_content().unwrap();
+    assert!(preview.contains("\"title\": \"Deal "), "{preview}");
+    assert!(!preview.contains("{{"), "{preview}");
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn the_field_picker_inserts_at_the_caret_of_a_key_value_value() {
+    let rows = vec![Row::new("title", "Deal !")];
+    let (root, handle) = editor(automation(Body::KeyValue { rows })).await;
+    let value: HtmlInputElement = find(&root, "#auto-action-1-row-0-value")
+        .dyn_into()
+        .unwrap();
+    value.set_selection_range(5, 5).unwrap();
+    click(&find(
+        &root,
+        "[aria-label='Insert a field into the value of row 1']",
+    ));
+    yew::scheduler::flush().await;
+    click(&find(&root, ".wa-picker-option[data-path='deal.id']"));
+    yew::scheduler::flush().await;
+    assert_eq!(value.value(), "Deal {{deal.id}}!");
+    assert_eq!(value.selection_start().unwrap(), Some(16));
+    assert!(is_focused(&value));
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn diagnostics_appear_as_the_body_is_typed_underlined_and_listed() {
+    let (root, handle) = editor(automation(raw("{\"title\": \"{{deal.title}}\"}"))).await;
+    assert!(texts(&root, ".wa-diagnostic").is_empty());
+
+    type_into(&textarea(&root).into(), "{\"title\": \"{{deal.titel}}\"}");
+    yew::scheduler::flush().await;
+
+    let listed = texts(&root, ".wa-diagnostic");
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert!(
+        listed[0].contains("Unknown field deal.titel")
+            && listed[0].contains("did you mean deal.title?"),
+        "{}",
+        listed[0]
+    );
+    assert!(listed[0].contains("Line 1, column 12"), "{}", listed[0]);
+    let mark = find(&root, ".wa-code-overlay .wa-mark.is-error");
+    assert_eq!(mark.text_content().unwrap(), "{{deal.titel}}");
+    assert_eq!(
+        mark.get_attribute("title").unwrap(),
+        "unknown field deal.titel — did you mean deal.title?"
+    );
+    // The save area lists it with its place, and saving says why it can't.
+    let problems = texts(&root, ".wa-problems.is-error li");
+    assert!(
+        problems
+            .iter()
+            .any(|problem| problem.starts_with("Action 1 body 1:12")),
+        "{problems:?}"
+    );
+    assert_eq!(
+        find(&root, "button[type=submit]")
+            .get_attribute("aria-disabled")
+            .as_deref(),
+        Some("true")
+    );
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn clicking_a_diagnostic_puts_the_caret_at_its_utf16_offset_after_an_emoji() {
+    let body = "{\n  \"note\": \"😀 {{deal.titel}}\"\n}";
+    let (root, handle) = editor(automation(raw(body))).await;
+    let area = textarea(&root);
+    area.set_selection_range(0, 0).unwrap();
+
+    click(&find(&root, ".wa-diagnostic"));
+    yew::scheduler::flush().await;
+
+    // "{\n" is 2 units, `  "note": "` 11, the emoji 2 and the space 1: the field starts at 16.
+    assert_eq!(area.selection_start().unwrap(), Some(16));
+    assert_eq!(area.selection_end().unwrap(), Some(16));
+    assert!(is_focused(&area));
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_switch_to_key_value_explains_and_keeps_the_raw_text() {
+    let body = "{\"deal\": {\"id\": {{deal.id}}}}";
+    let (root, handle) = editor(automation(raw(body))).await;
+    click(&find(&root, "#auto-action-1-tab-key-value"));
+    yew::scheduler::flush().await;
+    let refusal = find(&root, ".wa-switch-refusal").text_content().unwrap();
+    assert!(
+        refusal.starts_with("Can't switch to Key-value:"),
+        "{refusal}"
+    );
+    assert_eq!(textarea(&root).value(), body);
+    assert_eq!(
+        find(&root, "#auto-action-1-tab-raw")
+            .get_attribute("aria-selected")
+            .as_deref(),
+        Some("true")
+    );
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn hovering_an_underlined_field_shows_its_message_on_the_textarea() {
+    let (root, handle) = editor(automation(raw("{\"title\": \"{{deal.titel}}\"}"))).await;
+    let area = textarea(&root);
+    let mark = find(&root, ".wa-code-overlay .wa-mark.is-error");
+    let bounds = mark.get_bounding_client_rect();
+    let hover = |x: f64, y: f64| {
+        let init = MouseEventInit::new();
+        init.set_client_x(x as i32);
+        init.set_client_y(y as i32);
+        init.set_bubbles(true);
+        let event = MouseEvent::new_with_mouse_event_init_dict("mousemove", &init).unwrap();
+        area.dispatch_event(&event).unwrap();
+    };
+    hover(
+        bounds.x() + bounds.width() / 2.0,
+        bounds.y() + bounds.height() / 2.0,
+    );
+    assert_eq!(
+        area.get_attribute("title").as_deref(),
+        Some("unknown field deal.titel — did you mean deal.title?")
+    );
+    hover(bounds.x() - 40.0, bounds.y() + bounds.height() / 2.0);
+    assert_eq!(
+        area.get_attribute("title"),
+        None,
+        "no title away from the mark"
+    );
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn format_lays_out_the_body_and_a_refusal_changes_nothing() {
+    let (root, handle) = editor(automation(raw("{\"a\":1,\"b\":[{{deal.id}}]}"))).await;
+    let format = || {
+        let buttons = root.query_selector_all(".wa-code-toolbar button").unwrap();
+        let button = (0..buttons.length())
+            .map(|index| buttons.item(index).unwrap())
+            .find(|node| node.text_content().unwrap_or_default() == "Format")
+            .unwrap();
+        click(button.dyn_ref().unwrap());
+    };
+    format();
+    yew::scheduler::flush().await;
+    assert_eq!(
+        textarea(&root).value(),
+        "{\n  \"a\": 1,\n  \"b\": [\n    {{deal.id}}\n  ]\n}"
+    );
+    assert_eq!(texts(&root, ".wa-code-gutter"), ["1\n2\n3\n4\n5\n6"]);
+
+    type_into(&textarea(&root).into(), "{\"a\": 1,}");
+    yew::scheduler::flush().await;
+    format();
+    yew::scheduler::flush().await;
+    assert_eq!(textarea(&root).value(), "{\"a\": 1,}");
+    let refusal = find(&root, ".wa-format-refusal").text_content().unwrap();
+    assert!(
+        refusal.starts_with("Fix this first, then format: 1:")
+            && refusal.contains("trailing comma"),
+        "{refusal}"
+    );
+    handle.destroy();
+}
