@@ -11,7 +11,7 @@ for (const line of csv.split("\n").slice(1)) {
   if (!match) continue;
   const name = (match[1] ?? match[2]).replaceAll('""', '"');
   if (/^(custom section|export|import|"function names")/.test(name) || name.includes("function names")) continue;
-  const crate = name.match(/<?([a-z_][a-z0-9_]+)::/)?.[1] ?? (name.startsWith("data[") ? "(static data)" : "(other)");
+  const crate = name.match(/<?([a-z_][a-z0-9_]+)::/)?.[1] ?? (name.startsWith("data") ? "(static data)" : "(other)");
   sizes.set(crate, (sizes.get(crate) ?? 0) + Number(match[3]));
 }
 const total = [...sizes.values()].reduce((a, b) => a + b, 0);

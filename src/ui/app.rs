@@ -164,7 +164,7 @@ fn section_body(state: &UseReducerHandle<AppState>, services: &Services) -> Html
         Section::Automations => html! {
             <AutomationsPage catalog={state.catalog.clone()} automations={Rc::new(state.automations.clone())} webhooks={Rc::new(state.webhooks.clone())}
                 can_manage={state.user.is_admin} on_save={services.save_automation(dispatch.clone())}
-                on_delete={services.delete_automation(dispatch)} />
+                on_delete={services.delete_automation(dispatch)} last_run={Rc::new(state.last_run.clone())} />
         },
         Section::History => html! {
             <HistoryPage store={services.store()} automations={Rc::new(state.automations.clone())}

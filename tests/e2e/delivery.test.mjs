@@ -121,6 +121,11 @@ test("a host event reaches the receiver as exactly the request the history recor
   assert.equal(headers.authorization, `Basic ${Buffer.from("crm-sync:s3cret-pass").toString("base64")}`);
   assert.equal(headers["webhook-id"], execution.id);
   assert.ok(!JSON.stringify(execution).includes("s3cret-pass"), "the record holds no secret");
+
+  // The lists show the latest outcome.
+  assert.match(await app.page.locator("tr", { hasText: "ERP" }).innerText(), /succeeded/);
+  await app.page.locator(".wa-nav-link[data-section=automations]").click();
+  assert.match(await app.page.locator("tr", { hasText: "Stage changes to the ERP" }).innerText(), /succeeded/);
   assert.deepEqual(app.consoleErrors, []);
 });
 
@@ -264,4 +269,26 @@ test("only admins manage webhooks; every user sees which exist", async () => {
   assert.equal(await row.getByRole("button").count(), 0, "no Edit, Delete or Test for a regular user");
   await app.page.evaluate((user) => window.webhookAutomations.setUser(user), ADMIN);
   await app.page.getByRole("button", { name: "New webhook" }).waitFor();
+});
+
+test("with two tabs open, an event from the tab that does not dispatch is delivered once, by the other", async () => {
+  await withConfig(configFor(app.receiver.url));
+  const second = await app.page.context().newPage();
+  try {
+    await second.goto(`${app.appUrl}/#/webhooks`);
+    await second.locator("tr", { hasText: "ERP" }).waitFor();
+    // The first tab holds the dispatcher lock; the second queues into the shared outbox.
+    const event = stageChange();
+    await second.evaluate((event) => window.webhookAutomations.emit(event), event);
+    const handle = await app.page.waitForFunction(
+      (eventId) => window.__executions.find((e) => e.event_id === eventId && e.status !== "pending"),
+      event.id,
+      { timeout: 20_000 },
+    );
+    assert.equal((await handle.jsonValue()).status, "succeeded", "the dispatching tab sent it");
+    const requests = await received();
+    assert.equal(requests.length, 1, "exactly once");
+  } finally {
+    await second.close();
+  }
 });

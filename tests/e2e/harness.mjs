@@ -25,7 +25,8 @@ const CHROMIUM_FLAGS = [
 /** Starts webhook-receiver on a free port with extra flags; resolves once it prints its URL. */
 export function startReceiver(flags = []) {
   const binary = process.env.RECEIVER_BIN ?? join(ROOT, "target", "debug", "webhook-receiver");
-  const child = spawn(binary, ["--port", "0", ...flags], { stdio: ["ignore", "pipe", "pipe"] });
+  // Quiet, and its stderr not piped: a pipe nobody reads fills up and stalls the receiver mid-request.
+  const child = spawn(binary, ["--port", "0", "--quiet", ...flags], { stdio: ["ignore", "pipe", "ignore"] });
   return new Promise((resolve, reject) => {
     child.once("error", (error) => reject(new Error(`cannot start ${binary}: ${error.message}`)));
     child.once("exit", (code) => reject(new Error(`webhook-receiver exited with ${code} before listening`)));
@@ -42,9 +43,15 @@ export async function startApp() {
   const receiver = await startReceiver();
   const { server, url: appUrl } = await startStaticServer(process.env.APP_DIST ?? join(ROOT, "dist"));
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS });
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  // An explicit context, so a test can open a second tab of the same browser profile.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
   const consoleErrors = [];
-  page.on("console", (message) => message.type() === "error" && consoleErrors.push(message.text()));
+  const consoleMessages = [];
+  page.on("console", (message) => {
+    consoleMessages.push(message.text());
+    if (message.type() === "error") consoleErrors.push(message.text());
+  });
   page.on("pageerror", (error) => consoleErrors.push(String(error)));
   mkdirSync(SCREENSHOTS, { recursive: true });
   return {
@@ -53,6 +60,7 @@ export async function startApp() {
     receiver,
     page,
     consoleErrors,
+    consoleMessages,
     async stop() {
       await browser.close();
       server.close();

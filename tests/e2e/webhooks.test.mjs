@@ -43,4 +43,5 @@ test("a webhook is validated by the engine, saved, kept across reloads, and its 
   assert.ok(!(await page.content()).includes(PASSWORD));
   await page.screenshot({ path: join(SCREENSHOTS, "webhook-edit.png"), fullPage: true });
   assert.deepEqual(app.consoleErrors, []);
+  assert.ok(!app.consoleMessages.some((message) => message.includes(PASSWORD)), "the secret never reaches the console");
 });

@@ -15,6 +15,9 @@ use crate::template::{compile_key_value, compile_path, compile_raw_str};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum AutomationProblem {
+    Name {
+        message: String,
+    },
     Trigger {
         message: String,
     },
@@ -49,6 +52,7 @@ impl AutomationProblem {
 impl fmt::Display for AutomationProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            AutomationProblem::Name { message } => write!(f, "name: {message}"),
             AutomationProblem::Trigger { message } => write!(f, "trigger: {message}"),
             AutomationProblem::Condition(problem) => write!(f, "{problem}"),
             AutomationProblem::Webhook { action, message } => {
@@ -67,8 +71,28 @@ impl fmt::Display for AutomationProblem {
     }
 }
 
+/// What is wrong with an automation's name, if anything: it needs one to be found in the list.
+pub fn name_problem(name: &str) -> Option<&'static str> {
+    name.trim()
+        .is_empty()
+        .then_some("give the automation a name, so you can find it in the list")
+}
+
 /// Every problem of `automation` against the catalog and the webhooks that exist.
 pub fn validate_automation(
+    catalog: &Catalog,
+    automation: &Automation,
+    webhooks: &[Webhook],
+) -> Vec<AutomationProblem> {
+    let named = name_problem(&automation.name).map(|message| AutomationProblem::Name {
+        message: message.into(),
+    });
+    let mut problems: Vec<AutomationProblem> = named.into_iter().collect();
+    problems.extend(validate_content(catalog, automation, webhooks));
+    problems
+}
+
+fn validate_content(
     catalog: &Catalog,
     automation: &Automation,
     webhooks: &[Webhook],
@@ -223,6 +247,20 @@ mod tests {
         assert!(warning
             .to_string()
             .contains("warning: previous values exist only"));
+    }
+
+    #[test]
+    fn an_automation_needs_a_name() {
+        let body = Body::KeyValue {
+            rows: vec![Row::new("title", "{{deal.title}}")],
+        };
+        let mut unnamed = automation("deal", EventAction::Updated, "wh", body);
+        unnamed.name = "  ".into();
+        let problems = validate_automation(&Catalog::builtin(), &unnamed, &[webhook()]);
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0]
+            .to_string()
+            .starts_with("name: give the automation a name"));
     }
 
     #[test]

@@ -149,13 +149,9 @@ impl AutomationDraft {
         self.automation != self.saved
     }
 
-    /// The one check saving needs beyond the engine's validation: a name to find the automation by.
+    /// What is wrong with the name, shown next to its input (the engine's rule).
     pub fn name_problem(&self) -> Option<&'static str> {
-        self.automation
-            .name
-            .trim()
-            .is_empty()
-            .then_some("give the automation a name, so you can find it in the list")
+        webhook_engine::validate::name_problem(&self.automation.name)
     }
 
     pub fn apply(&mut self, edit: DraftEdit) {

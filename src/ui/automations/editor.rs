@@ -81,7 +81,7 @@ pub fn AutomationEditor(props: &AutomationEditorProps) -> Html {
             })
             .collect(),
     );
-    let listed = located_problems(draft.name_problem(), &problems);
+    let listed = located_problems(&problems);
     let blocking = listed.iter().filter(|problem| problem.is_error).count();
 
     let on_submit = {

@@ -1,11 +1,15 @@
 //! The table of automations: what triggers each one, whether it is on, and what it last did.
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use webhook_engine::catalog::Catalog;
 use webhook_engine::changes::can_enable;
 use webhook_engine::model::{Automation, Webhook};
+use webhook_engine::runner::Status;
 use yew::prelude::*;
+
+use crate::ui::webhooks::status_badge;
 
 use crate::ui::automations::reference::trigger_label;
 use crate::ui::widgets::{capitalize, checkbox_checked};
@@ -15,6 +19,7 @@ pub struct AutomationListProps {
     pub catalog: Rc<Catalog>,
     pub automations: Rc<Vec<Automation>>,
     pub webhooks: Rc<Vec<Webhook>>,
+    pub last_run: Rc<HashMap<String, Status>>,
     pub can_manage: bool,
     /// The automation switched on or off; switching on was already allowed by `can_enable`.
     pub on_toggle: Callback<Automation>,
@@ -134,7 +139,7 @@ fn row(
                     <span class="wa-switch-track" aria-hidden="true"></span>
                 </label>
             </td>
-            <td class="wa-muted">{ "never run" }</td>
+            <td>{ status_badge(props.last_run.get(&automation.id).copied(), "never run") }</td>
             if props.can_manage {
                 <td class="wa-row-actions">
                     <button type="button" class="wa-button is-small" onclick={action(&props.on_edit)}

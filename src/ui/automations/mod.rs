@@ -21,11 +21,13 @@ mod raw_editor;
 mod reference;
 mod trigger;
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use webhook_engine::catalog::Catalog;
 use webhook_engine::changes::duplicate;
 use webhook_engine::model::{Automation, Webhook};
+use webhook_engine::runner::Status;
 use yew::prelude::*;
 
 pub use editor::{AutomationEditor, AutomationEditorProps};
@@ -44,6 +46,8 @@ pub struct AutomationsPageProps {
     pub can_manage: bool,
     pub on_save: Callback<Automation>,
     pub on_delete: Callback<String>,
+    /// The latest execution status per automation id.
+    pub last_run: Rc<HashMap<String, Status>>,
 }
 
 #[derive(Clone, PartialEq)]
@@ -116,6 +120,7 @@ pub fn AutomationsPage(props: &AutomationsPageProps) -> Html {
         },
         Mode::Listing | Mode::ConfirmingDelete(_) => html! {
             <AutomationList catalog={props.catalog.clone()} automations={props.automations.clone()} webhooks={props.webhooks.clone()}
+                last_run={props.last_run.clone()}
                 can_manage={props.can_manage} on_toggle={props.on_save.clone()} on_edit={open(Mode::Editing)}
                 {on_duplicate} on_delete={open(Mode::ConfirmingDelete)} />
         },

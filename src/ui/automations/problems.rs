@@ -29,23 +29,14 @@ pub struct LocatedProblem {
     pub is_error: bool,
 }
 
-/// Every problem of the draft: the missing name first, then the engine's, in the engine's order.
-pub fn located_problems(
-    name_problem: Option<&str>,
-    problems: &[AutomationProblem],
-) -> Vec<LocatedProblem> {
-    let name = name_problem.map(|message| LocatedProblem {
-        location: "Name".into(),
-        message: capitalize(message),
-        is_error: true,
-    });
-    name.into_iter()
-        .chain(problems.iter().map(locate))
-        .collect()
+/// Every problem of the draft, in the engine's order.
+pub fn located_problems(problems: &[AutomationProblem]) -> Vec<LocatedProblem> {
+    problems.iter().map(locate).collect()
 }
 
 fn locate(problem: &AutomationProblem) -> LocatedProblem {
     let (location, message) = match problem {
+        AutomationProblem::Name { message } => ("Name".to_owned(), capitalize(message)),
         AutomationProblem::Trigger { message } => ("Trigger".to_owned(), capitalize(message)),
         AutomationProblem::Condition(condition) => {
             let number: Vec<String> = condition
@@ -160,7 +151,7 @@ mod tests {
     fn each_problem_says_where_it_is() {
         let automation = Automation {
             id: "auto_1".into(),
-            name: "Won deals".into(),
+            name: " ".into(),
             enabled: true,
             trigger: Trigger {
                 entity: "deal".into(),
@@ -188,7 +179,7 @@ mod tests {
             }],
         };
         let problems = validate_automation(&Catalog::builtin(), &automation, &[]);
-        let located = located_problems(Some("give the automation a name"), &problems);
+        let located = located_problems(&problems);
         let shown: Vec<(&str, bool)> = located
             .iter()
             .map(|problem| (problem.location.as_str(), problem.is_error))

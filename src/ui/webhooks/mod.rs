@@ -17,6 +17,7 @@ use yew::prelude::*;
 
 pub use draft::{DraftEdit, SecretDraft, WebhookDraft};
 pub use form::plural;
+pub use list::status_badge;
 
 use crate::ui::widgets::Dialog;
 use form::WebhookForm;
