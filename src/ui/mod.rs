@@ -3,6 +3,7 @@
 pub mod app;
 pub mod automations;
 pub mod history;
+pub mod list_mode;
 pub mod nav;
 pub mod routing;
 pub mod sandbox;

@@ -30,6 +30,8 @@ use webhook_engine::model::{Automation, Webhook};
 use webhook_engine::runner::Status;
 use yew::prelude::*;
 
+use crate::ui::list_mode::{use_list_mode, Mode};
+
 pub use editor::{AutomationEditor, AutomationEditorProps};
 
 use crate::random::new_id;
@@ -50,39 +52,17 @@ pub struct AutomationsPageProps {
     pub last_run: Rc<HashMap<String, Status>>,
 }
 
-#[derive(Clone, PartialEq)]
-enum Mode {
-    Listing,
-    Creating,
-    Editing(String),
-    ConfirmingDelete(String),
-}
-
 #[component]
 pub fn AutomationsPage(props: &AutomationsPageProps) -> Html {
-    let mode = use_state(|| Mode::Listing);
-    // The editor stays open until the saved automation shows in the list: a save that fails keeps
-    // everything the admin built.
-    let awaiting = use_state(|| None::<Automation>);
-    {
-        let (mode, awaiting) = (mode.clone(), awaiting.clone());
-        use_effect_with(props.automations.clone(), move |automations| {
-            if let Some(saved) = &*awaiting {
-                if automations.iter().any(|automation| automation == saved) {
-                    awaiting.set(None);
-                    mode.set(Mode::Listing);
-                }
-            }
-        });
-    }
+    let (mode, await_saved) = use_list_mode(props.automations.clone());
     let show = |next: Mode| {
         let mode = mode.clone();
         Callback::from(move |()| mode.set(next.clone()))
     };
     let on_save = {
-        let (awaiting, save) = (awaiting.clone(), props.on_save.clone());
+        let (await_saved, save) = (await_saved.clone(), props.on_save.clone());
         Callback::from(move |automation: Automation| {
-            awaiting.set(Some(automation.clone()));
+            await_saved.emit(automation.clone());
             save.emit(automation);
         })
     };

@@ -15,6 +15,8 @@ use webhook_engine::model::{Automation, Webhook};
 use webhook_engine::runner::{Execution, Status};
 use yew::prelude::*;
 
+use crate::ui::list_mode::{use_list_mode, Mode};
+
 pub use draft::{DraftEdit, SecretDraft, WebhookDraft};
 pub use form::plural;
 pub use list::status_badge;
@@ -37,40 +39,18 @@ pub struct WebhooksPageProps {
     pub user: User,
 }
 
-#[derive(Clone, PartialEq)]
-enum Mode {
-    Listing,
-    Creating,
-    Editing(String),
-    ConfirmingDelete(String),
-}
-
 #[component]
 pub fn WebhooksPage(props: &WebhooksPageProps) -> Html {
-    let mode = use_state(|| Mode::Listing);
-    // The form stays open until the saved webhook shows in the list: a save that fails keeps
-    // everything the admin typed.
-    let awaiting = use_state(|| None::<Webhook>);
-    {
-        let (mode, awaiting) = (mode.clone(), awaiting.clone());
-        use_effect_with(props.webhooks.clone(), move |webhooks| {
-            if let Some(saved) = &*awaiting {
-                if webhooks.iter().any(|webhook| webhook == saved) {
-                    awaiting.set(None);
-                    mode.set(Mode::Listing);
-                }
-            }
-        });
-    }
+    let (mode, await_saved) = use_list_mode(props.webhooks.clone());
     let show = |next: Mode| {
         let mode = mode.clone();
         Callback::from(move |_| mode.set(next.clone()))
     };
     let on_save = {
-        let awaiting = awaiting.clone();
+        let await_saved = await_saved.clone();
         let save = props.on_save.clone();
         Callback::from(move |webhook: Webhook| {
-            awaiting.set(Some(webhook.clone()));
+            await_saved.emit(webhook.clone());
             save.emit(webhook);
         })
     };
