@@ -223,19 +223,12 @@ impl Services {
         webhooks: Vec<Webhook>,
         automations: Vec<Automation>,
     ) {
-        let (stored_webhooks, stored_automations) = (webhooks.clone(), automations.clone());
-        self.write(
-            dispatch,
-            move |store| async move {
-                store
-                    .replace_config(&stored_webhooks, &stored_automations)
-                    .await
-            },
-            move || AppAction::ConfigReplaced {
+        self.store_config(dispatch, webhooks, automations, |webhooks, automations| {
+            AppAction::ConfigReplaced {
                 webhooks,
                 automations,
-            },
-        );
+            }
+        });
     }
 
     pub fn save_settings(&self, dispatch: UseReducerDispatcher<AppState>) -> Callback<Settings> {
@@ -258,6 +251,22 @@ impl Services {
         webhooks: Vec<Webhook>,
         automations: Vec<Automation>,
     ) {
+        self.store_config(dispatch, webhooks, automations, |webhooks, automations| {
+            AppAction::Reloaded {
+                webhooks,
+                automations,
+            }
+        });
+    }
+
+    /// Stores a whole configuration in one transaction, then reports it with `done`.
+    fn store_config(
+        &self,
+        dispatch: UseReducerDispatcher<AppState>,
+        webhooks: Vec<Webhook>,
+        automations: Vec<Automation>,
+        done: fn(Vec<Webhook>, Vec<Automation>) -> AppAction,
+    ) {
         let (stored_webhooks, stored_automations) = (webhooks.clone(), automations.clone());
         self.write(
             dispatch,
@@ -266,10 +275,7 @@ impl Services {
                     .replace_config(&stored_webhooks, &stored_automations)
                     .await
             },
-            move || AppAction::Reloaded {
-                webhooks,
-                automations,
-            },
+            move || done(webhooks, automations),
         );
     }
 
