@@ -7,6 +7,7 @@
 pub mod dispatch;
 pub mod host;
 pub mod http;
+mod js_json;
 pub mod random;
 pub mod sandbox;
 pub mod services;

@@ -10,7 +10,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
-use serde_json::{json, Value};
+use serde::Serialize;
 use webhook_engine::catalog::Catalog;
 use webhook_engine::event::{Event, User};
 use webhook_engine::model::{Automation, Webhook};
@@ -234,10 +234,10 @@ impl Dispatcher {
                 return;
             };
             for entry in entries {
+                // Read from text: a `Value` deserializer would add a second copy of serde's code.
                 let Some(planned) = entry
                     .get("planned")
-                    .cloned()
-                    .and_then(|value| serde_json::from_value::<Planned>(value).ok())
+                    .and_then(|value| serde_json::from_str::<Planned>(&value.to_string()).ok())
                 else {
                     continue;
                 };
@@ -380,8 +380,17 @@ impl Drop for ListenerGuard {
     }
 }
 
-fn outbox_entry(planned: &Planned) -> Value {
-    json!({ "id": planned.execution.id, "planned": planned })
+#[derive(Serialize)]
+struct OutboxEntry<'a> {
+    id: &'a str,
+    planned: &'a Planned,
+}
+
+fn outbox_entry(planned: &Planned) -> OutboxEntry<'_> {
+    OutboxEntry {
+        id: &planned.execution.id,
+        planned,
+    }
 }
 
 /// Sends one sample request to `webhook` (the "Test webhook" button) and returns its classified

@@ -15,6 +15,7 @@ use webhook_engine::runner::Execution;
 use yew::UseReducerDispatcher;
 
 use crate::dispatch::Accepted;
+use crate::js_json::json_to_js;
 use crate::services::Services;
 use crate::state::{AppAction, AppState};
 
@@ -190,8 +191,7 @@ fn summary(execution: &Execution) -> serde_json::Value {
 }
 
 fn announce(element: &Element, name: &str, detail: &impl Serialize) {
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    let Ok(detail) = detail.serialize(&serializer) else {
+    let Ok(detail) = json_to_js(detail) else {
         return;
     };
     let init = CustomEventInit::new();

@@ -8,6 +8,8 @@ use webhook_engine::catalog::Catalog;
 use webhook_engine::config::ConfigDocument;
 use webhook_engine::event::User;
 
+use crate::js_json::{json_from_js, json_text, scrub};
+
 /// `mount`'s options.
 pub struct HostOptions {
     pub user: Option<User>,
@@ -36,14 +38,18 @@ impl HostOptions {
                 hash_routing: false,
             });
         }
-        let raw: RawOptions = serde_wasm_bindgen::from_value(options).map_err(|error| {
-            format!("mount options: {error} (expected {{ user, catalog, config, hashRouting }})")
+        let raw: RawOptions = json_from_js(&options).map_err(|problem| {
+            format!("mount options: {problem} (expected {{ user, catalog, config, hashRouting }})")
         })?;
         let user = raw
             .user
             .map(|user| {
-                serde_json::from_value(user)
-                    .map_err(|error| format!("mount options: the user is not valid: {error}"))
+                serde_json::from_str(&user.to_string()).map_err(|error| {
+                    format!(
+                        "mount options: the user is not valid: {}",
+                        scrub(&error.to_string())
+                    )
+                })
             })
             .transpose()?;
         let catalog = raw
@@ -71,18 +77,19 @@ impl HostOptions {
 
 /// A host value read as `T`, or an `Error` naming `what` it should have been.
 pub fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsError> {
-    let json: serde_json::Value = serde_wasm_bindgen::from_value(value)
-        .map_err(|error| JsError::new(&format!("{what} is not valid: {error}")))?;
-    serde_json::from_value(json)
-        .map_err(|error| JsError::new(&format!("{what} is not valid: {error}")))
+    json_from_js(&value).map_err(|problem| JsError::new(&format!("{what} is not valid: {problem}")))
 }
 
 pub fn catalog_from_js(value: JsValue) -> Result<Catalog, JsError> {
-    let json: serde_json::Value = from_js(value, "the catalog")?;
-    Catalog::from_json(&json.to_string()).map_err(|error| JsError::new(&error.to_string()))
+    let json = host_json(&value, "the catalog")?;
+    Catalog::from_json(&json).map_err(|error| JsError::new(&error.to_string()))
 }
 
 pub fn config_from_js(value: JsValue) -> Result<ConfigDocument, JsError> {
-    let json: serde_json::Value = from_js(value, "the configuration")?;
-    ConfigDocument::parse(&json.to_string()).map_err(|error| JsError::new(&error.to_string()))
+    let json = host_json(&value, "the configuration")?;
+    ConfigDocument::parse(&json).map_err(|error| JsError::new(&error.to_string()))
+}
+
+fn host_json(value: &JsValue, what: &str) -> Result<String, JsError> {
+    json_text(value).map_err(|problem| JsError::new(&format!("{what} is not valid: {problem}")))
 }

@@ -7,6 +7,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{BroadcastChannel, MessageEvent};
 
+use crate::js_json::{json_from_js, json_to_js};
+
 /// What another tab changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -40,7 +42,7 @@ impl Channel {
 
     /// Tells the other tabs; a closed or missing channel is not an error worth failing a write for.
     pub(crate) fn post(&self, notice: ChangeNotice) {
-        if let (Some(channel), Ok(message)) = (&self.inner, serde_wasm_bindgen::to_value(&notice)) {
+        if let (Some(channel), Ok(message)) = (&self.inner, json_to_js(&notice)) {
             let _ = channel.post_message(&message);
         }
     }
@@ -51,7 +53,7 @@ impl Channel {
         };
         let listener = Listener::new(move |event: MessageEvent| {
             // A notice this build does not know (sent by a newer tab) is ignored.
-            if let Ok(notice) = serde_wasm_bindgen::from_value::<ChangeNotice>(event.data()) {
+            if let Ok(notice) = json_from_js::<ChangeNotice>(&event.data()) {
                 callback(notice);
             }
         });

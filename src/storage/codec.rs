@@ -1,9 +1,9 @@
 //! Rust values ↔ the structured JS objects IndexedDB stores.
 //!
-//! Records are stored as plain JS objects (not JSON text) so that indexes can read their fields. The
-//! serializer is serde-wasm-bindgen's JSON-compatible one: maps become plain objects, `None` becomes
-//! `null`, and 64-bit integers become JS numbers (an error beyond ±2^53, which no timestamp
-//! reaches) — so `created_at_ms` is a number that the `created_at_ms` index orders numerically.
+//! Records are stored as plain JS objects (not JSON text) so that indexes can read their fields. They
+//! travel as JSON text (see [`crate::js_json`]): maps become plain objects, `None` becomes `null`,
+//! and 64-bit integers become JS numbers — so `created_at_ms` is a number that the `created_at_ms`
+//! index orders numerically.
 //! One consequence: JS has one number type, so a whole float such as `2.0` inside a free-form JSON
 //! value (a condition's value) reads back as the integer `2`; JSON readers see no difference.
 
@@ -12,16 +12,13 @@ use serde::Serialize;
 use wasm_bindgen::JsValue;
 
 use super::errors::StorageError;
-
-const SERIALIZER: serde_wasm_bindgen::Serializer =
-    serde_wasm_bindgen::Serializer::json_compatible();
+use crate::js_json::{json_from_js, json_to_js};
 
 /// The JS object stored for `value`.
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, StorageError> {
-    value.serialize(&SERIALIZER).map_err(|error| {
+    json_to_js(value).map_err(|problem| {
         StorageError::Other(format!(
-            "This item could not be prepared for saving, so nothing was saved ({}).",
-            scrub(&error.to_string())
+            "This item could not be prepared for saving, so nothing was saved ({problem})."
         ))
     })
 }
@@ -48,49 +45,9 @@ pub(crate) fn from_js<T: DeserializeOwned>(
     store: &str,
     key: &str,
 ) -> Result<T, StorageError> {
-    serde_wasm_bindgen::from_value(value).map_err(|error| {
+    json_from_js(&value).map_err(|problem| {
         StorageError::Corrupt(format!(
-            "the {what} \"{key}\" (store \"{store}\") does not match this version's format: {}",
-            scrub(&error.to_string())
+            "the {what} \"{key}\" (store \"{store}\") does not match this version's format: {problem}"
         ))
     })
-}
-
-/// Serde's messages quote the offending text (`invalid type: string "…"`), which may be a password
-/// or a token; error messages are shown and may be logged, so quoted text is replaced by `"…"`.
-pub(crate) fn scrub(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut chars = message.chars();
-    while let Some(c) = chars.next() {
-        out.push(c);
-        if c == '"' {
-            let mut escaped = false;
-            for inner in chars.by_ref() {
-                if escaped {
-                    escaped = false;
-                } else if inner == '\\' {
-                    escaped = true;
-                } else if inner == '"' {
-                    break;
-                }
-            }
-            out.push_str("…\"");
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::scrub;
-
-    #[test]
-    fn quoted_values_never_reach_messages() {
-        assert_eq!(
-            scrub(r#"invalid type: string "hunter\"2", expected u32"#),
-            r#"invalid type: string "…", expected u32"#
-        );
-        assert_eq!(scrub("missing field `name`"), "missing field `name`");
-        assert_eq!(scrub(r#"unterminated "abc"#), r#"unterminated "…""#);
-    }
 }

@@ -19,6 +19,7 @@ mod walk;
 use std::future::IntoFuture;
 
 use idb::{CursorDirection, KeyRange, Query};
+use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::JsValue;
 use webhook_engine::runner::Execution;
@@ -123,13 +124,14 @@ impl Store {
     }
 
     /// Adds or replaces an outbox entry; it must be an object with a text `id`.
-    pub async fn put_outbox(&self, entry: &Value) -> Result<(), StorageError> {
-        if !entry.get("id").is_some_and(Value::is_string) {
+    pub async fn put_outbox<T: Serialize + ?Sized>(&self, entry: &T) -> Result<(), StorageError> {
+        let value = to_js(entry)?;
+        let id = js_sys::Reflect::get(&value, &JsValue::from_str("id")).ok();
+        if !id.is_some_and(|id| id.is_string()) {
             return Err(StorageError::Other(
                 "An outbox entry needs a text \"id\"; nothing was saved.".into(),
             ));
         }
-        let value = to_js(entry)?;
         let tx = Tx::write(self.db()?, &[OUTBOX], Durability::Strict)?;
         tx.store(OUTBOX)?.put(&value, None)?;
         tx.commit().await?;

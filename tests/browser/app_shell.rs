@@ -110,3 +110,69 @@ async fn hash_change() {
     });
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
+
+/// `mount`'s error message for `options`, or `None` when it mounted.
+fn mount_error(root: &web_sys::Element, options: JsValue) -> Option<String> {
+    match mount(root.clone(), options) {
+        Ok(mut app) => {
+            app.destroy();
+            None
+        }
+        Err(error) => {
+            let error = JsValue::from(error);
+            js_sys::Reflect::get(&error, &JsValue::from_str("message"))
+                .unwrap()
+                .as_string()
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn bad_mount_options_are_refused_with_a_message_that_says_what_is_wrong() {
+    let root = fresh_root();
+    let json = |text: &str| js_sys::JSON::parse(text).unwrap();
+
+    let unknown = mount_error(&root, json(r#"{"hashrouting": true}"#)).unwrap();
+    assert!(unknown.contains("unknown field `hashrouting`"), "{unknown}");
+    assert!(
+        unknown.contains("hashRouting"),
+        "names the options it knows: {unknown}"
+    );
+
+    let user = mount_error(&root, json(r#"{"user": {"id": 7, "name": "Ana"}}"#)).unwrap();
+    assert!(
+        user.starts_with("mount options: the user is not valid: missing field `email`"),
+        "{user}"
+    );
+
+    // A wrong-typed value may be a secret: the message names the problem, not the value.
+    let secret =
+        json(r#"{"user": {"id": 7, "name": "Ana", "email": "a@x.test", "is_admin": "hunter2"}}"#);
+    let secret = mount_error(&root, secret).unwrap();
+    assert!(secret.contains("invalid type"), "{secret}");
+    assert!(!secret.contains("hunter2"), "{secret}");
+
+    // Values JSON cannot carry: a cycle, a BigInt.
+    let cyclic = js_sys::Object::new();
+    js_sys::Reflect::set(&cyclic, &JsValue::from_str("self"), &cyclic).unwrap();
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &JsValue::from_str("user"), &cyclic).unwrap();
+    let cycle = mount_error(&root, options.into()).unwrap();
+    assert!(cycle.contains("not a JSON value"), "{cycle}");
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(
+        &options,
+        &JsValue::from_str("config"),
+        &js_sys::BigInt::from(1u64),
+    )
+    .unwrap();
+    let big = mount_error(&root, options.into()).unwrap();
+    assert!(big.contains("not a JSON value"), "{big}");
+
+    assert_eq!(
+        root.child_element_count(),
+        0,
+        "a refused mount renders nothing"
+    );
+    assert_eq!(mount_error(&root, json(r#"{"hashRouting": false}"#)), None);
+}

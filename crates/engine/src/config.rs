@@ -91,7 +91,9 @@ impl ConfigDocument {
     pub fn parse(json: &str) -> Result<ConfigDocument, ConfigError> {
         let value: Value =
             serde_json::from_str(json).map_err(|error| ConfigError::Json(error.to_string()))?;
-        let document: ConfigDocument = serde_json::from_value(migrate(value)?)
+        // Read from text, not from the `Value`: a second deserializer would double serde's code
+        // in the browser bundle.
+        let document: ConfigDocument = serde_json::from_str(&migrate(value)?.to_string())
             .map_err(|error| ConfigError::Shape(error.to_string()))?;
         document.check()?;
         Ok(document)

@@ -1,0 +1,66 @@
+//! JSON values ↔ JS values, through JSON text: serde_json writes and reads the text, `JSON.parse`
+//! and `JSON.stringify` build and flatten the JS side. Storage, the host API and the tab channel all
+//! go this one way, so the bundle carries one set of serde code per type (an object-walking
+//! serializer beside serde_json had doubled it).
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::JsValue;
+
+/// `value` as a JS value built by `JSON.parse`; the error is a message safe to show.
+pub(crate) fn json_to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, String> {
+    let text = serde_json::to_string(value).map_err(|error| scrub(&error.to_string()))?;
+    js_sys::JSON::parse(&text).map_err(|_| "it is not valid JSON".to_string())
+}
+
+/// A JS value read as `T` through `JSON.stringify`; the error is a message safe to show.
+pub(crate) fn json_from_js<T: DeserializeOwned>(value: &JsValue) -> Result<T, String> {
+    serde_json::from_str(&json_text(value)?).map_err(|error| scrub(&error.to_string()))
+}
+
+/// A JS value as JSON text (`JSON.stringify`).
+pub(crate) fn json_text(value: &JsValue) -> Result<String, String> {
+    js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|text| text.as_string())
+        .ok_or_else(|| "it is not a JSON value (a function, a cycle or a BigInt?)".to_string())
+}
+
+/// Serde's messages quote the offending text (`invalid type: string "…"`), which may be a password
+/// or a token; error messages are shown and may be logged, so quoted text is replaced by `"…"`.
+pub(crate) fn scrub(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut chars = message.chars();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '"' {
+            let mut escaped = false;
+            for inner in chars.by_ref() {
+                if escaped {
+                    escaped = false;
+                } else if inner == '\\' {
+                    escaped = true;
+                } else if inner == '"' {
+                    break;
+                }
+            }
+            out.push_str("…\"");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scrub;
+
+    #[test]
+    fn quoted_values_never_reach_messages() {
+        assert_eq!(
+            scrub(r#"invalid type: string "hunter\"2", expected u32"#),
+            r#"invalid type: string "…", expected u32"#
+        );
+        assert_eq!(scrub("missing field `name`"), "missing field `name`");
+        assert_eq!(scrub(r#"unterminated "abc"#), r#"unterminated "…""#);
+    }
+}
