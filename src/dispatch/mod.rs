@@ -145,23 +145,54 @@ impl Dispatcher {
         }
     }
 
-    /// Runs the automations `event` triggers. An event id seen before is ignored.
+    /// Runs the automations `event` triggers. An event id this page saw before is ignored at once;
+    /// one that another tab or an earlier visit ran is ignored as soon as storage says so.
     pub fn emit(self: &Rc<Self>, event: Event) -> Accepted {
         if !self.remember(&event.id) {
             return Accepted::Duplicate;
         }
         let config = self.config.borrow().clone();
         let catalog = self.catalog.borrow().clone();
-        let mut planned = plan(&config, &catalog, &event, &mut BrowserEnvironment).planned;
+        let planned = plan(&config, &catalog, &event, &mut BrowserEnvironment).planned;
+        let count = planned.len();
+        let Some(store) = self.store.clone() else {
+            self.admit(planned);
+            return Accepted::Deliveries(count);
+        };
+        let dispatcher = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            match store.claim_event(&event.id, js_sys::Date::now() as i64).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    web_sys::console::info_1(
+                        &format!(
+                            "Webhook Automations: event \"{}\" already ran in this browser; ignored.",
+                            event.id
+                        )
+                        .into(),
+                    );
+                    return;
+                }
+                // Running an event twice is better than losing it.
+                Err(error) => web_sys::console::warn_1(
+                    &format!("Webhook Automations: could not check whether event \"{}\" ran before: {error}", event.id)
+                        .into(),
+                ),
+            }
+            dispatcher.admit(planned);
+        });
+        Accepted::Deliveries(count)
+    }
+
+    /// Passes new executions through the frequency guard and accepts them.
+    fn admit(self: &Rc<Self>, mut planned: Vec<Planned>) {
         let now_ms = js_sys::Date::now() as i64;
         for delivery in &mut planned {
             self.guard
                 .borrow_mut()
                 .admit(&mut delivery.execution, now_ms);
         }
-        let count = planned.len();
         self.accept(planned);
-        Accepted::Deliveries(count)
     }
 
     /// Sends `original`'s recorded request again as a new execution, asked for by `by`.

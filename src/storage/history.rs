@@ -113,14 +113,16 @@ impl Store {
         Ok(count)
     }
 
-    /// Retention: deletes the executions older than `settings` keep, as of `now_ms`, and says how many.
+    /// Retention: deletes the executions older than `settings` keep, as of `now_ms`, and says how
+    /// many; event ids first seen before then are forgotten too.
     pub async fn prune_expired_executions(
         &self,
         settings: &Settings,
         now_ms: i64,
     ) -> Result<u32, StorageError> {
-        self.prune_executions_before(settings.prune_before_ms(now_ms))
-            .await
+        let before_ms = settings.prune_before_ms(now_ms);
+        self.forget_events_before(before_ms).await?;
+        self.prune_executions_before(before_ms).await
     }
 
     /// Adds or replaces an outbox entry; it must be an object with a text `id`.

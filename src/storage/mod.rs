@@ -7,6 +7,8 @@
 //!
 //! - Configuration (webhooks, automations, settings) is written in `durability: "strict"`
 //!   transactions; history and outbox bookkeeping in `"relaxed"` ones, batched per call.
+//! - Event ids already run ([`events`]) make a re-sent CRM event run once per browser, across tabs
+//!   and reloads.
 //! - An import ([`Store::replace_config`]) replaces everything in one transaction: all or nothing.
 //! - Another tab upgrading or deleting the database closes this connection (`versionchange`), and
 //!   later calls say [`StorageError::Closed`]; an upgrade held back by an older tab that does not
@@ -35,6 +37,7 @@ mod channel;
 mod codec;
 mod config;
 mod errors;
+mod events;
 mod history;
 mod open;
 mod requests;

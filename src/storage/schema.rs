@@ -10,6 +10,7 @@
 //! | --- | --- | --- |
 //! | 1 | [`v0_to_v1`] | `webhooks`, `automations` (key `id`), `settings` (key `key`) |
 //! | 2 | [`v1_to_v2`] | `executions` (key `id`; indexes `automation_id`, `status`, `created_at_ms`), `outbox` (key `id`), `sandbox` (key `key`); keeps all data |
+//! | 3 | [`v2_to_v3`] | `events` (key `id`; index `seen_at_ms`): the event ids already run, shared by tabs and reloads; keeps all data |
 
 use idb::{Database, IndexParams, KeyPath, ObjectStore, ObjectStoreParams, Transaction};
 use wasm_bindgen::JsValue;
@@ -18,7 +19,7 @@ use web_sys::{IdbDatabase, IdbTransaction};
 use super::errors::StorageError;
 
 /// The schema version this build creates and reads.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 pub const WEBHOOKS: &str = "webhooks";
 pub const AUTOMATIONS: &str = "automations";
@@ -27,26 +28,20 @@ pub const EXECUTIONS: &str = "executions";
 pub const OUTBOX: &str = "outbox";
 /// Records of the built-in sandbox CRM (kept by the sandbox module).
 pub const SANDBOX: &str = "sandbox";
+/// The ids of the CRM events already run, so a re-sent event runs once per browser.
+pub const EVENTS: &str = "events";
+/// Index of `events` by when the event was first seen, for retention.
+pub const BY_SEEN_AT: &str = "seen_at_ms";
 
 /// Indexes of `executions`, each named after the field it indexes.
 pub const BY_AUTOMATION: &str = "automation_id";
 pub const BY_STATUS: &str = "status";
 pub const BY_CREATED_AT: &str = "created_at_ms";
 
-/// Every object store of the current version, with its key path.
-pub const STORES: [(&str, &str); 6] = [
-    (WEBHOOKS, "id"),
-    (AUTOMATIONS, "id"),
-    (SETTINGS, "key"),
-    (EXECUTIONS, "id"),
-    (OUTBOX, "id"),
-    (SANDBOX, "key"),
-];
-
 type Step = fn(&Database, &Transaction) -> Result<(), idb::Error>;
 
 /// `STEPS[n]` takes version `n` to `n + 1`.
-const STEPS: [Step; SCHEMA_VERSION as usize] = [v0_to_v1, v1_to_v2];
+const STEPS: [Step; SCHEMA_VERSION as usize] = [v0_to_v1, v1_to_v2, v2_to_v3];
 
 /// The first schema: configuration and settings.
 fn v0_to_v1(db: &Database, _tx: &Transaction) -> Result<(), idb::Error> {
@@ -64,6 +59,17 @@ fn v1_to_v2(db: &Database, _tx: &Transaction) -> Result<(), idb::Error> {
     }
     create_store(db, OUTBOX, "id")?;
     create_store(db, SANDBOX, "key")?;
+    Ok(())
+}
+
+/// Event ids already run. Existing stores are untouched.
+fn v2_to_v3(db: &Database, _tx: &Transaction) -> Result<(), idb::Error> {
+    let events = create_store(db, EVENTS, "id")?;
+    events.create_index(
+        BY_SEEN_AT,
+        KeyPath::new_single(BY_SEEN_AT),
+        Some(IndexParams::new()),
+    )?;
     Ok(())
 }
 

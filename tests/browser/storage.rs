@@ -568,6 +568,7 @@ async fn a_version_1_database_is_migrated_with_its_data() {
         store.store_names(),
         [
             "automations",
+            "events",
             "executions",
             "outbox",
             "sandbox",
@@ -786,6 +787,39 @@ async fn outbox_entries_are_put_listed_and_deleted() {
     );
 
     store.close();
+    cleanup(&name).await;
+}
+
+#[wasm_bindgen_test]
+async fn an_event_id_is_claimed_once_across_connections_until_retention_forgets_it() {
+    let name = unique_name("events");
+    let tab_a = open(&name).await;
+    let tab_b = open(&name).await;
+
+    // Both tabs claim at once: IndexedDB runs the two transactions one after the other.
+    let (a, b) = futures::join!(
+        tab_a.claim_event("evt-1", T0),
+        tab_b.claim_event("evt-1", T0 + 1),
+    );
+    assert_eq!(
+        [a.unwrap(), b.unwrap()].iter().filter(|won| **won).count(),
+        1
+    );
+    assert!(!tab_a.claim_event("evt-1", T0 + 2).await.unwrap());
+    assert!(tab_b.claim_event("evt-2", T0 + 10).await.unwrap());
+
+    assert_eq!(tab_a.forget_events_before(T0 + 10).await.unwrap(), 1);
+    assert!(
+        tab_b.claim_event("evt-1", T0 + 20).await.unwrap(),
+        "forgotten, so it runs again"
+    );
+    assert!(
+        !tab_a.claim_event("evt-2", T0 + 20).await.unwrap(),
+        "still within retention"
+    );
+
+    tab_a.close();
+    tab_b.close();
     cleanup(&name).await;
 }
 

@@ -292,3 +292,35 @@ test("with two tabs open, an event from the tab that does not dispatch is delive
     await second.close();
   }
 });
+
+test("an event handed over again, after a reload or by a second tab, runs once", async () => {
+  await withConfig(configFor(app.receiver.url));
+  const errorsBefore = app.consoleErrors.length;
+  const event = stageChange();
+  assert.equal((await runEvent(event)).status, "succeeded");
+  assert.equal((await received()).length, 1);
+
+  /** Hands `event` to the widget on `page` and waits until it says it ignored it. */
+  const handOverAgain = async (page) => {
+    const ignored = page.waitForEvent("console", {
+      predicate: (message) => message.text().includes(`event "${event.id}" already ran in this browser`),
+      timeout: 10_000,
+    });
+    // The page has not seen this id, so it accepts it; storage then says it already ran.
+    assert.equal(await page.evaluate((event) => window.webhookAutomations.emit(event), event), true);
+    await ignored;
+  };
+  await app.page.reload();
+  await app.page.locator("tr", { hasText: "ERP" }).waitFor();
+  await handOverAgain(app.page);
+  const second = await app.page.context().newPage();
+  try {
+    await second.goto(`${app.appUrl}/#/webhooks`);
+    await second.locator("tr", { hasText: "ERP" }).waitFor();
+    await handOverAgain(second);
+  } finally {
+    await second.close();
+  }
+  assert.equal((await received()).length, 1, "the receiver got the event once");
+  assert.deepEqual(app.consoleErrors.slice(errorsBefore), []);
+});
