@@ -1,7 +1,12 @@
 //! JSON values ↔ JS values, through JSON text: serde_json writes and reads the text, `JSON.parse`
 //! and `JSON.stringify` build and flatten the JS side. Storage, the host API and the tab channel all
-//! go this one way, so the bundle carries one set of serde code per type (an object-walking
-//! serializer beside serde_json had doubled it).
+//! go this one way, so the bundle carries one set of serde code per type.
+//!
+//! The design names `serde-wasm-bindgen` for JS values across the host API. It is not used: as a
+//! second (de)serializer beside serde_json it instantiated every type's serde code a second time,
+//! and dropping it took the release bundle from 659 to 619 KiB gzipped. `JSON.parse` and
+//! `JSON.stringify` are native and fast; what they cannot carry (functions, cycles, BigInt) is
+//! refused with a message, as serde-wasm-bindgen refused it.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
