@@ -15,12 +15,12 @@ use crate::services::Services;
 use crate::state::{AppAction, AppState, Section};
 use crate::ui::automations::AutomationsPage;
 use crate::ui::history::HistoryPage;
-use crate::ui::nav::Nav;
+use crate::ui::nav::nav;
 use crate::ui::routing::{hash_for, section_from_hash};
-use crate::ui::sections::SectionView;
+use crate::ui::sections::section_view;
 use crate::ui::settings::SettingsPage;
 use crate::ui::webhooks::WebhooksPage;
-use crate::ui::widgets::{Banner, BannerKind};
+use crate::ui::widgets::{banner, BannerKind};
 
 #[derive(Properties, Clone)]
 pub struct AppProps {
@@ -132,17 +132,15 @@ pub fn App(props: &AppProps) -> Html {
     };
     html! {
         <div class="wa-app">
-            <Nav current={state.section} on_open={open} />
+            { nav(state.section, &open) }
             <main class="wa-main">
                 if let Some(problem) = &state.problem {
-                    <Banner kind={BannerKind::Problem} message={problem.clone()} on_dismiss={dismiss(|| AppAction::DismissProblem)} />
+                    { banner(BannerKind::Problem, problem, dismiss(|| AppAction::DismissProblem)) }
                 }
                 if let Some(notice) = &state.notice {
-                    <Banner kind={BannerKind::Notice} message={notice.clone()} on_dismiss={dismiss(|| AppAction::DismissNotice)} />
+                    { banner(BannerKind::Notice, notice, dismiss(|| AppAction::DismissNotice)) }
                 }
-                <SectionView section={state.section}>
-                    { section_body(&state, &services) }
-                </SectionView>
+                { section_view(state.section, section_body(&state, &services)) }
             </main>
         </div>
     }

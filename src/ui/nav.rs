@@ -5,14 +5,7 @@ use yew::prelude::*;
 use crate::state::Section;
 use crate::ui::routing::hash_for;
 
-#[derive(Properties, PartialEq)]
-pub struct NavProps {
-    pub current: Section,
-    pub on_open: Callback<Section>,
-}
-
-#[component]
-pub fn Nav(props: &NavProps) -> Html {
+pub fn nav(current: Section, on_open: &Callback<Section>) -> Html {
     html! {
         <nav class="wa-nav" aria-label="Webhook Automations">
             <div class="wa-brand">
@@ -20,15 +13,15 @@ pub fn Nav(props: &NavProps) -> Html {
                 <span class="wa-brand-name">{ "Webhook Automations" }</span>
             </div>
             <ul class="wa-nav-list">
-                { for Section::ALL.into_iter().map(|section| nav_item(section, props)) }
+                { for Section::ALL.into_iter().map(|section| nav_item(section, current, on_open)) }
             </ul>
         </nav>
     }
 }
 
-fn nav_item(section: Section, props: &NavProps) -> Html {
-    let is_current = section == props.current;
-    let onclick = props.on_open.reform(move |event: MouseEvent| {
+fn nav_item(section: Section, current: Section, on_open: &Callback<Section>) -> Html {
+    let is_current = section == current;
+    let onclick = on_open.reform(move |event: MouseEvent| {
         // The app routes itself; the link's href only serves "open in new tab" and screen readers.
         event.prevent_default();
         section

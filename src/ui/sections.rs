@@ -5,17 +5,8 @@ use yew::prelude::*;
 
 use crate::state::Section;
 
-#[derive(Properties, PartialEq)]
-pub struct SectionViewProps {
-    pub section: Section,
-    /// The section's content; when there is none yet, its empty state shows.
-    #[prop_or_default]
-    pub children: Html,
-}
-
-#[component]
-pub fn SectionView(props: &SectionViewProps) -> Html {
-    let section = props.section;
+/// `section` with its header, then `body`: its content, or its empty state while there is none.
+pub fn section_view(section: Section, body: Html) -> Html {
     let (summary, empty_title, empty_text) = describe(section);
     html! {
         <section class="wa-section" data-section={section.slug()} aria-labelledby="wa-section-title">
@@ -23,13 +14,13 @@ pub fn SectionView(props: &SectionViewProps) -> Html {
                 <h1 id="wa-section-title">{ section.title() }</h1>
                 <p class="wa-section-summary">{ summary }</p>
             </header>
-            if props.children == Html::default() {
+            if body == Html::default() {
                 <div class="wa-empty">
                     <h2>{ empty_title }</h2>
                     <p>{ empty_text }</p>
                 </div>
             } else {
-                { props.children.clone() }
+                { body }
             }
         </section>
     }

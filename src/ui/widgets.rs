@@ -1,31 +1,26 @@
 //! Small building blocks shared by the pages: labelled form fields, dialogs, banners.
 
+use wasm_bindgen::JsCast;
+use web_sys::HtmlElement;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct FieldProps {
-    pub label: AttrValue,
-    /// The id of the input inside, so the label is attached to it.
-    pub input_id: AttrValue,
-    #[prop_or_default]
-    pub hint: Option<AttrValue>,
-    #[prop_or_default]
-    pub error: Option<String>,
-    pub children: Html,
-}
-
-/// A visible label, the input, and under it either the problem with it or a hint.
-#[component]
-pub fn Field(props: &FieldProps) -> Html {
-    let error_id = format!("{}-error", props.input_id);
+/// A visible label, the input, and under it either the problem with it or a hint. `input_id` is the
+/// id of the input inside, so the label is attached to it.
+pub fn field(
+    label: &str,
+    input_id: &str,
+    hint: Option<&str>,
+    error: Option<&str>,
+    input: Html,
+) -> Html {
     html! {
-        <div class={classes!("wa-field", props.error.is_some().then_some("has-error"))}>
-            <label for={props.input_id.clone()}>{ props.label.clone() }</label>
-            { props.children.clone() }
-            if let Some(error) = &props.error {
-                <p class="wa-field-error" id={error_id} role="alert">{ error }</p>
-            } else if let Some(hint) = &props.hint {
-                <p class="wa-field-hint">{ hint.clone() }</p>
+        <div class={classes!("wa-field", error.is_some().then_some("has-error"))}>
+            <label for={input_id.to_owned()}>{ label }</label>
+            { input }
+            if let Some(error) = error {
+                <p class="wa-field-error" id={format!("{input_id}-error")} role="alert">{ error }</p>
+            } else if let Some(hint) = hint {
+                <p class="wa-field-hint">{ hint }</p>
             }
         </div>
     }
@@ -38,22 +33,46 @@ pub struct DialogProps {
     pub children: Html,
 }
 
-/// A modal dialog; Escape or the backdrop closes it.
+/// A modal dialog; Escape or the backdrop closes it. Like any modal it holds the keyboard while open,
+/// so keyboard and screen-reader users neither act on the page behind it nor lose their place: the
+/// focus moves to its first control (or to the dialog itself when it has none), Tab and Shift+Tab
+/// wrap around inside it, and on closing the focus goes back to where it was before.
 #[component]
 pub fn Dialog(props: &DialogProps) -> Html {
+    let dialog = use_node_ref();
+    {
+        let dialog = dialog.clone();
+        use_effect_with((), move |()| {
+            let opener = focused_element();
+            if let Some(dialog) = dialog.cast::<HtmlElement>() {
+                let first = focusable_inside(&dialog).into_iter().next();
+                let _ = first.unwrap_or(dialog).focus();
+            }
+            move || {
+                // The opener may be gone by now, like the row of a record just deleted.
+                if let Some(opener) = opener.filter(|opener| opener.is_connected()) {
+                    let _ = opener.focus();
+                }
+            }
+        });
+    }
     let on_backdrop = props.on_close.reform(|_: MouseEvent| ());
     let on_key = {
-        let on_close = props.on_close.clone();
-        Callback::from(move |event: KeyboardEvent| {
-            if event.key() == "Escape" {
-                on_close.emit(());
+        let (on_close, dialog) = (props.on_close.clone(), dialog.clone());
+        Callback::from(move |event: KeyboardEvent| match event.key().as_str() {
+            "Escape" => on_close.emit(()),
+            "Tab" => {
+                if let Some(dialog) = dialog.cast::<HtmlElement>() {
+                    keep_tab_inside(&dialog, &event);
+                }
             }
+            _ => {}
         })
     };
     html! {
         <div class="wa-dialog-backdrop" onclick={on_backdrop}>
-            <div class="wa-dialog" role="dialog" aria-modal="true" aria-labelledby="wa-dialog-title"
-                onclick={Callback::from(|event: MouseEvent| event.stop_propagation())} onkeydown={on_key}>
+            <div class="wa-dialog" role="dialog" aria-modal="true" aria-labelledby="wa-dialog-title" tabindex="-1"
+                ref={dialog} onclick={Callback::from(|event: MouseEvent| event.stop_propagation())} onkeydown={on_key}>
                 <h2 id="wa-dialog-title">{ props.title.clone() }</h2>
                 { props.children.clone() }
             </div>
@@ -61,38 +80,72 @@ pub fn Dialog(props: &DialogProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct BannerProps {
-    pub kind: BannerKind,
-    pub message: String,
-    pub on_dismiss: Callback<()>,
+/// What Tab can reach: links, enabled form controls and anything given a place in the tab order.
+const FOCUSABLE: &str =
+    "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), \
+    select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
+
+fn focusable_inside(container: &HtmlElement) -> Vec<HtmlElement> {
+    let Ok(found) = container.query_selector_all(FOCUSABLE) else {
+        return Vec::new();
+    };
+    (0..found.length())
+        .filter_map(|index| found.item(index)?.dyn_into::<HtmlElement>().ok())
+        .collect()
 }
 
-#[derive(Clone, Copy, PartialEq)]
+fn focused_element() -> Option<HtmlElement> {
+    web_sys::window()?
+        .document()?
+        .active_element()?
+        .dyn_into::<HtmlElement>()
+        .ok()
+}
+
+/// Tab from the dialog's last control goes to its first, Shift+Tab from the first to the last;
+/// between them the browser moves the focus itself. With no control, the focus stays on the dialog.
+fn keep_tab_inside(dialog: &HtmlElement, event: &KeyboardEvent) {
+    let controls = focusable_inside(dialog);
+    let (Some(first), Some(last)) = (controls.first(), controls.last()) else {
+        event.prevent_default();
+        return;
+    };
+    let focused = focused_element();
+    let at = |element: &HtmlElement| focused.as_ref() == Some(element);
+    let wrap_to = if event.shift_key() {
+        (at(first) || at(dialog)).then_some(last)
+    } else {
+        at(last).then_some(first)
+    };
+    if let Some(target) = wrap_to {
+        event.prevent_default();
+        let _ = target.focus();
+    }
+}
+
+#[derive(Clone, Copy)]
 pub enum BannerKind {
     Problem,
     Notice,
 }
 
 /// A message across the top of the page: problems stay until dismissed, notices are brief.
-#[component]
-pub fn Banner(props: &BannerProps) -> Html {
-    let (class, role) = match props.kind {
+pub fn banner(kind: BannerKind, message: &str, on_dismiss: Callback<()>) -> Html {
+    let (class, role) = match kind {
         BannerKind::Problem => ("wa-banner is-problem", "alert"),
         BannerKind::Notice => ("wa-banner is-notice", "status"),
     };
     html! {
         <div class={class} role={role}>
-            <span>{ &props.message }</span>
+            <span>{ message }</span>
             <button type="button" class="wa-button is-quiet" aria-label="Dismiss"
-                onclick={props.on_dismiss.reform(|_: MouseEvent| ())}>{ "×" }</button>
+                onclick={on_dismiss.reform(|_: MouseEvent| ())}>{ "×" }</button>
         </div>
     }
 }
 
 /// The value of the input or select an event came from.
 pub fn input_value(event: &Event) -> String {
-    use wasm_bindgen::JsCast;
     let target = event.target();
     if let Some(input) = target
         .as_ref()
@@ -115,7 +168,6 @@ pub fn input_value(event: &Event) -> String {
 
 /// Whether the checkbox an event came from is checked.
 pub fn checkbox_checked(event: &Event) -> bool {
-    use wasm_bindgen::JsCast;
     event
         .target()
         .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())

@@ -8,12 +8,12 @@ use webhook_engine::model::{Automation, Method, Webhook};
 use webhook_engine::validate::AutomationProblem;
 use yew::prelude::*;
 
-use crate::ui::automations::body_editor::BodyEditor;
+use crate::ui::automations::body_editor::{body_editor, BodyEditorProps};
 use crate::ui::automations::draft::{ActionEdit, DraftEdit};
 use crate::ui::automations::field_picker::FieldPicker;
 use crate::ui::automations::preview::ActionPreviewPanel;
 use crate::ui::automations::problems::diagnostic_message;
-use crate::ui::widgets::{input_value, Field};
+use crate::ui::widgets::{field, input_value};
 
 #[derive(Properties, PartialEq)]
 pub struct ActionEditorProps {
@@ -92,7 +92,7 @@ pub fn ActionEditor(props: &ActionEditorProps) -> Html {
                 }
             </div>
             <div class="wa-action-grid">
-                <Field label="Webhook" input_id={format!("{id}-webhook")} error={webhook_problem.map(str::to_owned)}>
+                { field("Webhook", &format!("{id}-webhook"), None, webhook_problem, html! {
                     <select id={format!("{id}-webhook")} class="wa-input" onchange={on_webhook}>
                         if webhook.is_none() {
                             <option value={action.webhook_id.clone()} selected=true disabled=true>
@@ -103,18 +103,18 @@ pub fn ActionEditor(props: &ActionEditorProps) -> Html {
                             <option value={candidate.id.clone()} selected={candidate.id == action.webhook_id}>{ &candidate.name }</option>
                         }) }
                     </select>
-                </Field>
-                <Field label="Method" input_id={format!("{id}-method")}>
+                }) }
+                { field("Method", &format!("{id}-method"), None, None, html! {
                     <select id={format!("{id}-method")} class="wa-input" onchange={on_method}>
                         { for Method::ALL.into_iter().map(|method| html! {
                             <option value={method.as_str()} selected={method == action.method}>{ method.as_str() }</option>
                         }) }
                     </select>
-                </Field>
+                }) }
             </div>
-            <Field label="Path" input_id={format!("{id}-path")}
-                error={(!path_problems.is_empty()).then(|| path_problems.join(" "))}
-                hint="Appended to the webhook's base URL; fields are encoded so they can't change the address.">
+            { field("Path", &format!("{id}-path"),
+                Some("Appended to the webhook's base URL; fields are encoded so they can't change the address."),
+                (!path_problems.is_empty()).then(|| path_problems.join(" ")).as_deref(), html! {
                 <div class="wa-input-with-picker">
                     if let Some(webhook) = webhook {
                         <span class="wa-base-url" title="The webhook's base URL">{ &webhook.base_url }</span>
@@ -123,9 +123,16 @@ pub fn ActionEditor(props: &ActionEditorProps) -> Html {
                         placeholder="/orders/{{deal.id}}" oninput={on_path} />
                     <FieldPicker target={path_input} fields={props.fields.clone()} label={format!("Insert a field into the path of {name}")} />
                 </div>
-            </Field>
-            <BodyEditor id={id.clone()} action_name={name.clone()} body={action.body.clone()} diagnostics={Rc::new(body_problems)}
-                fields={props.fields.clone()} refusal={props.refusal.clone()} on_edit={edit} />
+            }) }
+            { body_editor(&BodyEditorProps {
+                id: &id,
+                action_name: &name,
+                body: &action.body,
+                diagnostics: Rc::new(body_problems),
+                fields: &props.fields,
+                refusal: props.refusal.as_deref(),
+                on_edit: &edit,
+            }) }
             <ActionPreviewPanel automation={props.automation.clone()} action={index} webhooks={props.webhooks.clone()} />
         </section>
     }

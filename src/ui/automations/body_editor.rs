@@ -9,26 +9,24 @@ use webhook_engine::Diagnostic;
 use yew::prelude::*;
 
 use crate::ui::automations::draft::{ActionEdit, BodyMode};
-use crate::ui::automations::key_value_editor::KeyValueEditor;
+use crate::ui::automations::key_value_editor::{key_value_editor, KeyValueEditorProps};
 use crate::ui::automations::raw_editor::RawEditor;
 
-#[derive(Properties, PartialEq)]
-pub struct BodyEditorProps {
+pub struct BodyEditorProps<'a> {
     /// Prefix of the ids inside, unique per action.
-    pub id: AttrValue,
+    pub id: &'a str,
     /// "action 1", for labels.
-    pub action_name: AttrValue,
-    pub body: Body,
+    pub action_name: &'a str,
+    pub body: &'a Body,
     pub diagnostics: Rc<Vec<Diagnostic>>,
-    pub fields: Rc<Vec<PickerField>>,
+    pub fields: &'a Rc<Vec<PickerField>>,
     /// Why the last switch to key-value rows was refused.
-    pub refusal: Option<String>,
-    pub on_edit: Callback<ActionEdit>,
+    pub refusal: Option<&'a str>,
+    pub on_edit: &'a Callback<ActionEdit>,
 }
 
-#[component]
-pub fn BodyEditor(props: &BodyEditorProps) -> Html {
-    let mode = BodyMode::of(&props.body);
+pub fn body_editor(props: &BodyEditorProps) -> Html {
+    let mode = BodyMode::of(props.body);
     let panel_id = format!("{}-panel", props.id);
     let tab = |tab_mode: BodyMode, label: &str| {
         let selected = tab_mode == mode;
@@ -45,11 +43,14 @@ pub fn BodyEditor(props: &BodyEditorProps) -> Html {
         BodyMode::KeyValue => format!("{}-tab-key-value", props.id),
         BodyMode::Raw => format!("{}-tab-raw", props.id),
     };
-    let editor = match &props.body {
-        Body::KeyValue { rows } => html! {
-            <KeyValueEditor id={props.id.clone()} rows={rows.clone()} diagnostics={props.diagnostics.clone()}
-                fields={props.fields.clone()} on_edit={props.on_edit.reform(ActionEdit::Row)} />
-        },
+    let editor = match props.body {
+        Body::KeyValue { rows } => key_value_editor(&KeyValueEditorProps {
+            id: props.id,
+            rows,
+            diagnostics: &props.diagnostics,
+            fields: props.fields,
+            on_edit: &props.on_edit.reform(ActionEdit::Row),
+        }),
         Body::Raw { template } => {
             let textarea_id = format!("{}-raw", props.id);
             html! {
@@ -70,7 +71,7 @@ pub fn BodyEditor(props: &BodyEditorProps) -> Html {
                     { tab(BodyMode::Raw, "Raw") }
                 </div>
             </div>
-            if let Some(refusal) = &props.refusal {
+            if let Some(refusal) = props.refusal {
                 <p class="wa-callout wa-switch-refusal" role="alert">
                     { format!("Can't switch to Key-value: {refusal}") }
                 </p>

@@ -8,7 +8,7 @@ use webhook_engine::editor::picker::PickerField;
 use webhook_engine::model::{Condition, Operator, Trigger};
 use yew::prelude::*;
 
-use crate::ui::automations::condition_value::ConditionValueInput;
+use crate::ui::automations::condition_value::{condition_value_input, ConditionValueInputProps};
 use crate::ui::automations::conditions::item_number;
 use crate::ui::automations::draft::{DraftEdit, ItemPath};
 use crate::ui::automations::reference::{grouped, use_catalog};
@@ -130,10 +130,15 @@ pub fn ConditionRow(props: &ConditionRowProps) -> Html {
                     }) }
                 </select>
                 if condition.operator.takes_value() && !condition.field.is_empty() {
-                    <ConditionValueInput id={value_id} label={format!("Value of condition {number}")}
-                        input={value_input(&catalog, &props.trigger, &condition.field)} value={condition.value.clone()}
-                        invalid={props.problem.as_ref().is_some_and(|problem| problem.part == ConditionPart::Value)}
-                        described_by={described} on_change={on_value} />
+                    { condition_value_input(&ConditionValueInputProps {
+                        id: &value_id,
+                        label: &format!("Value of condition {number}"),
+                        input: &value_input(&catalog, &props.trigger, &condition.field),
+                        value: condition.value.as_ref(),
+                        invalid: props.problem.as_ref().is_some_and(|problem| problem.part == ConditionPart::Value),
+                        described_by: described.as_deref(),
+                        on_change: &on_value,
+                    }) }
                 }
             </div>
             <button type="button" class="wa-button is-small is-quiet" aria-label={format!("Remove condition {number}")} onclick={on_remove}>{ "Remove" }</button>

@@ -8,21 +8,19 @@ use yew::prelude::*;
 
 use crate::ui::widgets::input_value;
 
-#[derive(Properties, PartialEq)]
-pub struct ConditionValueInputProps {
-    pub id: AttrValue,
-    pub label: AttrValue,
-    pub input: ValueInput,
-    pub value: Option<Value>,
+pub struct ConditionValueInputProps<'a> {
+    pub id: &'a str,
+    pub label: &'a str,
+    pub input: &'a ValueInput,
+    pub value: Option<&'a Value>,
     pub invalid: bool,
-    pub described_by: Option<String>,
+    pub described_by: Option<&'a str>,
     /// The new value; `None` when the input is emptied.
-    pub on_change: Callback<Option<Value>>,
+    pub on_change: &'a Callback<Option<Value>>,
 }
 
-#[component]
-pub fn ConditionValueInput(props: &ConditionValueInputProps) -> Html {
-    let shown = props.value.as_ref().map(as_text).unwrap_or_default();
+pub fn condition_value_input(props: &ConditionValueInputProps) -> Html {
+    let shown = props.value.map(as_text).unwrap_or_default();
     let typed = |read: fn(String) -> Option<Value>| {
         props
             .on_change
@@ -34,8 +32,8 @@ pub fn ConditionValueInput(props: &ConditionValueInputProps) -> Html {
             .reform(move |event: Event| read(input_value(&event)))
     };
     let invalid = if props.invalid { "true" } else { "false" };
-    let (id, described_by) = (props.id.clone(), props.described_by.clone());
-    let control = match &props.input {
+    let (id, described_by) = (props.id.to_owned(), props.described_by.map(str::to_owned));
+    let control = match props.input {
         ValueInput::None => return Html::default(),
         ValueInput::Text => html! {
             <input {id} class="wa-input" value={shown} aria-invalid={invalid} aria-describedby={described_by} oninput={typed(text)} />
@@ -74,7 +72,7 @@ pub fn ConditionValueInput(props: &ConditionValueInputProps) -> Html {
     };
     html! {
         <>
-            <label class="wa-visually-hidden" for={props.id.clone()}>{ props.label.clone() }</label>
+            <label class="wa-visually-hidden" for={props.id.to_owned()}>{ props.label }</label>
             { control }
         </>
     }

@@ -11,20 +11,18 @@ use crate::ui::automations::condition_row::ConditionRow;
 use crate::ui::automations::draft::{DraftEdit, ItemPath, MAX_GROUP_DEPTH};
 use crate::ui::widgets::input_value;
 
-#[derive(Properties, PartialEq)]
-pub struct ConditionGroupEditorProps {
-    pub group: ConditionGroup,
+pub struct ConditionGroupEditorProps<'a> {
+    pub group: &'a ConditionGroup,
     /// Where the group stands; empty for the root.
     pub path: ItemPath,
-    pub trigger: Trigger,
+    pub trigger: &'a Trigger,
     /// The fields a condition can check.
-    pub fields: Rc<Vec<PickerField>>,
-    pub problems: Rc<Vec<ConditionProblem>>,
-    pub on_edit: Callback<DraftEdit>,
+    pub fields: &'a Rc<Vec<PickerField>>,
+    pub problems: &'a [ConditionProblem],
+    pub on_edit: &'a Callback<DraftEdit>,
 }
 
-#[component]
-pub fn ConditionGroupEditor(props: &ConditionGroupEditorProps) -> Html {
+pub fn condition_group_editor(props: &ConditionGroupEditorProps) -> Html {
     let is_root = props.path.is_empty();
     let number = item_number(&props.path);
     let id = if is_root {
@@ -91,8 +89,7 @@ pub fn ConditionGroupEditor(props: &ConditionGroupEditorProps) -> Html {
                         },
                         ConditionItem::Group(group) => html! {
                             <li>
-                                <ConditionGroupEditor group={group.clone()} path={path} trigger={props.trigger.clone()}
-                                    fields={props.fields.clone()} problems={props.problems.clone()} on_edit={props.on_edit.clone()} />
+                                { condition_group_editor(&ConditionGroupEditorProps { group, path, ..*props }) }
                             </li>
                         },
                     }

@@ -12,14 +12,14 @@ use yew::prelude::*;
 
 use crate::random::new_id;
 use crate::ui::automations::action::ActionEditor;
-use crate::ui::automations::conditions::ConditionGroupEditor;
+use crate::ui::automations::conditions::{condition_group_editor, ConditionGroupEditorProps};
 use crate::ui::automations::draft::{AutomationDraft, DraftEdit};
 use crate::ui::automations::leave_guard::use_leave_guard;
-use crate::ui::automations::problems::{located_problems, ProblemList};
+use crate::ui::automations::problems::{errors_and_warnings, located_problems};
 use crate::ui::automations::reference::condition_fields;
 use crate::ui::automations::trigger::TriggerPicker;
 use crate::ui::webhooks::plural;
-use crate::ui::widgets::{checkbox_checked, input_value, Dialog, Field};
+use crate::ui::widgets::{checkbox_checked, field, input_value, Dialog};
 
 #[derive(Properties, PartialEq)]
 pub struct AutomationEditorProps {
@@ -72,15 +72,13 @@ pub fn AutomationEditor(props: &AutomationEditorProps) -> Html {
         condition_fields(catalog, trigger)
     });
     let problems = Rc::new(validate_automation(&catalog, &automation, &props.webhooks));
-    let condition_problems: Rc<Vec<ConditionProblem>> = Rc::new(
-        problems
-            .iter()
-            .filter_map(|problem| match problem {
-                AutomationProblem::Condition(condition) => Some(condition.clone()),
-                _ => None,
-            })
-            .collect(),
-    );
+    let condition_problems: Vec<ConditionProblem> = problems
+        .iter()
+        .filter_map(|problem| match problem {
+            AutomationProblem::Condition(condition) => Some(condition.clone()),
+            _ => None,
+        })
+        .collect();
     let listed = located_problems(&problems);
     let blocking = listed.iter().filter(|problem| problem.is_error).count();
 
@@ -117,10 +115,10 @@ pub fn AutomationEditor(props: &AutomationEditorProps) -> Html {
             <div class="wa-card">
                 <h2 id="auto-editor-title">{ title }</h2>
                 <div class="wa-form-grid">
-                    <Field label="Name" input_id="auto-name" hint="How the list and the execution history name it.">
+                    { field("Name", "auto-name", Some("How the list and the execution history name it."), None, html! {
                         <input id="auto-name" class="wa-input" value={automation.name.clone()} placeholder="Won deals to the ERP"
                             oninput={on_edit.reform(|event: InputEvent| DraftEdit::Name(input_value(&event)))} />
-                    </Field>
+                    }) }
                     <div class="wa-enabled-field">
                         <label class="wa-switch">
                             <input id="auto-enabled" type="checkbox" role="switch" checked={automation.enabled}
@@ -138,8 +136,14 @@ pub fn AutomationEditor(props: &AutomationEditorProps) -> Html {
                 </fieldset>
                 <fieldset class="wa-fieldset">
                     <legend>{ "Conditions" }</legend>
-                    <ConditionGroupEditor group={automation.conditions.clone()} path={Vec::<usize>::new()} trigger={trigger.clone()}
-                        fields={condition_choices} problems={condition_problems} on_edit={on_edit.clone()} />
+                    { condition_group_editor(&ConditionGroupEditorProps {
+                        group: &automation.conditions,
+                        path: Vec::new(),
+                        trigger,
+                        fields: &condition_choices,
+                        problems: &condition_problems,
+                        on_edit: &on_edit,
+                    }) }
                 </fieldset>
             </div>
 
@@ -159,7 +163,7 @@ pub fn AutomationEditor(props: &AutomationEditorProps) -> Html {
 
             <div class="wa-card wa-save-area">
                 <div class="wa-problem-lists" ref={problem_list} tabindex="-1">
-                    <ProblemList problems={listed} />
+                    { errors_and_warnings(&listed) }
                 </div>
                 <div class="wa-actions">
                     <button type="submit" class="wa-button is-primary" aria-disabled={if blocking > 0 { "true" } else { "false" }}

@@ -13,18 +13,16 @@ use crate::ui::automations::field_picker::FieldPicker;
 use crate::ui::automations::problems::diagnostic_message;
 use crate::ui::widgets::input_value;
 
-#[derive(Properties, PartialEq)]
-pub struct KeyValueEditorProps {
+pub struct KeyValueEditorProps<'a> {
     /// Prefix of the inputs' ids, unique per action.
-    pub id: AttrValue,
-    pub rows: Vec<Row>,
-    pub diagnostics: Rc<Vec<Diagnostic>>,
-    pub fields: Rc<Vec<PickerField>>,
-    pub on_edit: Callback<RowEdit>,
+    pub id: &'a str,
+    pub rows: &'a [Row],
+    pub diagnostics: &'a [Diagnostic],
+    pub fields: &'a Rc<Vec<PickerField>>,
+    pub on_edit: &'a Callback<RowEdit>,
 }
 
-#[component]
-pub fn KeyValueEditor(props: &KeyValueEditorProps) -> Html {
+pub fn key_value_editor(props: &KeyValueEditorProps) -> Html {
     // Problems that belong to no cell ("the body needs at least one row").
     let body_problems: Vec<&Diagnostic> = props
         .diagnostics

@@ -22,7 +22,7 @@ pub fn more_than_listed(count: usize, noun: &str) -> Html {
 }
 
 /// One problem as the editor lists it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug)]
 pub struct LocatedProblem {
     pub location: String,
     pub message: String,
@@ -102,16 +102,10 @@ pub fn severity_label(diagnostic: &Diagnostic) -> &'static str {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct ProblemListProps {
-    pub problems: Vec<LocatedProblem>,
-}
-
 /// The errors to fix before saving, then the warnings that don't stop it.
-#[component]
-pub fn ProblemList(props: &ProblemListProps) -> Html {
+pub fn errors_and_warnings(problems: &[LocatedProblem]) -> Html {
     let (errors, warnings): (Vec<&LocatedProblem>, Vec<&LocatedProblem>) =
-        props.problems.iter().partition(|problem| problem.is_error);
+        problems.iter().partition(|problem| problem.is_error);
     let list = |title: &str, problems: Vec<&LocatedProblem>, class: &'static str, noun: &str| {
         html! {
             <div class={classes!("wa-problems", class)}>

@@ -148,7 +148,7 @@ pub fn RawEditor(props: &RawEditorProps) -> Html {
                         oninput={on_input} onscroll={on_scroll} onmousemove={on_pointer} />
                 </div>
             </div>
-            <DiagnosticList id={list_id} text={props.text.clone()} diagnostics={props.diagnostics.clone()} textarea={textarea} />
+            { diagnostic_list(list_id, &props.text, &props.diagnostics, &textarea) }
         </div>
     }
 }
@@ -246,23 +246,19 @@ fn show_title_under_pointer(
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct DiagnosticListProps {
-    id: String,
-    text: AttrValue,
-    diagnostics: Rc<Vec<Diagnostic>>,
-    textarea: NodeRef,
-}
-
 /// The body's diagnostics under the editor; each one puts the caret where it points.
-#[component]
-fn DiagnosticList(props: &DiagnosticListProps) -> Html {
+fn diagnostic_list(
+    id: String,
+    text: &AttrValue,
+    diagnostics: &[Diagnostic],
+    textarea: &NodeRef,
+) -> Html {
     html! {
         <>
-        <ul id={props.id.clone()} class="wa-diagnostics" aria-label="Problems in the body" aria-live="polite">
-            { for props.diagnostics.iter().take(LISTED_AT_MOST).map(|diagnostic| {
+        <ul {id} class="wa-diagnostics" aria-label="Problems in the body" aria-live="polite">
+            { for diagnostics.iter().take(LISTED_AT_MOST).map(|diagnostic| {
                 let jump = {
-                    let (textarea, text, diagnostic) = (props.textarea.clone(), props.text.clone(), diagnostic.clone());
+                    let (textarea, text, diagnostic) = (textarea.clone(), text.clone(), diagnostic.clone());
                     Callback::from(move |_: MouseEvent| jump_to(&textarea, &text, &diagnostic))
                 };
                 let at = diagnostic.start;
@@ -278,7 +274,7 @@ fn DiagnosticList(props: &DiagnosticListProps) -> Html {
                 }
             }) }
         </ul>
-        { more_than_listed(props.diagnostics.len(), "problem") }
+        { more_than_listed(diagnostics.len(), "problem") }
         </>
     }
 }

@@ -4,7 +4,7 @@ use webhook_engine::model::{EventAction, Trigger};
 use yew::prelude::*;
 
 use crate::ui::automations::reference::use_catalog;
-use crate::ui::widgets::{input_value, Field};
+use crate::ui::widgets::{field, input_value};
 
 #[derive(Properties, PartialEq)]
 pub struct TriggerPickerProps {
@@ -41,20 +41,20 @@ pub fn TriggerPicker(props: &TriggerPickerProps) -> Html {
     };
     html! {
         <div class="wa-form-grid">
-            <Field label="When a" input_id="auto-trigger-entity">
+            { field("When a", "auto-trigger-entity", None, None, html! {
                 <select id="auto-trigger-entity" class="wa-input" onchange={on_entity}>
                     { for catalog.trigger_entities().map(|entity| html! {
                         <option value={entity.key.clone()} selected={entity.key == props.trigger.entity}>{ &entity.label }</option>
                     }) }
                 </select>
-            </Field>
-            <Field label="is" input_id="auto-trigger-action">
+            }) }
+            { field("is", "auto-trigger-action", None, None, html! {
                 <select id="auto-trigger-action" class="wa-input" onchange={on_action}>
                     { for EventAction::ALL.into_iter().map(|action| html! {
                         <option value={action.as_str()} selected={action == props.trigger.action}>{ action.as_str() }</option>
                     }) }
                 </select>
-            </Field>
+            }) }
         </div>
     }
 }

@@ -143,7 +143,7 @@ fn row_view(index: usize, row: &HistoryRow, props: &HistoryTableProps) -> Html {
             <td title={row.automation.clone()}>{ &row.automation }</td>
             <td title={row.record.clone()}>{ &row.record }</td>
             <td title={row.user.clone()}>{ &row.user }</td>
-            <td><StatusBadge status={row.status} /></td>
+            <td>{ execution_status_badge(row.status) }</td>
             <td class="is-number">{ &row.answer }</td>
             <td class="is-number">{ &row.duration }</td>
             <td class="is-number">{ row.attempts }</td>
@@ -161,18 +161,12 @@ fn placeholder(index: usize) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct StatusBadgeProps {
-    pub status: Status,
-}
-
-#[component]
-pub fn StatusBadge(props: &StatusBadgeProps) -> Html {
-    let kind = match props.status {
+fn execution_status_badge(status: Status) -> Html {
+    let kind = match status {
         Status::Succeeded => "is-success",
         Status::Failed => "is-error",
         Status::Stopped => "is-warning",
         Status::Pending => "is-pending",
     };
-    html! { <span class={classes!("wa-badge", "wa-status", kind)}>{ status_label(props.status) }</span> }
+    html! { <span class={classes!("wa-badge", "wa-status", kind)}>{ status_label(status) }</span> }
 }

@@ -7,17 +7,9 @@ use yew::prelude::*;
 
 use crate::ui::widgets::input_value;
 
-#[derive(Properties, PartialEq)]
-pub struct ActingUserProps {
-    pub users: Vec<SampleUser>,
-    pub viewer: SampleUser,
-    pub on_user: Callback<User>,
-}
-
-#[component]
-pub fn ActingUser(props: &ActingUserProps) -> Html {
+pub fn acting_user(users: &[SampleUser], viewer: &SampleUser, on_user: &Callback<User>) -> Html {
     let on_change = {
-        let (users, on_user) = (props.users.clone(), props.on_user.clone());
+        let (users, on_user) = (users.to_vec(), on_user.clone());
         Callback::from(move |event: Event| {
             let id = input_value(&event);
             if let Some(chosen) = users.iter().find(|user| user.user.id.to_string() == id) {
@@ -25,7 +17,6 @@ pub fn ActingUser(props: &ActingUserProps) -> Html {
             }
         })
     };
-    let viewer = &props.viewer;
     html! {
         <>
             <p class="wa-sandbox-acting" role="status">
@@ -35,7 +26,7 @@ pub fn ActingUser(props: &ActingUserProps) -> Html {
             <div class="wa-sandbox-user">
                 <label for="sandbox-user">{ "Switch user" }</label>
                 <select id="sandbox-user" class="wa-input" onchange={on_change}>
-                    { for props.users.iter().map(|user| html! {
+                    { for users.iter().map(|user| html! {
                         <option value={user.user.id.to_string()} selected={user.user.id == viewer.user.id}>
                             { format!("{} ({})", user.user.name, describe(user)) }
                         </option>

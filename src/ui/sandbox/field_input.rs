@@ -5,34 +5,23 @@ use webhook_engine::catalog::{Field, FieldKind};
 use yew::prelude::*;
 
 use crate::sandbox::{local_input, utc_from_local_input};
-use crate::ui::widgets::{checkbox_checked, input_value, Field as LabelledField};
+use crate::ui::widgets::{checkbox_checked, field as labelled_field, input_value};
 
-#[derive(Properties, PartialEq)]
-pub struct FieldInputProps {
-    pub field: Field,
-    /// The value as the engine reads form text (`records::value_from_input`).
-    pub value: String,
-    /// For enum and reference fields: each choice's value and label.
-    #[prop_or_default]
-    pub choices: Vec<(String, String)>,
-    #[prop_or_default]
-    pub error: Option<String>,
-    pub on_change: Callback<String>,
-}
-
-#[component]
-pub fn FieldInput(props: &FieldInputProps) -> Html {
-    let field = &props.field;
+/// `value` is the field's value as the engine reads form text (`records::value_from_input`);
+/// `choices` are each choice's value and label, for enum and reference fields.
+pub fn field_input(
+    field: &Field,
+    value: &str,
+    choices: &[(String, String)],
+    error: Option<&str>,
+    on_change: &Callback<String>,
+) -> Html {
     let id = format!("sandbox-{}", field.key);
-    let invalid = if props.error.is_some() {
-        "true"
-    } else {
-        "false"
-    };
-    let described = props.error.is_some().then(|| format!("{id}-error"));
+    let invalid = if error.is_some() { "true" } else { "false" };
+    let described = error.is_some().then(|| format!("{id}-error"));
     let (input, hint) = match &field.kind {
         FieldKind::Boolean => {
-            let on_check = props.on_change.reform(|event: Event| {
+            let on_check = on_change.reform(|event: Event| {
                 if checkbox_checked(&event) {
                     "true"
                 } else {
@@ -42,34 +31,34 @@ pub fn FieldInput(props: &FieldInputProps) -> Html {
             });
             // The checkbox carries its own label beside it; the field shows only its problem.
             return html! {
-                <div class={classes!("wa-field", props.error.is_some().then_some("has-error"))}>
+                <div class={classes!("wa-field", error.is_some().then_some("has-error"))}>
                     <label class="wa-check wa-sandbox-check">
-                        <input type="checkbox" id={id.clone()} checked={props.value == "true"} onchange={on_check}
+                        <input type="checkbox" id={id.clone()} checked={value == "true"} onchange={on_check}
                             aria-invalid={invalid} aria-describedby={described} />
                         { &field.label }
                     </label>
-                    if let Some(error) = &props.error {
+                    if let Some(error) = error {
                         <p class="wa-field-error" id={format!("{id}-error")} role="alert">{ error }</p>
                     }
                 </div>
             };
         }
         FieldKind::Enum { .. } | FieldKind::Reference { .. } => {
-            let on_select = props.on_change.reform(|event: Event| input_value(&event));
+            let on_select = on_change.reform(|event: Event| input_value(&event));
             let empty_label = if field.required {
                 "Choose…"
             } else {
                 "— none —"
             };
-            let offer_empty = !field.required || props.value.is_empty();
+            let offer_empty = !field.required || value.is_empty();
             (
                 html! {
                     <select id={id.clone()} class="wa-input" onchange={on_select} aria-invalid={invalid} aria-describedby={described}>
                         if offer_empty {
-                            <option value="" selected={props.value.is_empty()}>{ empty_label }</option>
+                            <option value="" selected={value.is_empty()}>{ empty_label }</option>
                         }
-                        { for props.choices.iter().map(|(value, label)| html! {
-                            <option value={value.clone()} selected={*value == props.value}>{ label }</option>
+                        { for choices.iter().map(|(choice, label)| html! {
+                            <option value={choice.clone()} selected={choice == value}>{ label }</option>
                         }) }
                     </select>
                 },
@@ -78,13 +67,13 @@ pub fn FieldInput(props: &FieldInputProps) -> Html {
         }
         FieldKind::Datetime => {
             // The picker works in local time; the record keeps UTC.
-            let on_local = props.on_change.reform(|event: InputEvent| {
+            let on_local = on_change.reform(|event: InputEvent| {
                 let local = input_value(&event);
                 utc_from_local_input(&local).unwrap_or(local)
             });
             (
                 html! {
-                    <input id={id.clone()} class="wa-input" type="datetime-local" value={local_input(&props.value)}
+                    <input id={id.clone()} class="wa-input" type="datetime-local" value={local_input(value)}
                         oninput={on_local} aria-invalid={invalid} aria-describedby={described} />
                 },
                 Some("Your local time; saved in UTC"),
@@ -98,21 +87,15 @@ pub fn FieldInput(props: &FieldInputProps) -> Html {
                 FieldKind::Phone => ("tel", None),
                 _ => ("text", None),
             };
-            let on_text = props
-                .on_change
-                .reform(|event: InputEvent| input_value(&event));
+            let on_text = on_change.reform(|event: InputEvent| input_value(&event));
             (
                 html! {
-                    <input id={id.clone()} class="wa-input" type={input_type} {step} value={props.value.clone()}
+                    <input id={id.clone()} class="wa-input" type={input_type} {step} value={value.to_owned()}
                         oninput={on_text} aria-invalid={invalid} aria-describedby={described} />
                 },
                 None,
             )
         }
     };
-    html! {
-        <LabelledField label={field.label.clone()} input_id={id} error={props.error.clone()} hint={hint.map(AttrValue::from)}>
-            { input }
-        </LabelledField>
-    }
+    labelled_field(&field.label, &id, hint, error, input)
 }

@@ -23,12 +23,12 @@ use crate::sandbox::{
     now_rfc3339, open_sandbox, reset_sandbox, save_change, EventMeta, RecordChange, SandboxCrm,
 };
 use crate::storage::Store;
-use crate::ui::widgets::{Banner, BannerKind, Dialog};
-use acting_user::ActingUser;
+use crate::ui::widgets::{banner, BannerKind, Dialog};
+use acting_user::acting_user;
 use confirmation::confirmation;
 use entities::ENTITY_VIEWS;
 use record_form::RecordForm;
-use record_table::RecordTable;
+use record_table::{record_table, RecordTableProps};
 use state::{Mode, PageAction, PageState};
 
 #[derive(Properties)]
@@ -147,9 +147,14 @@ pub fn SandboxPage(props: &SandboxPageProps) -> Html {
                 <div class="wa-toolbar">
                     <button type="button" class="wa-button is-primary" onclick={show(&state, Mode::Adding)}>{ format!("Add {singular}") }</button>
                 </div>
-                <RecordTable catalog={props.catalog.clone()} crm={crm.clone()} entity={entity.key.clone()} viewer={viewer.clone()}
-                    on_edit={dispatching(&state, |id| PageAction::Show(Mode::Editing(id)))}
-                    on_delete={dispatching(&state, |id| PageAction::Show(Mode::ConfirmingDelete(id)))} />
+                { record_table(&RecordTableProps {
+                    catalog: &props.catalog,
+                    crm: &crm,
+                    entity,
+                    viewer: &viewer,
+                    on_edit: dispatching(&state, |id| PageAction::Show(Mode::Editing(id))),
+                    on_delete: dispatching(&state, |id| PageAction::Show(Mode::ConfirmingDelete(id))),
+                }) }
             </>
         },
     };
@@ -188,14 +193,14 @@ pub fn SandboxPage(props: &SandboxPageProps) -> Html {
     html! {
         <div class="wa-sandbox">
             <div class="wa-sandbox-head">
-                <ActingUser users={crm.users().to_vec()} viewer={viewer.clone()} on_user={props.on_user.clone()} />
+                { acting_user(crm.users(), &viewer, &props.on_user) }
                 <button type="button" class="wa-button" disabled={state.busy} onclick={show(&state, Mode::ConfirmingReset)}>{ "Reset sample data" }</button>
             </div>
             if let Some(problem) = &state.problem {
-                <Banner kind={BannerKind::Problem} message={problem.clone()} on_dismiss={dispatching(&state, |()| PageAction::DismissProblem)} />
+                { banner(BannerKind::Problem, problem, dispatching(&state, |()| PageAction::DismissProblem)) }
             }
             if let Some(notice) = &state.notice {
-                <Banner kind={BannerKind::Notice} message={notice.clone()} on_dismiss={dispatching(&state, |()| PageAction::DismissNotice)} />
+                { banner(BannerKind::Notice, notice, dispatching(&state, |()| PageAction::DismissNotice)) }
             }
             if props.store.is_none() {
                 <p class="wa-callout">{ "This browser keeps no data for this site, so sandbox changes last until the page is reloaded." }</p>

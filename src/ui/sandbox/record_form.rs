@@ -12,7 +12,7 @@ use yew::prelude::*;
 
 use crate::sandbox::{now_rfc3339, RecordChange, RecordDraft, SandboxCrm};
 use crate::ui::sandbox::cells::cell;
-use crate::ui::sandbox::field_input::FieldInput;
+use crate::ui::sandbox::field_input::field_input;
 use crate::ui::webhooks::plural;
 use crate::ui::widgets::capitalize;
 
@@ -90,10 +90,13 @@ pub fn RecordForm(props: &RecordFormProps) -> Html {
                 }
             })
         };
-        html! {
-            <FieldInput field={field.clone()} value={draft.input(field)} choices={choices(props, field, &draft)}
-                error={problem(&field.key)} {on_change} />
-        }
+        field_input(
+            field,
+            &draft.input(field),
+            &choices(props, field, &draft),
+            problem(&field.key).as_deref(),
+            &on_change,
+        )
     };
     let singular = entity.label.to_lowercase();
     let (title, action, button) = match &props.editing {

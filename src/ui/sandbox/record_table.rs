@@ -1,7 +1,5 @@
 //! The table of one entity's records that the acting user can see, and how many they cannot.
 
-use std::rc::Rc;
-
 use webhook_engine::catalog::{Catalog, Entity, Field, FieldKind};
 use webhook_engine::event::Record;
 use webhook_engine::records::{record_id, record_name};
@@ -12,28 +10,24 @@ use crate::sandbox::SandboxCrm;
 use crate::ui::sandbox::cells::cell;
 use crate::ui::sandbox::entities::{count_of, entity_view};
 
-#[derive(Properties, PartialEq)]
-pub struct RecordTableProps {
-    pub catalog: Rc<Catalog>,
-    pub crm: Rc<SandboxCrm>,
-    pub entity: String,
-    pub viewer: SampleUser,
+pub struct RecordTableProps<'a> {
+    pub catalog: &'a Catalog,
+    pub crm: &'a SandboxCrm,
+    pub entity: &'a Entity,
+    pub viewer: &'a SampleUser,
     pub on_edit: Callback<u64>,
     pub on_delete: Callback<u64>,
 }
 
-#[component]
-pub fn RecordTable(props: &RecordTableProps) -> Html {
-    let Some(entity) = props.catalog.entity(&props.entity) else {
-        return Html::default();
-    };
+pub fn record_table(props: &RecordTableProps) -> Html {
+    let entity = props.entity;
     let view = entity_view(&entity.key);
     let columns: Vec<&Field> = view
         .columns
         .iter()
         .filter_map(|key| entity.field(key))
         .collect();
-    let (visible, hidden) = props.crm.visible(&entity.key, &props.viewer);
+    let (visible, hidden) = props.crm.visible(&entity.key, props.viewer);
     let hidden_note = (hidden > 0).then(|| {
         let verb = if hidden == 1 { "is" } else { "are" };
         format!(
@@ -59,7 +53,7 @@ pub fn RecordTable(props: &RecordTableProps) -> Html {
                         </tr>
                     </thead>
                     <tbody>
-                        { for visible.iter().map(|record| row(props, entity, &columns, record)) }
+                        { for visible.iter().map(|record| row(props, &columns, record)) }
                     </tbody>
                 </table>
             }
@@ -70,11 +64,11 @@ pub fn RecordTable(props: &RecordTableProps) -> Html {
     }
 }
 
-fn row(props: &RecordTableProps, entity: &Entity, columns: &[&Field], record: &Record) -> Html {
+fn row(props: &RecordTableProps, columns: &[&Field], record: &Record) -> Html {
     let id = record_id(record).unwrap_or_default();
-    let name = record_name(entity, record);
+    let name = record_name(props.entity, record);
     let (header, rest) = columns.split_first().expect("every view has a name column");
-    let cell = |field: &Field| cell(&props.catalog, &props.crm, field, record);
+    let cell = |field: &Field| cell(props.catalog, props.crm, field, record);
     html! {
         <tr data-record={id.to_string()}>
             <td class="wa-sandbox-id">{ id }</td>

@@ -10,7 +10,7 @@ use webhook_engine::settings::{Settings, DEFAULT_RETENTION_DAYS};
 use yew::prelude::*;
 
 use crate::ui::webhooks::plural;
-use crate::ui::widgets::{capitalize, input_value, Dialog, Field};
+use crate::ui::widgets::{capitalize, field, input_value, Dialog};
 
 #[derive(Properties, PartialEq)]
 pub struct SettingsPageProps {
@@ -185,18 +185,20 @@ pub fn SettingsPage(props: &SettingsPageProps) -> Html {
             <form class="wa-card" onsubmit={on_settings_submit} novalidate=true>
                 <h2>{ "Running and history" }</h2>
                 <div class="wa-form-grid">
-                    <Field label="Keep executions for (days)" input_id="settings-retention" error={(*retention_problem).clone()}
-                        hint={format!("Older executions are deleted automatically. Default: {DEFAULT_RETENTION_DAYS} days.")}>
+                    { field("Keep executions for (days)", "settings-retention",
+                        Some(&format!("Older executions are deleted automatically. Default: {DEFAULT_RETENTION_DAYS} days.")),
+                        retention_problem.as_deref(), html! {
                         <input id="settings-retention" class="wa-input is-narrow" inputmode="numeric" value={(*retention).clone()}
                             disabled={!props.can_manage}
                             oninput={{ let retention = retention.clone(); Callback::from(move |event: InputEvent| retention.set(input_value(&event))) }} />
-                    </Field>
-                    <Field label="Runs per automation per minute" input_id="settings-max-runs" error={(*max_runs_problem).clone()}
-                        hint="Beyond this an automation is stopped, which catches loops (an endpoint that changes the record that triggers it).">
+                    }) }
+                    { field("Runs per automation per minute", "settings-max-runs",
+                        Some("Beyond this an automation is stopped, which catches loops (an endpoint that changes the record that triggers it)."),
+                        max_runs_problem.as_deref(), html! {
                         <input id="settings-max-runs" class="wa-input is-narrow" inputmode="numeric" value={(*max_runs).clone()}
                             disabled={!props.can_manage}
                             oninput={{ let max_runs = max_runs.clone(); Callback::from(move |event: InputEvent| max_runs.set(input_value(&event))) }} />
-                    </Field>
+                    }) }
                 </div>
                 if props.can_manage {
                     <button type="submit" class="wa-button">{ "Save settings" }</button>

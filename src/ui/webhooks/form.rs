@@ -11,8 +11,8 @@ use yew::prelude::*;
 
 use crate::random::{new_id, random_bytes};
 use crate::ui::webhooks::draft::{DraftEdit, SecretDraft, WebhookDraft};
-use crate::ui::webhooks::secret_input::SecretInput;
-use crate::ui::widgets::{capitalize, checkbox_checked, input_value, Field};
+use crate::ui::webhooks::secret_input::secret_input;
+use crate::ui::widgets::{capitalize, checkbox_checked, field, input_value};
 
 #[derive(Properties, PartialEq)]
 pub struct WebhookFormProps {
@@ -148,19 +148,18 @@ pub fn WebhookForm(props: &WebhookFormProps) -> Html {
         <form class="wa-card wa-form" onsubmit={on_submit} novalidate=true aria-labelledby="wa-webhook-form-title">
             <h2 id="wa-webhook-form-title">{ title }</h2>
             <div class="wa-form-grid">
-                <Field label="Name" input_id="wh-name" error={problem("name")} hint="Automations pick the webhook by this name.">
+                { field("Name", "wh-name", Some("Automations pick the webhook by this name."), problem("name").as_deref(), html! {
                     <input id="wh-name" class="wa-input" value={draft.name.clone()} oninput={edit(DraftEdit::Name)} />
-                </Field>
-                <Field label="Base URL" input_id="wh-base-url" error={problem("base_url")}
-                    hint="https://…, or http:// for localhost. Each action's path is appended to it.">
+                }) }
+                { field("Base URL", "wh-base-url", Some("https://…, or http:// for localhost. Each action's path is appended to it."), problem("base_url").as_deref(), html! {
                     <input id="wh-base-url" class="wa-input" type="url" placeholder="https://erp.example/api"
                         value={draft.base_url.clone()} oninput={edit(DraftEdit::BaseUrl)} />
-                </Field>
+                }) }
             </div>
 
             <fieldset class="wa-fieldset">
                 <legend>{ "Authentication" }</legend>
-                <Field label="Type" input_id="wh-auth-kind">
+                { field("Type", "wh-auth-kind", None, None, html! {
                     <select id="wh-auth-kind" class="wa-input" onchange={on_auth_kind}>
                         { for [(AuthKind::None, "none", "None"), (AuthKind::Basic, "basic", "Basic (user name and password)"),
                                (AuthKind::Bearer, "bearer", "Bearer token"), (AuthKind::ApiKey, "api_key", "API key in a header")]
@@ -168,29 +167,23 @@ pub fn WebhookForm(props: &WebhookFormProps) -> Html {
                                 <option {value} selected={draft.auth_kind == kind}>{ label }</option>
                             }) }
                     </select>
-                </Field>
+                }) }
                 { match draft.auth_kind {
                     AuthKind::None => html! {},
                     AuthKind::Basic => html! { <div class="wa-form-grid">
-                        <Field label="User name" input_id="wh-username" error={problem("auth.username")}>
+                        { field("User name", "wh-username", None, problem("auth.username").as_deref(), html! {
                             <input id="wh-username" class="wa-input" autocomplete="off" value={draft.username.clone()} oninput={edit(DraftEdit::Username)} />
-                        </Field>
-                        <Field label="Password" input_id="wh-password" error={problem("auth.password")}>
-                            <SecretInput id="wh-password" draft={draft.password.clone()} on_input={edit_text(DraftEdit::Password)} />
-                        </Field>
+                        }) }
+                        { field("Password", "wh-password", None, problem("auth.password").as_deref(), secret_input("wh-password", &draft.password, edit_text(DraftEdit::Password))) }
                     </div> },
                     AuthKind::Bearer => html! {
-                        <Field label="Token" input_id="wh-token" error={problem("auth.token")}>
-                            <SecretInput id="wh-token" draft={draft.token.clone()} on_input={edit_text(DraftEdit::Token)} />
-                        </Field>
+                        { field("Token", "wh-token", None, problem("auth.token").as_deref(), secret_input("wh-token", &draft.token, edit_text(DraftEdit::Token))) }
                     },
                     AuthKind::ApiKey => html! { <div class="wa-form-grid">
-                        <Field label="Header name" input_id="wh-api-header" error={problem("auth.header")}>
+                        { field("Header name", "wh-api-header", None, problem("auth.header").as_deref(), html! {
                             <input id="wh-api-header" class="wa-input" value={draft.api_header.clone()} oninput={edit(DraftEdit::ApiHeader)} />
-                        </Field>
-                        <Field label="API key" input_id="wh-api-key" error={problem("auth.key")}>
-                            <SecretInput id="wh-api-key" draft={draft.api_key.clone()} on_input={edit_text(DraftEdit::ApiKey)} />
-                        </Field>
+                        }) }
+                        { field("API key", "wh-api-key", None, problem("auth.key").as_deref(), secret_input("wh-api-key", &draft.api_key, edit_text(DraftEdit::ApiKey))) }
                     </div> },
                 } }
             </fieldset>
@@ -208,14 +201,14 @@ pub fn WebhookForm(props: &WebhookFormProps) -> Html {
                     let state_remove = state.clone();
                     html! {
                         <div class="wa-form-row">
-                            <Field label="Header" input_id={name_id.clone()} error={problem(&format!("headers.{index}.name"))}>
-                                <input id={name_id} class="wa-input" value={header.name.clone()}
+                            { field("Header", &name_id, None, problem(&format!("headers.{index}.name")).as_deref(), html! {
+                                <input id={name_id.clone()} class="wa-input" value={header.name.clone()}
                                     oninput={Callback::from(move |event: InputEvent| state_name.dispatch(FormAction::Edit(DraftEdit::HeaderName(index, input_value(&event)))))} />
-                            </Field>
-                            <Field label="Value" input_id={value_id.clone()} error={problem(&format!("headers.{index}.value"))}>
-                                <input id={value_id} class="wa-input" value={header.value.clone()}
+                            }) }
+                            { field("Value", &value_id, None, problem(&format!("headers.{index}.value")).as_deref(), html! {
+                                <input id={value_id.clone()} class="wa-input" value={header.value.clone()}
                                     oninput={Callback::from(move |event: InputEvent| state_value.dispatch(FormAction::Edit(DraftEdit::HeaderValue(index, input_value(&event)))))} />
-                            </Field>
+                            }) }
                             <button type="button" class="wa-button is-quiet" aria-label={format!("Remove header {}", index + 1)}
                                 onclick={Callback::from(move |_: MouseEvent| state_remove.dispatch(FormAction::Edit(DraftEdit::RemoveHeader(index))))}>{ "Remove" }</button>
                         </div>
@@ -235,9 +228,7 @@ pub fn WebhookForm(props: &WebhookFormProps) -> Html {
                 </label>
                 if draft.signing {
                     <div class="wa-form-row is-pair">
-                        <Field label="Signing secret" input_id="wh-signing-secret" error={problem("signing_secret")} hint="whsec_… shared with the endpoint, which verifies each signature.">
-                            <SecretInput id="wh-signing-secret" draft={draft.signing_secret.clone()} on_input={edit_text(DraftEdit::SigningSecret)} />
-                        </Field>
+                        { field("Signing secret", "wh-signing-secret", Some("whsec_… shared with the endpoint, which verifies each signature."), problem("signing_secret").as_deref(), secret_input("wh-signing-secret", &draft.signing_secret, edit_text(DraftEdit::SigningSecret))) }
                         <button type="button" class="wa-button" onclick={on_generate}>{ "Generate" }</button>
                     </div>
                     if let (Some(secret), SecretDraft::Typed(typed)) = (&state.generated_secret, &draft.signing_secret) {
@@ -252,18 +243,18 @@ pub fn WebhookForm(props: &WebhookFormProps) -> Html {
             <fieldset class="wa-fieldset">
                 <legend>{ "Delivery" }</legend>
                 <div class="wa-form-grid is-four">
-                    <Field label="Timeout (seconds)" input_id="wh-timeout" error={problem("timeout_ms")}>
+                    { field("Timeout (seconds)", "wh-timeout", None, problem("timeout_ms").as_deref(), html! {
                         <input id="wh-timeout" class="wa-input" inputmode="decimal" value={draft.timeout_seconds.clone()} oninput={edit(DraftEdit::TimeoutSeconds)} />
-                    </Field>
-                    <Field label="Attempts" input_id="wh-attempts" error={problem("retry.max_attempts")} hint="1 means never retry.">
+                    }) }
+                    { field("Attempts", "wh-attempts", Some("1 means never retry."), problem("retry.max_attempts").as_deref(), html! {
                         <input id="wh-attempts" class="wa-input" inputmode="numeric" value={draft.max_attempts.clone()} oninput={edit(DraftEdit::MaxAttempts)} />
-                    </Field>
-                    <Field label="First retry after (s)" input_id="wh-backoff" error={problem("retry.initial_backoff_ms")}>
+                    }) }
+                    { field("First retry after (s)", "wh-backoff", None, problem("retry.initial_backoff_ms").as_deref(), html! {
                         <input id="wh-backoff" class="wa-input" inputmode="decimal" value={draft.initial_backoff_seconds.clone()} oninput={edit(DraftEdit::InitialBackoffSeconds)} />
-                    </Field>
-                    <Field label="Longest wait (s)" input_id="wh-max-backoff" error={problem("retry.max_backoff_ms")}>
+                    }) }
+                    { field("Longest wait (s)", "wh-max-backoff", None, problem("retry.max_backoff_ms").as_deref(), html! {
                         <input id="wh-max-backoff" class="wa-input" inputmode="decimal" value={draft.max_backoff_seconds.clone()} oninput={edit(DraftEdit::MaxBackoffSeconds)} />
-                    </Field>
+                    }) }
                 </div>
                 <p class="wa-muted">{ "Retries happen on network errors, timeouts, 408, 429 (honouring Retry-After) and 5xx answers, with growing waits; never on other 4xx answers." }</p>
             </fieldset>

@@ -1,7 +1,6 @@
 //! The table of webhooks.
 
 use std::collections::HashMap;
-use std::rc::Rc;
 
 use webhook_engine::changes::automations_using;
 use webhook_engine::model::{AuthKind, Automation, Webhook};
@@ -11,19 +10,17 @@ use yew::prelude::*;
 
 use crate::ui::webhooks::form::plural;
 
-#[derive(Properties, PartialEq)]
-pub struct WebhookListProps {
-    pub webhooks: Rc<Vec<Webhook>>,
-    pub automations: Rc<Vec<Automation>>,
-    pub last_delivery: Rc<HashMap<String, Status>>,
+pub struct WebhookListProps<'a> {
+    pub webhooks: &'a [Webhook],
+    pub automations: &'a [Automation],
+    pub last_delivery: &'a HashMap<String, Status>,
     pub can_manage: bool,
     pub on_edit: Callback<String>,
     pub on_delete: Callback<String>,
     pub on_test: Callback<Webhook>,
 }
 
-#[component]
-pub fn WebhookList(props: &WebhookListProps) -> Html {
+pub fn webhook_list(props: &WebhookListProps) -> Html {
     if props.webhooks.is_empty() {
         return html! {
             <div class="wa-empty">
@@ -55,7 +52,7 @@ pub fn WebhookList(props: &WebhookListProps) -> Html {
 }
 
 fn row(webhook: &Webhook, props: &WebhookListProps) -> Html {
-    let users = automations_using(&props.automations, &webhook.id).len();
+    let users = automations_using(props.automations, &webhook.id).len();
     let id = webhook.id.clone();
     let edit = props.on_edit.reform({
         let id = id.clone();

@@ -23,7 +23,7 @@ pub use list::status_badge;
 
 use crate::ui::widgets::Dialog;
 use form::WebhookForm;
-use list::WebhookList;
+use list::{webhook_list, WebhookListProps};
 
 #[derive(Properties, PartialEq)]
 pub struct WebhooksPageProps {
@@ -96,9 +96,15 @@ pub fn WebhooksPage(props: &WebhooksPageProps) -> Html {
                 if let Some(result) = &*test_result {
                     { test_panel(result) }
                 }
-                <WebhookList webhooks={props.webhooks.clone()} automations={props.automations.clone()}
-                    last_delivery={props.last_delivery.clone()} can_manage={props.can_manage}
-                    {on_edit} on_delete={on_ask_delete} {on_test} />
+                { webhook_list(&WebhookListProps {
+                    webhooks: &props.webhooks,
+                    automations: &props.automations,
+                    last_delivery: &props.last_delivery,
+                    can_manage: props.can_manage,
+                    on_edit,
+                    on_delete: on_ask_delete,
+                    on_test,
+                }) }
             </>
         },
     };

@@ -7,22 +7,14 @@ use webhook_engine::history::describe::{
 use webhook_engine::runner::{Attempt, ResponseSummary, Status, RESPONSE_BODY_LIMIT};
 use yew::prelude::*;
 
-use crate::ui::history::detail::headers::HeaderTable;
+use crate::ui::history::detail::headers::header_table;
 use crate::ui::history::time::local_time;
 use crate::ui::widgets::capitalize;
 
-#[derive(Properties, PartialEq)]
-pub struct AttemptListProps {
-    pub attempts: Vec<Attempt>,
-    pub status: Status,
-    /// Response headers and bodies are not shown to this user.
-    pub details_hidden: bool,
-}
-
-#[component]
-pub fn AttemptList(props: &AttemptListProps) -> Html {
-    if props.attempts.is_empty() {
-        let text = if props.status == Status::Pending {
+/// `details_hidden`: response headers and bodies are not shown to this user.
+pub fn attempt_list(attempts: &[Attempt], status: Status, details_hidden: bool) -> Html {
+    if attempts.is_empty() {
+        let text = if status == Status::Pending {
             "Not sent yet."
         } else {
             "Never sent."
@@ -31,7 +23,7 @@ pub fn AttemptList(props: &AttemptListProps) -> Html {
     }
     html! {
         <ol class="wa-history-attempts">
-            { for props.attempts.iter().map(|attempt| html! {
+            { for attempts.iter().map(|attempt| html! {
                 <li class="wa-history-attempt">
                     <h4>{ format!("Attempt {}", attempt.number) }</h4>
                     <p class="wa-history-attempt-line">
@@ -41,7 +33,7 @@ pub fn AttemptList(props: &AttemptListProps) -> Html {
                             capitalize(&outcome_in_words(attempt.outcome))) }
                     </p>
                     if let Some(response) = &attempt.response {
-                        { response_view(attempt.number, response, props.details_hidden) }
+                        { response_view(attempt.number, response, details_hidden) }
                     }
                     if let Some(delay) = attempt.retry_in {
                         <p class="wa-history-retry">{ format!("Then {delay}.") }</p>
@@ -59,7 +51,7 @@ fn response_view(number: u32, response: &ResponseSummary, details_hidden: bool) 
     html! {
         <>
             <h5>{ "Response headers" }</h5>
-            <HeaderTable headers={response.headers.clone()} label={format!("Response headers of attempt {number}")} />
+            { header_table(&response.headers, &format!("Response headers of attempt {number}")) }
             if headers_hidden_by_cors(&response.headers) {
                 <p class="wa-muted wa-history-cors-note">{ "The browser showed only its standard headers: the endpoint exposes no others to this page (Access-Control-Expose-Headers), so any other headers it sent are hidden here." }</p>
             }

@@ -2,21 +2,14 @@
 
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct HeaderTableProps {
-    pub headers: Vec<(String, String)>,
-    pub label: AttrValue,
-}
-
-#[component]
-pub fn HeaderTable(props: &HeaderTableProps) -> Html {
-    if props.headers.is_empty() {
+pub fn header_table(headers: &[(String, String)], label: &str) -> Html {
+    if headers.is_empty() {
         return html! { <p class="wa-muted">{ "None." }</p> };
     }
     html! {
-        <table class="wa-history-headers" aria-label={props.label.clone()}>
+        <table class="wa-history-headers" aria-label={label.to_owned()}>
             <tbody>
-                { for props.headers.iter().map(|(name, value)| html! {
+                { for headers.iter().map(|(name, value)| html! {
                     <tr><th scope="row"><code>{ name }</code></th><td><code>{ value }</code></td></tr>
                 }) }
             </tbody>

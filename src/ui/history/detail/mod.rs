@@ -17,10 +17,10 @@ use yew::prelude::*;
 
 use crate::storage::Store;
 use crate::ui::history::time::local_time;
-use attempts::AttemptList;
+use attempts::attempt_list;
 use curl::CopyAsCurl;
-use request::RequestView;
-use trace::TraceTable;
+use request::request_view;
+use trace::trace_table;
 
 #[derive(Properties, PartialEq)]
 pub struct ExecutionDetailProps {
@@ -144,15 +144,15 @@ fn details(view: &ExecutionView, props: &ExecutionDetailProps) -> Html {
             }
             <section class="wa-history-section" aria-labelledby="history-detail-conditions">
                 <h3 id="history-detail-conditions">{ "Conditions" }</h3>
-                <TraceTable trace={execution.trace.clone()} values_hidden={view.details_hidden} />
+                { trace_table(&execution.trace, view.details_hidden) }
             </section>
             <section class="wa-history-section" aria-labelledby="history-detail-request">
                 <h3 id="history-detail-request">{ "Request" }</h3>
-                <RequestView request={execution.request.clone()} details_hidden={view.details_hidden} />
+                { request_view(execution.request.as_ref(), view.details_hidden) }
             </section>
             <section class="wa-history-section" aria-labelledby="history-detail-attempts">
                 <h3 id="history-detail-attempts">{ "Attempts" }</h3>
-                <AttemptList attempts={execution.attempts.clone()} status={execution.status} details_hidden={view.details_hidden} />
+                { attempt_list(&execution.attempts, execution.status, view.details_hidden) }
             </section>
         </>
     }

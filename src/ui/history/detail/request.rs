@@ -4,18 +4,11 @@ use webhook_engine::history::describe::display_body;
 use webhook_engine::runner::{StoredRequest, REQUEST_BODY_LIMIT};
 use yew::prelude::*;
 
-use crate::ui::history::detail::headers::HeaderTable;
+use crate::ui::history::detail::headers::header_table;
 
-#[derive(Properties, PartialEq)]
-pub struct RequestViewProps {
-    pub request: Option<StoredRequest>,
-    /// Headers and body are not shown to this user.
-    pub details_hidden: bool,
-}
-
-#[component]
-pub fn RequestView(props: &RequestViewProps) -> Html {
-    let Some(request) = &props.request else {
+/// `details_hidden`: headers and body are not shown to this user.
+pub fn request_view(request: Option<&StoredRequest>, details_hidden: bool) -> Html {
+    let Some(request) = request else {
         return html! { <p class="wa-muted">{ "No request was built, for the reason above, so nothing was sent." }</p> };
     };
     html! {
@@ -24,9 +17,9 @@ pub fn RequestView(props: &RequestViewProps) -> Html {
                 <span class="wa-method">{ request.method.as_str() }</span>
                 <code class="wa-preview-url">{ &request.url }</code>
             </p>
-            if !props.details_hidden {
+            if !details_hidden {
                 <h4>{ "Headers" }</h4>
-                <HeaderTable headers={request.headers.clone()} label="Request headers" />
+                { header_table(&request.headers, "Request headers") }
                 <h4>{ "Body" }</h4>
                 <pre class="wa-history-body wa-mono">{ display_body(&request.body) }</pre>
                 if request.body_truncated {

@@ -5,20 +5,13 @@ use webhook_engine::conditions::ConditionTrace;
 use webhook_engine::history::describe::condition_number;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct TraceTableProps {
-    pub trace: Vec<ConditionTrace>,
-    /// The record's values are not shown to this user.
-    pub values_hidden: bool,
-}
-
-#[component]
-pub fn TraceTable(props: &TraceTableProps) -> Html {
-    if props.trace.is_empty() {
+/// `values_hidden`: the record's values are not shown to this user.
+pub fn trace_table(trace: &[ConditionTrace], values_hidden: bool) -> Html {
+    if trace.is_empty() {
         return html! { <p class="wa-muted">{ "The automation has no conditions: it runs for every event of its trigger." }</p> };
     }
     let record_value = |value: Option<&Value>| {
-        if props.values_hidden {
+        if values_hidden {
             html! { <span class="wa-muted">{ "hidden" }</span> }
         } else {
             json_cell(value)
@@ -38,7 +31,7 @@ pub fn TraceTable(props: &TraceTableProps) -> Html {
                 </tr>
             </thead>
             <tbody>
-                { for props.trace.iter().map(|condition| html! {
+                { for trace.iter().map(|condition| html! {
                     <tr>
                         <td>{ condition_number(&condition.index_path) }</td>
                         <td><code>{ &condition.field }</code></td>
