@@ -93,7 +93,7 @@ impl Services {
                     ChangeNotice::Executions => {
                         dispatch.dispatch(AppAction::HistoryChangedElsewhere)
                     }
-                    ChangeNotice::Outbox => {}
+                    ChangeNotice::Outbox | ChangeNotice::Sandbox => {}
                 }
             };
             *services.subscription.borrow_mut() = Some(store.on_change(follow));
