@@ -89,10 +89,11 @@ impl Services {
                 let dispatch = dispatch.clone();
                 move |notice: ChangeNotice| match notice {
                     ChangeNotice::Config => reload(store.clone(), dispatch.clone()),
+                    ChangeNotice::Settings => reload_settings(store.clone(), dispatch.clone()),
                     ChangeNotice::Executions => {
                         dispatch.dispatch(AppAction::HistoryChangedElsewhere)
                     }
-                    ChangeNotice::Settings | ChangeNotice::Outbox => {}
+                    ChangeNotice::Outbox | ChangeNotice::Sandbox => {}
                 }
             };
             *services.subscription.borrow_mut() = Some(store.on_change(follow));
@@ -312,6 +313,17 @@ fn reload(store: Rc<Store>, dispatch: UseReducerDispatcher<AppState>) {
                 webhooks: config.webhooks,
                 automations: config.automations,
             }),
+            Err(error) => dispatch.dispatch(AppAction::Failed(error.to_string())),
+        }
+    });
+}
+
+/// Another tab saved the settings: this tab (and the dispatcher it may run) follows them.
+fn reload_settings(store: Rc<Store>, dispatch: UseReducerDispatcher<AppState>) {
+    wasm_bindgen_futures::spawn_local(async move {
+        match store.get_setting::<Settings>(SETTINGS_KEY).await {
+            Ok(Some(settings)) => dispatch.dispatch(AppAction::SettingsLoaded(settings)),
+            Ok(None) => {}
             Err(error) => dispatch.dispatch(AppAction::Failed(error.to_string())),
         }
     });

@@ -20,6 +20,8 @@ pub enum ChangeNotice {
     Executions,
     /// The runner's outbox of requests not yet answered.
     Outbox,
+    /// The sandbox CRM's records (a change, a reset).
+    Sandbox,
 }
 
 /// The channel's name for the database `db_name`.

@@ -21,7 +21,7 @@ use super::codec::{from_js, from_record, to_js};
 use super::errors::StorageError;
 use super::schema::SANDBOX;
 use super::transaction::{Durability, Tx};
-use super::Store;
+use super::{ChangeNotice, Store};
 
 const IDS_KEY: &str = "ids";
 const RECORD_PREFIX: &str = "record:";
@@ -100,7 +100,9 @@ impl Store {
             // Added, not put: two records with one id abort the whole replacement.
             store.add(value, None)?;
         }
-        tx.commit().await
+        tx.commit().await?;
+        self.notify(ChangeNotice::Sandbox);
+        Ok(())
     }
 
     /// Adds or replaces one record of `entity` (by its id), and raises the entity's highest id when
@@ -125,14 +127,18 @@ impl Store {
         *highest = (*highest).max(id);
         store.put(&to_js(&ids)?, None)?;
         store.put(&value, None)?;
-        tx.commit().await
+        tx.commit().await?;
+        self.notify(ChangeNotice::Sandbox);
+        Ok(())
     }
 
     pub async fn delete_sandbox_record(&self, entity: &str, id: u64) -> Result<(), StorageError> {
         let tx = Tx::write(self.db()?, &[SANDBOX], Durability::Relaxed)?;
         tx.store(SANDBOX)?
             .delete(JsValue::from_str(&record_key(entity, id)))?;
-        tx.commit().await
+        tx.commit().await?;
+        self.notify(ChangeNotice::Sandbox);
+        Ok(())
     }
 }
 

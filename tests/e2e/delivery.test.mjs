@@ -324,3 +324,33 @@ test("an event handed over again, after a reload or by a second tab, runs once",
   assert.equal((await received()).length, 1, "the receiver got the event once");
   assert.deepEqual(app.consoleErrors.slice(errorsBefore), []);
 });
+
+test("a runs-per-minute limit saved in another tab applies to this tab's runs at once", async () => {
+  const config = configFor(app.receiver.url);
+  config.automations[0].id = "auto_limited"; // counted on its own by the frequency guard
+  await withConfig(config);
+  await app.page.locator(".wa-nav-link[data-section=settings]").click();
+  const limit = app.page.getByLabel("Runs per automation per minute");
+  assert.equal(await limit.inputValue(), "60");
+  const other = await app.page.context().newPage();
+  try {
+    await other.goto(`${app.appUrl}/#/settings`);
+    await other.getByLabel("Runs per automation per minute").fill("1");
+    await other.getByRole("button", { name: "Save settings" }).click();
+    await other.getByText("Settings saved").waitFor();
+  } finally {
+    await other.close();
+  }
+  // The form here follows the saved value: this tab has the new settings.
+  await app.page.waitForFunction(() => document.getElementById("settings-max-runs").value === "1", null, { timeout: 10_000 });
+
+  assert.equal((await runEvent(stageChange())).status, "succeeded");
+  const second = await runEvent(stageChange());
+  assert.equal(second.status, "stopped");
+  assert.match(second.reason, /ran once in the last minute, its limit/);
+  assert.equal((await received()).length, 1);
+
+  await limit.fill("60");
+  await app.page.getByRole("button", { name: "Save settings" }).click();
+  await app.page.getByText("Settings saved").waitFor();
+});

@@ -81,3 +81,20 @@ test("a person is added and deleted", async () => {
   await row.waitFor({ state: "detached" });
   assert.deepEqual(app.consoleErrors, []);
 });
+
+test("a change saved in another tab shows here without a reload", async () => {
+  const { page } = app;
+  await openSandbox(page);
+  const other = await page.context().newPage();
+  try {
+    await openSandbox(other);
+    await other.getByRole("button", { name: "Edit CNC line maintenance contract" }).click();
+    await other.getByLabel("Stage", { exact: true }).selectOption("contact_made");
+    await other.getByRole("button", { name: "Save changes" }).click();
+    await other.getByText("Deal 302 updated (Stage)", { exact: false }).waitFor();
+  } finally {
+    await other.close();
+  }
+  await page.locator("tr[data-record='302']", { hasText: "Contact made" }).waitFor({ timeout: 10_000 });
+  assert.deepEqual(app.consoleErrors, []);
+});

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde_json::{Number, Value};
 
 use crate::catalog::{Entity, Field, FieldKind};
+use crate::decimal::parse_decimal;
 use crate::event::Record;
 use crate::model::EventAction;
 use crate::time::{Date, Instant};
@@ -291,8 +292,7 @@ fn number(text: &str) -> Option<Value> {
     if let Ok(whole) = text.parse::<i64>() {
         return Some(Value::from(whole));
     }
-    let float = text.parse::<f64>().ok().filter(|float| float.is_finite())?;
-    Number::from_f64(float).map(Value::Number)
+    Number::from_f64(parse_decimal(text)?).map(Value::Number)
 }
 
 /// `name@domain.tld`: one `@`, something before it, a dotted domain after it, no spaces. Stricter

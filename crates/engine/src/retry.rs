@@ -8,6 +8,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::decimal::tenths;
 use crate::model::RetryPolicy;
 use crate::time::Date;
 
@@ -86,7 +87,7 @@ fn seconds(ms: u64) -> String {
     if ms % 1000 == 0 {
         format!("{} s", ms / 1000)
     } else {
-        format!("{:.1} s", ms as f64 / 1000.0)
+        format!("{} s", tenths(ms))
     }
 }
 

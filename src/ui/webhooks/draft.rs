@@ -1,6 +1,7 @@
 //! The webhook form's state: what the admin typed, and how it becomes a webhook. Secrets already
 //! saved are never loaded into the form — they can only be kept or replaced.
 
+use webhook_engine::decimal::{parse_decimal, thousandths};
 use webhook_engine::model::{Auth, AuthKind, HeaderPair, RetryPolicy, Secret, Webhook};
 use webhook_engine::request::WebhookProblem;
 
@@ -174,8 +175,8 @@ impl WebhookDraft {
     ) -> Result<Webhook, Vec<WebhookProblem>> {
         let mut problems = Vec::new();
         let mut number = |field: &str, text: &str, unit: u32| -> u32 {
-            match text.trim().parse::<f64>() {
-                Ok(value)
+            match parse_decimal(text) {
+                Some(value)
                     if value >= 0.0
                         && value.is_finite()
                         && value * f64::from(unit) <= f64::from(u32::MAX) =>
@@ -263,12 +264,7 @@ impl Default for WebhookDraft {
 }
 
 fn seconds(ms: u32) -> String {
-    let seconds = f64::from(ms) / 1000.0;
-    if seconds.fract() == 0.0 {
-        format!("{seconds:.0}")
-    } else {
-        seconds.to_string()
-    }
+    thousandths(u64::from(ms))
 }
 
 #[cfg(test)]

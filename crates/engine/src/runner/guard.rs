@@ -49,9 +49,13 @@ impl FrequencyGuard {
             return;
         }
         execution.status = Status::Stopped;
+        let runs = match self.limit_per_minute {
+            1 => "once".to_string(),
+            limit => format!("{limit} times"),
+        };
         execution.reason = Some(format!(
-            "stopped: “{}” ran {} times in the last minute, its limit — this usually means a loop (the endpoint changes the record that triggers the automation); raise the limit in Settings if it is expected",
-            execution.automation_name, self.limit_per_minute
+            "stopped: “{}” ran {runs} in the last minute, its limit — this usually means a loop (the endpoint changes the record that triggers the automation); raise the limit in Settings if it is expected",
+            execution.automation_name
         ));
         execution.next_attempt_at_ms = None;
         execution.finished_at_ms = Some(now_ms);
@@ -134,5 +138,19 @@ mod tests {
             .reason
             .unwrap_or_default()
             .contains("ran 3 times in the last minute"));
+    }
+
+    #[test]
+    fn a_limit_of_one_reads_as_once() {
+        let mut guard = FrequencyGuard::new(1);
+        let mut first = execution("a");
+        guard.admit(&mut first, 0);
+        let mut second = execution("a");
+        guard.admit(&mut second, 1_000);
+        let reason = second.reason.unwrap_or_default();
+        assert!(
+            reason.contains("ran once in the last minute, its limit"),
+            "{reason}"
+        );
     }
 }
