@@ -35,8 +35,9 @@ pub struct DialogProps {
 
 /// A modal dialog; Escape or the backdrop closes it. Like any modal it holds the keyboard while open,
 /// so keyboard and screen-reader users neither act on the page behind it nor lose their place: the
-/// focus moves to its first control (or to the dialog itself when it has none), Tab and Shift+Tab
-/// wrap around inside it, and on closing the focus goes back to where it was before.
+/// focus moves to the control marked `data-initial-focus`, else to its first control (or to the
+/// dialog itself when it has none), Tab and Shift+Tab wrap around inside it, and on closing the
+/// focus goes back to where it was before.
 #[component]
 pub fn Dialog(props: &DialogProps) -> Html {
     let dialog = use_node_ref();
@@ -45,7 +46,8 @@ pub fn Dialog(props: &DialogProps) -> Html {
         use_effect_with((), move |()| {
             let opener = focused_element();
             if let Some(dialog) = dialog.cast::<HtmlElement>() {
-                let first = focusable_inside(&dialog).into_iter().next();
+                let first =
+                    initial_focus(&dialog).or_else(|| focusable_inside(&dialog).into_iter().next());
                 let _ = first.unwrap_or(dialog).focus();
             }
             move || {
@@ -92,6 +94,16 @@ fn focusable_inside(container: &HtmlElement) -> Vec<HtmlElement> {
     (0..found.length())
         .filter_map(|index| found.item(index)?.dyn_into::<HtmlElement>().ok())
         .collect()
+}
+
+/// The control marked `data-initial-focus`: a confirmation of something destructive opens on
+/// Cancel, so an Enter pressed right away does no harm.
+fn initial_focus(dialog: &HtmlElement) -> Option<HtmlElement> {
+    dialog
+        .query_selector("[data-initial-focus]")
+        .ok()??
+        .dyn_into::<HtmlElement>()
+        .ok()
 }
 
 fn focused_element() -> Option<HtmlElement> {

@@ -14,6 +14,9 @@ use crate::dom::{click, document, find, fresh_root};
 struct OpenerProps {
     /// Whether the dialog holds buttons, or only text.
     with_buttons: bool,
+    /// Whether Cancel asks for the first focus, as destructive confirmations do.
+    #[prop_or_default]
+    focus_cancel: bool,
 }
 
 /// A button that opens a dialog, as the pages do for their confirmations.
@@ -33,7 +36,7 @@ fn Opener(props: &OpenerProps) -> Html {
                     if props.with_buttons {
                         <div class="wa-actions">
                             <button type="button" id="confirm">{ "Delete" }</button>
-                            <button type="button" id="cancel" onclick={close.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
+                            <button type="button" id="cancel" data-initial-focus={props.focus_cancel.then_some("")} onclick={close.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
                         </div>
                     }
                 </Dialog>
@@ -42,11 +45,9 @@ fn Opener(props: &OpenerProps) -> Html {
     }
 }
 
-async fn open_from_the_opener(with_buttons: bool) -> (Element, AppHandle<Opener>) {
+async fn open_from_the_opener(props: OpenerProps) -> (Element, AppHandle<Opener>) {
     let root = fresh_root();
-    let handle =
-        Renderer::<Opener>::with_root_and_props(root.clone(), OpenerProps { with_buttons })
-            .render();
+    let handle = Renderer::<Opener>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;
     let opener = find(&root, "#opener");
     // A click focuses the button in a real browser; `click()` alone does not.
@@ -100,7 +101,11 @@ fn press(key: &str, shift: bool) -> bool {
 
 #[wasm_bindgen_test]
 async fn the_dialog_takes_the_focus_keeps_tab_inside_and_gives_the_focus_back_when_it_closes() {
-    let (root, handle) = open_from_the_opener(true).await;
+    let (root, handle) = open_from_the_opener(OpenerProps {
+        with_buttons: true,
+        focus_cancel: false,
+    })
+    .await;
     assert_eq!(
         focused(),
         "#confirm",
@@ -143,7 +148,11 @@ async fn the_dialog_takes_the_focus_keeps_tab_inside_and_gives_the_focus_back_wh
 
 #[wasm_bindgen_test]
 async fn a_dialog_without_controls_takes_the_focus_itself_and_keeps_it() {
-    let (root, handle) = open_from_the_opener(false).await;
+    let (root, handle) = open_from_the_opener(OpenerProps {
+        with_buttons: false,
+        focus_cancel: false,
+    })
+    .await;
     let dialog = Some(find(&root, ".wa-dialog"));
     assert!(
         document().active_element() == dialog,
@@ -156,5 +165,20 @@ async fn a_dialog_without_controls_takes_the_focus_itself_and_keeps_it() {
     press("Escape", false);
     yew::scheduler::flush().await;
     assert_eq!(focused(), "#opener");
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_destructive_confirmation_opens_with_the_focus_on_cancel() {
+    let props = OpenerProps {
+        with_buttons: true,
+        focus_cancel: true,
+    };
+    let (_root, handle) = open_from_the_opener(props).await;
+    assert_eq!(
+        focused(),
+        "#cancel",
+        "Enter right after opening must not delete"
+    );
     handle.destroy();
 }

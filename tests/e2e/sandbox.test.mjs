@@ -85,6 +85,8 @@ test("a person is added and deleted", async () => {
 test("a change saved in another tab shows here without a reload", async () => {
   const { page } = app;
   await openSandbox(page);
+  await page.getByRole("tab", { name: "Deals" }).click();
+  await page.locator("tr[data-record='302']").waitFor();
   const other = await page.context().newPage();
   try {
     await openSandbox(other);

@@ -179,7 +179,7 @@ pub fn AutomationEditor(props: &AutomationEditorProps) -> Html {
                     <p>{ "Your changes to this automation are not saved yet." }</p>
                     <div class="wa-actions">
                         <button type="button" class="wa-button is-danger" onclick={guard.leave.reform(|_: MouseEvent| ())}>{ "Discard changes" }</button>
-                        <button type="button" class="wa-button" onclick={guard.stay.reform(|_: MouseEvent| ())}>{ "Keep editing" }</button>
+                        <button type="button" class="wa-button" data-initial-focus="" onclick={guard.stay.reform(|_: MouseEvent| ())}>{ "Keep editing" }</button>
                     </div>
                 </Dialog>
             }

@@ -123,7 +123,7 @@ pub fn AutomationsPage(props: &AutomationsPageProps) -> Html {
                         <p>{ "It stops running at once. This can't be undone." }</p>
                         <div class="wa-actions">
                             <button type="button" class="wa-button is-danger" onclick={on_confirm}>{ "Delete automation" }</button>
-                            <button type="button" class="wa-button" onclick={show(Mode::Listing).reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
+                            <button type="button" class="wa-button" data-initial-focus="" onclick={show(Mode::Listing).reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
                         </div>
                     </Dialog>
                 }

@@ -141,7 +141,7 @@ pub fn HistoryActions(props: &HistoryActionsProps) -> Html {
                     <p>{ "Each recorded request is sent again, as a new execution with a new webhook-id, with the webhook's current credentials. The failed executions stay in the history as they are." }</p>
                     <div class="wa-actions">
                         <button type="button" class="wa-button is-primary" onclick={on_confirm}>{ format!("Replay {count}") }</button>
-                        <button type="button" class="wa-button" onclick={close.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
+                        <button type="button" class="wa-button" data-initial-focus="" onclick={close.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
                     </div>
                 </Dialog>
             }

@@ -22,7 +22,7 @@ use crate::random::new_id;
 use crate::sandbox::{
     now_rfc3339, open_sandbox, reset_sandbox, save_change, EventMeta, RecordChange, SandboxCrm,
 };
-use crate::storage::Store;
+use crate::storage::{ChangeNotice, Store};
 use crate::ui::widgets::{banner, BannerKind, Dialog};
 use acting_user::acting_user;
 use confirmation::confirmation;
@@ -79,6 +79,27 @@ pub fn SandboxPage(props: &SandboxPageProps) -> Html {
                     }
                 }
             });
+        });
+    }
+    {
+        // Another tab's change (or reset) shows here as soon as it is stored.
+        let (dispatch, store) = (state.dispatcher(), props.store.clone());
+        use_effect_with((), move |()| {
+            let subscription = store.clone().map(|store| {
+                store.clone().on_change(move |notice| {
+                    if notice != ChangeNotice::Sandbox {
+                        return;
+                    }
+                    let (dispatch, store) = (dispatch.clone(), store.clone());
+                    wasm_bindgen_futures::spawn_local(async move {
+                        match open_sandbox(&store).await {
+                            Ok(crm) => dispatch.dispatch(PageAction::Opened(crm)),
+                            Err(error) => dispatch.dispatch(PageAction::Failed(error.to_string())),
+                        }
+                    });
+                })
+            });
+            move || drop(subscription)
         });
     }
     let Some(crm) = state.crm.clone() else {
@@ -173,7 +194,7 @@ pub fn SandboxPage(props: &SandboxPageProps) -> Html {
                     <p>{ format!("Automations on “{} · deleted” receive the record as it was.", entity.key) }</p>
                     <div class="wa-actions">
                         <button type="button" class="wa-button is-danger" onclick={on_confirm}>{ format!("Delete {singular}") }</button>
-                        <button type="button" class="wa-button" onclick={show(&state, Mode::Listing)}>{ "Cancel" }</button>
+                        <button type="button" class="wa-button" data-initial-focus="" onclick={show(&state, Mode::Listing)}>{ "Cancel" }</button>
                     </div>
                 </Dialog>
             }
@@ -183,7 +204,7 @@ pub fn SandboxPage(props: &SandboxPageProps) -> Html {
                 <p>{ "Every record added, changed or deleted in the sandbox is replaced by the built-in sample records. No events are sent." }</p>
                 <div class="wa-actions">
                     <button type="button" class="wa-button is-danger" onclick={on_reset}>{ "Reset sample data" }</button>
-                    <button type="button" class="wa-button" onclick={show(&state, Mode::Listing)}>{ "Cancel" }</button>
+                    <button type="button" class="wa-button" data-initial-focus="" onclick={show(&state, Mode::Listing)}>{ "Cancel" }</button>
                 </div>
             </Dialog>
         }),

@@ -39,6 +39,14 @@ pub fn SettingsPage(props: &SettingsPageProps) -> Html {
     let import_problem = use_state(|| None::<String>);
     let pending = use_state(|| None::<Pending>);
     let file_input = use_node_ref();
+    {
+        // Saved here or in another tab: the form shows what is in force.
+        let (retention, max_runs) = (retention.clone(), max_runs.clone());
+        use_effect_with(props.settings.clone(), move |settings| {
+            retention.set(settings.retention_days.to_string());
+            max_runs.set(settings.max_runs_per_minute.to_string());
+        });
+    }
 
     let on_settings_submit = {
         let (retention, retention_problem) = (retention.clone(), retention_problem.clone());
@@ -150,7 +158,7 @@ pub fn SettingsPage(props: &SettingsPageProps) -> Html {
                     }
                     <div class="wa-actions">
                         <button type="button" class="wa-button is-primary" onclick={on_confirm}>{ "Import" }</button>
-                        <button type="button" class="wa-button" onclick={close.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
+                        <button type="button" class="wa-button" data-initial-focus="" onclick={close.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
                     </div>
                 </Dialog>
             }
@@ -169,7 +177,7 @@ pub fn SettingsPage(props: &SettingsPageProps) -> Html {
                         plural(props.webhooks.len(), "webhook"), plural(props.automations.len(), "automation")) }</p>
                     <div class="wa-actions">
                         <button type="button" class="wa-button is-danger" onclick={on_confirm}>{ "Delete everything" }</button>
-                        <button type="button" class="wa-button" onclick={close.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
+                        <button type="button" class="wa-button" data-initial-focus="" onclick={close.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
                     </div>
                 </Dialog>
             }

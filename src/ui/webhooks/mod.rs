@@ -130,7 +130,7 @@ pub fn WebhooksPage(props: &WebhooksPageProps) -> Html {
                     }
                     <div class="wa-actions">
                         <button type="button" class="wa-button is-danger" onclick={on_confirm}>{ "Delete webhook" }</button>
-                        <button type="button" class="wa-button" onclick={show(Mode::Listing).reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
+                        <button type="button" class="wa-button" data-initial-focus="" onclick={show(Mode::Listing).reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
                     </div>
                 </Dialog>
             }
