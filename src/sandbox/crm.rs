@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use webhook_engine::catalog::Catalog;
 use webhook_engine::event::{Event, Record, User};
 use webhook_engine::model::EventAction;
+use webhook_engine::order;
 use webhook_engine::records::{next_record_id, record_id};
 use webhook_engine::sample::{Change, SampleData, SampleUser, Visibility};
 
@@ -147,7 +148,7 @@ impl SandboxCrm {
         records.retain(|record| record_id(record) != id);
         if !matches!(change, RecordChange::Deleted(_)) {
             records.push(change.current().clone());
-            records.sort_by_key(record_id);
+            order::sort_by_key(records, record_id);
         }
         if let Some(id) = id {
             let highest = self.highest_ids.entry(entity.to_string()).or_default();

@@ -10,6 +10,7 @@ use webhook_engine::event::User;
 
 use webhook_engine::catalog::Catalog;
 use webhook_engine::model::{Automation, Webhook};
+use webhook_engine::order;
 use webhook_engine::runner::{Execution, Status};
 use webhook_engine::settings::Settings;
 use yew::Reducible;
@@ -202,7 +203,8 @@ fn upsert<T>(
         Some(index) => items[index] = item,
         None => items.push(item),
     }
-    items.sort_by_key(|item| name(item).to_lowercase());
+    // As storage lists them: by name, then id.
+    order::sort_by_key(items, |item| (name(item).to_lowercase(), id(item).clone()));
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use std::future::IntoFuture;
 
 use wasm_bindgen::JsValue;
 use webhook_engine::model::{Automation, Webhook};
+use webhook_engine::order;
 
 use super::codec::{from_record, to_js};
 use super::errors::StorageError;
@@ -36,8 +37,10 @@ impl Store {
             .into_iter()
             .map(|value| from_record::<Automation>(value, "automation", AUTOMATIONS, "id"))
             .collect::<Result<Vec<_>, _>>()?;
-        webhooks.sort_by_cached_key(|webhook| (webhook.name.to_lowercase(), webhook.id.clone()));
-        automations.sort_by_cached_key(|automation| {
+        order::sort_by_key(&mut webhooks, |webhook| {
+            (webhook.name.to_lowercase(), webhook.id.clone())
+        });
+        order::sort_by_key(&mut automations, |automation| {
             (automation.name.to_lowercase(), automation.id.clone())
         });
         Ok(LocalConfig {

@@ -52,6 +52,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, IdbDatabase};
+use webhook_engine::order;
 
 pub use channel::{channel_name, ChangeNotice, Subscription};
 pub use config::LocalConfig;
@@ -116,7 +117,7 @@ impl Store {
     pub fn store_names(&self) -> Vec<String> {
         let names = self.db.object_store_names();
         let mut out: Vec<String> = (0..names.length()).filter_map(|i| names.get(i)).collect();
-        out.sort();
+        order::sort_by(&mut out, |a, b| a.cmp(b));
         out
     }
 

@@ -15,6 +15,7 @@ use idb::{KeyRange, Query};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 use webhook_engine::event::Record;
+use webhook_engine::order;
 use webhook_engine::records::record_id;
 
 use super::codec::{from_js, from_record, to_js};
@@ -74,7 +75,7 @@ impl Store {
                 .push(stored.record);
         }
         for records in by_entity.values_mut() {
-            records.sort_by_key(record_id);
+            order::sort_by_key(records, record_id);
         }
         Ok(Some(SandboxRecords {
             records: by_entity,

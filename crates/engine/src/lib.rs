@@ -12,6 +12,7 @@ pub mod editor;
 pub mod event;
 pub mod history;
 pub mod model;
+pub mod order;
 pub mod records;
 pub mod request;
 pub mod retry;

@@ -7,6 +7,7 @@
 use std::future::IntoFuture;
 
 use idb::Query;
+use webhook_engine::order;
 
 use super::page::{ExecutionPage, PageCursor, ScanControl};
 use super::record::{Filter, StoredExecution};
@@ -66,7 +67,7 @@ pub(super) async fn page_from_small_set(
             matching.push((position, record));
         }
     }
-    matching.sort_by(|(a, _), (b, _)| b.order(a));
+    order::sort_by(&mut matching, |(a, _), (b, _)| b.order(a));
     let more = matching.len() > limit;
     matching.truncate(limit);
     let next = more

@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use webhook_engine::editor::highlight::{line_starts, Token, TokenKind};
+use webhook_engine::order;
 use webhook_engine::{Diagnostic, Severity};
 
 /// A diagnostic as the overlay marks it: a byte range of the source and what to say on hover.
@@ -108,7 +109,7 @@ fn marks(source: &str, diagnostics: &[Diagnostic]) -> Vec<Mark> {
             }
         })
         .collect();
-    marks.sort_by_key(|mark| (mark.start, mark.class != "is-error"));
+    order::sort_by_key(&mut marks, |mark| (mark.start, mark.class != "is-error"));
     marks
 }
 

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::headers::{is_token, names_a_credential, AUTHORIZATION, WEBHOOK_SIGNATURE};
 use super::OutgoingRequest;
 use crate::model::{Auth, Method, Webhook};
+use crate::order;
 use crate::signing::SECRET_PREFIX;
 
 /// What a masked credential shows as.
@@ -125,7 +126,7 @@ fn secret_spellings(webhook: &Webhook) -> Vec<String> {
         })
         .filter(|spelling| !spelling.is_empty())
         .collect();
-    spellings.sort_by_key(|spelling| std::cmp::Reverse(spelling.len()));
+    order::sort_by_key(&mut spellings, |spelling| std::cmp::Reverse(spelling.len()));
     spellings.dedup();
     spellings
 }

@@ -3,6 +3,7 @@
 use super::field::{FieldPath, FieldResolver, Resolution};
 use super::placeholder::{Placeholder, PlaceholderError};
 use crate::diagnostic::{Cell, Diagnostic, LineIndex, Position, Severity, Span};
+use crate::order;
 
 /// The result of compiling a template: every diagnostic found, and the compiled template when none of
 /// them is an error (warnings do not stop a template from being used).
@@ -96,7 +97,7 @@ impl<'s> Report<'s> {
 
     /// The diagnostics, sorted by where they start (stable, so equal starts keep the order found).
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {
-        self.diagnostics.sort_by_key(|d| d.span.start);
+        order::sort_by_key(&mut self.diagnostics, |d| d.span.start);
         self.diagnostics
     }
 
