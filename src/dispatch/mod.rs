@@ -153,46 +153,61 @@ impl Dispatcher {
         }
         let config = self.config.borrow().clone();
         let catalog = self.catalog.borrow().clone();
-        let planned = plan(&config, &catalog, &event, &mut BrowserEnvironment).planned;
+        let mut planned = plan(&config, &catalog, &event, &mut BrowserEnvironment).planned;
         let count = planned.len();
         let Some(store) = self.store.clone() else {
-            self.admit(planned);
+            self.admit(&mut planned);
+            self.accept(planned);
             return Accepted::Deliveries(count);
         };
         let dispatcher = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            match store.claim_event(&event.id, js_sys::Date::now() as i64).await {
-                Ok(true) => {}
-                Ok(false) => {
-                    web_sys::console::info_1(
-                        &format!(
-                            "Webhook Automations: event \"{}\" already ran in this browser; ignored.",
-                            event.id
-                        )
-                        .into(),
-                    );
-                    return;
-                }
-                // Running an event twice is better than losing it.
-                Err(error) => web_sys::console::warn_1(
-                    &format!("Webhook Automations: could not check whether event \"{}\" ran before: {error}", event.id)
-                        .into(),
+            // Admitted before the claim: a re-sent event then counts toward the loop guard, which
+            // errs on the side of stopping a loop.
+            dispatcher.admit(&mut planned);
+            let executions: Vec<Execution> = planned
+                .iter()
+                .map(|delivery| delivery.execution.clone())
+                .collect();
+            let outbox: Vec<OutboxEntry> = planned
+                .iter()
+                .filter(|delivery| delivery.execution.status == Status::Pending)
+                .map(outbox_entry)
+                .collect();
+            let now_ms = js_sys::Date::now() as i64;
+            match store
+                .claim_event_and_record(&event.id, now_ms, &executions, &outbox)
+                .await
+            {
+                Ok(true) => dispatcher.start(planned),
+                Ok(false) => web_sys::console::info_1(
+                    &format!(
+                        "Webhook Automations: event \"{}\" already ran in this browser; ignored.",
+                        event.id
+                    )
+                    .into(),
                 ),
+                // Running an event twice is better than losing it.
+                Err(error) => {
+                    web_sys::console::warn_1(
+                        &format!("Webhook Automations: could not check whether event \"{}\" ran before: {error}", event.id)
+                            .into(),
+                    );
+                    dispatcher.accept(planned);
+                }
             }
-            dispatcher.admit(planned);
         });
         Accepted::Deliveries(count)
     }
 
-    /// Passes new executions through the frequency guard and accepts them.
-    fn admit(self: &Rc<Self>, mut planned: Vec<Planned>) {
+    /// Passes new executions through the frequency guard.
+    fn admit(&self, planned: &mut [Planned]) {
         let now_ms = js_sys::Date::now() as i64;
-        for delivery in &mut planned {
+        for delivery in planned {
             self.guard
                 .borrow_mut()
                 .admit(&mut delivery.execution, now_ms);
         }
-        self.accept(planned);
     }
 
     /// Sends `original`'s recorded request again as a new execution, asked for by `by`.
@@ -216,12 +231,8 @@ impl Dispatcher {
         true
     }
 
-    /// Records new executions, keeps the pending ones in the outbox, and starts them when this tab
-    /// dispatches (otherwise the dispatching tab picks them up from the outbox).
+    /// Records new executions, keeps the pending ones in the outbox, and starts them.
     fn accept(self: &Rc<Self>, planned: Vec<Planned>) {
-        for delivery in &planned {
-            self.announce(&delivery.execution);
-        }
         let dispatcher = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             if let Some(store) = &dispatcher.store {
@@ -242,15 +253,24 @@ impl Dispatcher {
                     let _ = store.put_outbox(&outbox_entry(delivery)).await;
                 }
             }
-            if dispatcher.dispatching.get() || dispatcher.store.is_none() {
-                for delivery in planned
-                    .into_iter()
-                    .filter(|delivery| delivery.execution.status == Status::Pending)
-                {
-                    dispatcher.schedule(delivery);
-                }
-            }
+            dispatcher.start(planned);
         });
+    }
+
+    /// Announces recorded executions and sends the pending ones when this tab dispatches
+    /// (otherwise the dispatching tab picks them up from the outbox).
+    fn start(self: &Rc<Self>, planned: Vec<Planned>) {
+        for delivery in &planned {
+            self.announce(&delivery.execution);
+        }
+        if self.dispatching.get() || self.store.is_none() {
+            for delivery in planned
+                .into_iter()
+                .filter(|delivery| delivery.execution.status == Status::Pending)
+            {
+                self.schedule(delivery);
+            }
+        }
     }
 
     /// Picks up every delivery in the outbox that this tab is not already sending: after a reload,

@@ -8,12 +8,13 @@
 use idb::{KeyRange, Query};
 use serde::Serialize;
 use wasm_bindgen::JsValue;
+use webhook_engine::runner::Execution;
 
 use super::codec::to_js;
 use super::errors::StorageError;
-use super::schema::{time_key, BY_SEEN_AT, EVENTS};
+use super::schema::{time_key, BY_SEEN_AT, EVENTS, EXECUTIONS, OUTBOX};
 use super::transaction::{Durability, Tx};
-use super::Store;
+use super::{ChangeNotice, Store};
 
 #[derive(Serialize)]
 struct SeenEvent<'a> {
@@ -22,20 +23,52 @@ struct SeenEvent<'a> {
 }
 
 impl Store {
-    /// Claims `event_id` for this browser: true the first time, false when this or another tab
-    /// claimed it before (and retention has not forgotten it yet).
-    pub async fn claim_event(&self, event_id: &str, now_ms: i64) -> Result<bool, StorageError> {
-        let tx = Tx::write(self.db()?, &[EVENTS], Durability::Relaxed)?;
-        let store = tx.store(EVENTS)?;
-        if store.get(JsValue::from_str(event_id))?.await?.is_some() {
-            return Ok(false);
-        }
-        let seen = SeenEvent {
+    /// Claims `event_id` for this browser and stores what the event started in the same
+    /// transaction: its executions, and the outbox entries of the deliveries still to make. Either
+    /// all of it is stored and the answer is true, or, when this or another tab claimed the id before
+    /// (and retention has not forgotten it), nothing is and the answer is false. One transaction also
+    /// means a tab closed mid-way cannot leave an event claimed but never sent.
+    pub async fn claim_event_and_record<O: Serialize>(
+        &self,
+        event_id: &str,
+        now_ms: i64,
+        executions: &[Execution],
+        outbox: &[O],
+    ) -> Result<bool, StorageError> {
+        let seen = to_js(&SeenEvent {
             id: event_id,
             seen_at_ms: now_ms,
-        };
-        store.put(&to_js(&seen)?, None)?;
+        })?;
+        let executions_js = executions
+            .iter()
+            .map(to_js)
+            .collect::<Result<Vec<_>, _>>()?;
+        let outbox_js = outbox.iter().map(to_js).collect::<Result<Vec<_>, _>>()?;
+        let tx = Tx::write(
+            self.db()?,
+            &[EVENTS, EXECUTIONS, OUTBOX],
+            Durability::Strict,
+        )?;
+        let events = tx.store(EVENTS)?;
+        if events.get(JsValue::from_str(event_id))?.await?.is_some() {
+            return Ok(false);
+        }
+        events.put(&seen, None)?;
+        let store = tx.store(EXECUTIONS)?;
+        for value in &executions_js {
+            store.put(value, None)?;
+        }
+        let store = tx.store(OUTBOX)?;
+        for value in &outbox_js {
+            store.put(value, None)?;
+        }
         tx.commit().await?;
+        if !executions.is_empty() {
+            self.notify(ChangeNotice::Executions);
+        }
+        if !outbox.is_empty() {
+            self.notify(ChangeNotice::Outbox);
+        }
         Ok(true)
     }
 

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use js_sys::{Function, Promise};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -791,30 +791,57 @@ async fn outbox_entries_are_put_listed_and_deleted() {
 }
 
 #[wasm_bindgen_test]
-async fn an_event_id_is_claimed_once_across_connections_until_retention_forgets_it() {
+async fn an_event_is_claimed_once_across_connections_with_what_it_started_until_retention_forgets_it(
+) {
     let name = unique_name("events");
     let tab_a = open(&name).await;
     let tab_b = open(&name).await;
+    let runs_a = [execution("ex-a", "au-1", T0, Status::Pending)];
+    let runs_b = [execution("ex-b", "au-1", T0, Status::Pending)];
+    let outbox_a = [json!({"id": "ex-a"})];
+    let outbox_b = [json!({"id": "ex-b"})];
 
-    // Both tabs claim at once: IndexedDB runs the two transactions one after the other.
+    // Both tabs claim at once: IndexedDB runs the two transactions one after the other, and only
+    // the winner's runs are stored.
     let (a, b) = futures::join!(
-        tab_a.claim_event("evt-1", T0),
-        tab_b.claim_event("evt-1", T0 + 1),
+        tab_a.claim_event_and_record("evt-1", T0, &runs_a, &outbox_a),
+        tab_b.claim_event_and_record("evt-1", T0 + 1, &runs_b, &outbox_b),
     );
-    assert_eq!(
-        [a.unwrap(), b.unwrap()].iter().filter(|won| **won).count(),
-        1
-    );
-    assert!(!tab_a.claim_event("evt-1", T0 + 2).await.unwrap());
-    assert!(tab_b.claim_event("evt-2", T0 + 10).await.unwrap());
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert!(a != b, "exactly one tab wins: {a} {b}");
+    let winner = if a { "ex-a" } else { "ex-b" };
+    let stored: Vec<String> = tab_a
+        .recent_executions(10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|execution| execution.id)
+        .collect();
+    assert_eq!(stored, [winner]);
+    assert_eq!(tab_b.outbox().await.unwrap(), vec![json!({"id": winner})]);
 
+    let none: &[Value] = &[];
+    assert!(!tab_a
+        .claim_event_and_record("evt-1", T0 + 2, &[], none)
+        .await
+        .unwrap());
+    assert!(tab_b
+        .claim_event_and_record("evt-2", T0 + 10, &[], none)
+        .await
+        .unwrap());
     assert_eq!(tab_a.forget_events_before(T0 + 10).await.unwrap(), 1);
     assert!(
-        tab_b.claim_event("evt-1", T0 + 20).await.unwrap(),
+        tab_b
+            .claim_event_and_record("evt-1", T0 + 20, &[], none)
+            .await
+            .unwrap(),
         "forgotten, so it runs again"
     );
     assert!(
-        !tab_a.claim_event("evt-2", T0 + 20).await.unwrap(),
+        !tab_a
+            .claim_event_and_record("evt-2", T0 + 20, &[], none)
+            .await
+            .unwrap(),
         "still within retention"
     );
 

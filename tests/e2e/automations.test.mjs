@@ -166,6 +166,10 @@ test("an automation is duplicated switched off, and deleted after confirming", a
 
   await copy.getByRole("button", { name: /^Delete/ }).click();
   const dialog = page.getByRole("dialog", { name: `Delete automation “Copy of ${NAME}”?` });
+  // The keyboard is in the dialog, on the harmless choice: Enter right away deletes nothing.
+  const cancelHasFocus = await dialog.getByRole("button", { name: "Cancel" }).evaluate((button) => document.activeElement === button);
+  assert.equal(cancelHasFocus, true, "the dialog opens with the focus on Cancel");
+  await page.screenshot({ path: join(SCREENSHOTS, "automation-delete-confirmation.png") });
   await dialog.getByRole("button", { name: "Delete automation" }).click();
   await copy.waitFor({ state: "detached" });
   await page.reload();
