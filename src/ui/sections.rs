@@ -32,7 +32,7 @@ fn summary(section: Section) -> &'static str {
             "A demo CRM with sample deals, people, organizations, activities and leads."
         }
         Section::Settings => {
-            "History retention, import and export of the configuration, and storage."
+            "History retention, the loop guard, and import and export of the configuration."
         }
     }
 }
