@@ -348,9 +348,6 @@ impl Dispatcher {
                 None => break,
             }
         }
-        if let Some(store) = &self.store {
-            let _ = store.delete_outbox(&planned.execution.id).await;
-        }
         let webhook = planned.execution.webhook_id.clone();
         self.running.borrow_mut().remove(&planned.execution.id);
         if let Some(count) = self.in_flight.borrow_mut().get_mut(&webhook) {
@@ -368,15 +365,14 @@ impl Dispatcher {
         }
     }
 
-    /// Saves the execution and its outbox entry after each attempt, so a reload resumes from here.
+    /// Saves the execution after each attempt with its outbox entry, kept while it is pending and
+    /// removed once it has ended, so a reload resumes from here.
     async fn persist(&self, planned: &Planned) {
         let Some(store) = &self.store else { return };
+        let pending = (planned.execution.status == Status::Pending).then(|| outbox_entry(planned));
         let _ = store
-            .put_executions(std::slice::from_ref(&planned.execution))
+            .record_attempt(&planned.execution, pending.as_ref())
             .await;
-        if planned.execution.status == Status::Pending {
-            let _ = store.put_outbox(&outbox_entry(planned)).await;
-        }
     }
 
     fn announce(&self, execution: &Execution) {

@@ -53,6 +53,39 @@ impl Store {
         Ok(())
     }
 
+    /// Stores an execution after an attempt and, in the same transaction, keeps its outbox entry
+    /// while it is still pending (`Some`) or removes it once the execution has ended (`None`): a
+    /// reload resumes exactly from the last attempt.
+    pub async fn record_attempt<O: Serialize>(
+        &self,
+        execution: &Execution,
+        pending: Option<&O>,
+    ) -> Result<(), StorageError> {
+        let record = to_js(execution)?;
+        let entry = pending.map(to_js).transpose()?;
+        // The outbox entry of a delivery still to make must survive a crash; an ended one at worst
+        // goes out once more with the same webhook-id, which receivers deduplicate.
+        let durability = match entry {
+            Some(_) => Durability::Strict,
+            None => Durability::Relaxed,
+        };
+        let tx = Tx::write(self.db()?, &[EXECUTIONS, OUTBOX], durability)?;
+        tx.store(EXECUTIONS)?.put(&record, None)?;
+        let outbox = tx.store(OUTBOX)?;
+        match &entry {
+            Some(entry) => {
+                outbox.put(entry, None)?;
+            }
+            None => {
+                outbox.delete(JsValue::from_str(&execution.id))?;
+            }
+        }
+        tx.commit().await?;
+        self.notify(ChangeNotice::Executions);
+        self.notify(ChangeNotice::Outbox);
+        Ok(())
+    }
+
     pub async fn get_execution(&self, id: &str) -> Result<Option<Execution>, StorageError> {
         let tx = Tx::read(self.db()?, &[EXECUTIONS])?;
         let request = tx
@@ -150,13 +183,5 @@ impl Store {
             .into_iter()
             .map(|value| from_record(value, "outbox entry", OUTBOX, "id"))
             .collect()
-    }
-
-    pub async fn delete_outbox(&self, id: &str) -> Result<(), StorageError> {
-        let tx = Tx::write(self.db()?, &[OUTBOX], Durability::Relaxed)?;
-        tx.store(OUTBOX)?.delete(JsValue::from_str(id))?;
-        tx.commit().await?;
-        self.notify(ChangeNotice::Outbox);
-        Ok(())
     }
 }

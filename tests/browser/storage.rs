@@ -771,11 +771,32 @@ async fn outbox_entries_are_put_listed_and_deleted() {
         vec![first.clone(), second.clone()]
     );
 
+    // After an attempt: a pending delivery's entry is replaced, an ended one's removed, each in
+    // the transaction that stores the execution.
     let resent =
         json!({"id": "ex-1", "execution_id": "ex-1", "sent": true, "body": {"amount": 12000}});
-    store.put_outbox(&resent).await.unwrap();
-    store.delete_outbox("ex-2").await.unwrap();
+    let retrying = execution("ex-1", "au-1", T0, Status::Pending);
+    store
+        .record_attempt(&retrying, Some(&resent))
+        .await
+        .unwrap();
+    let ended = execution("ex-2", "au-1", T0 + 1, Status::Succeeded);
+    store.record_attempt(&ended, None::<&Value>).await.unwrap();
     assert_eq!(store.outbox().await.unwrap(), vec![resent]);
+    let stored: Vec<(String, Status)> = store
+        .recent_executions(10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|execution| (execution.id, execution.status))
+        .collect();
+    assert_eq!(
+        stored,
+        [
+            ("ex-2".to_string(), Status::Succeeded),
+            ("ex-1".to_string(), Status::Pending)
+        ]
+    );
 
     let error = store
         .put_outbox(&json!({"execution_id": "ex-3"}))
