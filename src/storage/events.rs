@@ -44,11 +44,13 @@ impl Store {
             .map(to_js)
             .collect::<Result<Vec<_>, _>>()?;
         let outbox_js = outbox.iter().map(to_js).collect::<Result<Vec<_>, _>>()?;
-        let tx = Tx::write(
-            self.db()?,
-            &[EVENTS, EXECUTIONS, OUTBOX],
-            Durability::Strict,
-        )?;
+        // Deliveries to make must survive a crash; an event that started none costs no disk flush.
+        let durability = if outbox.is_empty() {
+            Durability::Relaxed
+        } else {
+            Durability::Strict
+        };
+        let tx = Tx::write(self.db()?, &[EVENTS, EXECUTIONS, OUTBOX], durability)?;
         let events = tx.store(EVENTS)?;
         if events.get(JsValue::from_str(event_id))?.await?.is_some() {
             return Ok(false);
