@@ -4,6 +4,7 @@
 //! the browser's storage (`storage`), fetch transport (`http`), the dispatcher that runs automations
 //! (`dispatch`) and the host API (`host`). [`mount`] is the one entry point a page calls.
 
+pub mod clock;
 pub mod dispatch;
 pub mod host;
 pub mod http;

@@ -2,12 +2,10 @@
 //! automations. Its records live in IndexedDB (`persist`), its rules come from the engine
 //! (`webhook_engine::records`), and every saved change becomes an [`Event`](webhook_engine::event::Event).
 
-mod clock;
 mod crm;
 mod draft;
 mod persist;
 
-pub use clock::{local_display, local_input, now_rfc3339, utc_from_local_input};
 pub use crm::{EventMeta, RecordChange, SandboxCrm};
 pub use draft::RecordDraft;
 pub use persist::{open_sandbox, reset_sandbox, save_change};

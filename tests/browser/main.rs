@@ -6,6 +6,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 mod app_shell;
 mod automations;
+mod clock;
 mod dialog;
 mod dom;
 mod fetch_transport;

@@ -2,10 +2,10 @@
 //! date-times as the browser's pickers, numbers, yes/no, or text.
 
 use serde_json::{Number, Value};
-use wasm_bindgen::JsValue;
 use webhook_engine::editor::operators::ValueInput;
 use yew::prelude::*;
 
+use crate::clock::{local_input, utc_from_local_input};
 use crate::ui::widgets::input_value;
 
 pub struct ConditionValueInputProps<'a> {
@@ -51,7 +51,7 @@ pub fn condition_value_input(props: &ConditionValueInputProps) -> Html {
                 aria-describedby={described_by} onchange={chosen(text)} />
         },
         ValueInput::DateTime => html! {
-            <input {id} class="wa-input" type="datetime-local" value={local_date_time(&shown)} aria-invalid={invalid}
+            <input {id} class="wa-input" type="datetime-local" value={local_input(&shown)} aria-invalid={invalid}
                 aria-describedby={described_by} onchange={chosen(instant)} />
         },
         ValueInput::Boolean => html! {
@@ -109,31 +109,8 @@ fn boolean(chosen: String) -> Option<Value> {
 /// A `datetime-local` value (the admin's own time, no zone) as an instant with its zone: the browser
 /// reads it in the local time zone and writes it in UTC.
 fn instant(local: String) -> Option<Value> {
-    if local.is_empty() {
-        return None;
+    match utc_from_local_input(&local) {
+        Some(utc) => Some(Value::String(utc)),
+        None => text(local),
     }
-    let date = js_sys::Date::new(&JsValue::from_str(&local));
-    if date.get_time().is_nan() {
-        return text(local);
-    }
-    Some(Value::String(date.to_iso_string().into()))
-}
-
-/// A stored instant as `datetime-local` shows it, in the admin's own time; empty when it is not one.
-fn local_date_time(stored: &str) -> String {
-    if stored.is_empty() {
-        return String::new();
-    }
-    let date = js_sys::Date::new(&JsValue::from_str(stored));
-    if date.get_time().is_nan() {
-        return String::new();
-    }
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}",
-        date.get_full_year(),
-        date.get_month() + 1,
-        date.get_date(),
-        date.get_hours(),
-        date.get_minutes()
-    )
 }

@@ -7,7 +7,8 @@ use webhook_engine::event::Record;
 use webhook_engine::records::record_name;
 use yew::prelude::*;
 
-use crate::sandbox::{local_display, SandboxCrm};
+use crate::clock::local_display;
+use crate::sandbox::SandboxCrm;
 
 /// The cell for `field` of `record`; an empty value shows as a muted dash.
 pub fn cell(catalog: &Catalog, crm: &SandboxCrm, field: &Field, record: &Record) -> Html {

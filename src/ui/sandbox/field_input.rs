@@ -4,7 +4,7 @@
 use webhook_engine::catalog::{Field, FieldKind};
 use yew::prelude::*;
 
-use crate::sandbox::{local_input, utc_from_local_input};
+use crate::clock::{local_input, utc_from_local_input};
 use crate::ui::widgets::{checkbox_checked, field as labelled_field, input_value};
 
 /// `value` is the field's value as the engine reads form text (`records::value_from_input`);

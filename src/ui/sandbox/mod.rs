@@ -18,9 +18,10 @@ use webhook_engine::event::{Event, User};
 use webhook_engine::records::record_name;
 use yew::prelude::*;
 
+use crate::clock::now_rfc3339;
 use crate::random::new_id;
 use crate::sandbox::{
-    now_rfc3339, open_sandbox, reset_sandbox, save_change, EventMeta, RecordChange, SandboxCrm,
+    open_sandbox, reset_sandbox, save_change, EventMeta, RecordChange, SandboxCrm,
 };
 use crate::storage::{ChangeNotice, Store};
 use crate::ui::widgets::{banner, BannerKind, Dialog};

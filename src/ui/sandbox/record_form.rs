@@ -10,7 +10,8 @@ use webhook_engine::records::{is_editable, record_id, record_name, RecordProblem
 use webhook_engine::sample::SampleUser;
 use yew::prelude::*;
 
-use crate::sandbox::{now_rfc3339, RecordChange, RecordDraft, SandboxCrm};
+use crate::clock::now_rfc3339;
+use crate::sandbox::{RecordChange, RecordDraft, SandboxCrm};
 use crate::ui::sandbox::cells::cell;
 use crate::ui::sandbox::field_input::field_input;
 use crate::ui::webhooks::plural;

@@ -1,6 +1,7 @@
-//! Time in the browser: now, and the conversions between stored date-times (RFC 3339, UTC) and
-//! what a `datetime-local` input holds (`2026-11-28T10:15`, the person's local time). Local time
-//! needs the browser's time zone rules, so these use JS `Date` rather than the engine.
+//! Time in the browser, for the sandbox CRM and the condition editor: now, and the conversions
+//! between stored date-times (RFC 3339, UTC) and what a `datetime-local` input holds
+//! (`2026-11-28T10:15`, the person's local time). Local time needs the browser's time zone rules,
+//! so these use JS `Date` rather than the engine.
 
 use js_sys::Date;
 use wasm_bindgen::JsValue;
