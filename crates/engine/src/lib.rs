@@ -1,6 +1,7 @@
 //! The rules of Webhook Automations, in pure Rust: it compiles and is tested natively, and runs in the
 //! browser app as WebAssembly.
 
+pub mod address;
 pub mod catalog;
 pub mod changes;
 pub mod conditions;

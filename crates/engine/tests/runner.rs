@@ -554,3 +554,27 @@ fn a_planned_delivery_survives_the_outbox_round_trip() {
     let restored: webhook_engine::runner::Planned = serde_json::from_str(&stored).unwrap();
     assert_eq!(restored, planned[0]);
 }
+
+#[tokio::test]
+async fn planning_an_event_again_gives_the_same_execution_ids() {
+    let config = CompiledConfig::compile(
+        &Catalog::builtin(),
+        &[webhook("http://127.0.0.1:9")],
+        &[automation("matches", vec![], "/orders/{{deal.id}}")],
+    );
+    let event = stage_change(1);
+    let catalog = Catalog::builtin();
+    let first = plan(&config, &catalog, &event, &mut TestEnvironment::default()).planned;
+    let again = plan(&config, &catalog, &event, &mut TestEnvironment::default()).planned;
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].execution.id, again[0].execution.id);
+    assert_eq!(
+        first[0].execution.id,
+        webhook_engine::runner::execution_id(&event.id, "matches", 0)
+    );
+    let request = first[0].execution.request.as_ref().unwrap();
+    assert!(request
+        .headers
+        .iter()
+        .any(|(name, value)| name == "webhook-id" && *value == first[0].execution.id));
+}

@@ -24,6 +24,7 @@ use crate::template::{
 };
 
 pub use curl::to_curl;
+pub(crate) use headers::names_a_credential;
 pub use headers::{AUTHORIZATION, CONTENT_TYPE, WEBHOOK_ID, WEBHOOK_SIGNATURE, WEBHOOK_TIMESTAMP};
 pub use redact::{redact, RedactedRequest, MASK};
 pub use validate::{

@@ -45,6 +45,9 @@ pub fn explain_failure(execution: &Execution, webhook: &Webhook) -> String {
             "could not reach the endpoint{tries}: check the base URL and that the server is running (in a browser this can also be a CORS refusal)"
         ),
         Outcome::CorsRefused => "the endpoint is up but refused this page (CORS): it must answer OPTIONS requests with Access-Control-Allow-Origin for this page and allow the headers Content-Type, Authorization and webhook-id, webhook-timestamp, webhook-signature".into(),
+        Outcome::AddressRefused { address, kind } => format!(
+            "refused: the address {address} is {kind} — requests sent from the server only go to public internet addresses, so that a webhook cannot reach into the server's own network; use the endpoint's public address"
+        ),
         Outcome::RedirectRefused(status) => {
             // A browser hides a refused redirect's status (0): say "a redirect" without a number.
             let code = if status == 0 { String::new() } else { format!(" ({status})") };
@@ -71,5 +74,73 @@ fn status_text(status: u16) -> &'static str {
         503 => "Service Unavailable",
         504 => "Gateway Timeout",
         _ => "HTTP error",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::address::AddressKind;
+    use crate::event::User;
+    use crate::model::{Auth, EventAction, RetryPolicy};
+    use crate::runner::execution::{Attempt, EventSummary, Status};
+
+    #[test]
+    fn a_refused_address_is_explained_as_a_refusal_not_as_a_dead_endpoint() {
+        let refused = Execution {
+            id: "msg_1".into(),
+            automation_id: "au".into(),
+            automation_name: "Won deals".into(),
+            action_index: 0,
+            webhook_id: "wh_erp".into(),
+            webhook_name: Some("ERP".into()),
+            event: EventSummary {
+                id: "evt_1".into(),
+                entity: "deal".into(),
+                action: EventAction::Updated,
+                record_id: None,
+                time: String::new(),
+            },
+            user: User {
+                id: 1,
+                name: "Ada".into(),
+                email: "ada@example.com".into(),
+                is_admin: true,
+            },
+            created_at_ms: 0,
+            status: Status::Failed,
+            reason: None,
+            trace: vec![],
+            request: None,
+            attempts: vec![Attempt {
+                number: 1,
+                started_at_ms: 0,
+                duration_ms: 0,
+                outcome: Outcome::AddressRefused {
+                    address: [10, 0, 0, 5].into(),
+                    kind: AddressKind::Private,
+                },
+                response: None,
+                retry_in: None,
+            }],
+            next_attempt_at_ms: None,
+            finished_at_ms: Some(0),
+        };
+        let webhook = Webhook {
+            id: "wh_erp".into(),
+            name: "ERP".into(),
+            base_url: "https://erp.example".into(),
+            auth: Auth::None,
+            headers: vec![],
+            signing_secret: None,
+            timeout_ms: 10_000,
+            retry: RetryPolicy::default(),
+        };
+        let reason = explain_failure(&refused, &webhook);
+        assert!(
+            reason.starts_with("refused: the address 10.0.0.5 is private"),
+            "{reason}"
+        );
+        assert!(!reason.contains("could not reach"), "{reason}");
     }
 }

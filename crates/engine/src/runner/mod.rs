@@ -5,7 +5,9 @@
 //! each with its request built and its execution record started), and [`deliver`] sends one planned
 //! delivery through a [`Transport`], retrying by the webhook's policy, and finishes its record. The
 //! browser app runs `deliver` over `fetch`; the tests run it over real loopback HTTP; `webhook-cli
-//! preview` stops after `plan`.
+//! preview` stops after `plan`. Planned deliveries get [`execution_id`]s derived from the event, the
+//! automation and the action, so planning an event again (after a crash, on another relay process)
+//! gives the same `webhook-id`s.
 //!
 //! Automations run for every user who triggers them, whatever that user's visibility or admin rights:
 //! the triggering user is recorded, never checked.
@@ -13,6 +15,7 @@
 mod compiled;
 mod deliver;
 mod execution;
+mod execution_id;
 mod explain;
 mod guard;
 mod plan;
@@ -25,6 +28,7 @@ pub use execution::{
     Attempt, EventSummary, Execution, ResponseSummary, Status, StoredRequest, REQUEST_BODY_LIMIT,
     RESPONSE_BODY_LIMIT,
 };
+pub use execution_id::execution_id;
 pub use explain::explain_failure;
 pub use guard::{FrequencyGuard, DEFAULT_RUNS_PER_MINUTE, MAX_CONCURRENT_PER_WEBHOOK};
 pub use plan::{plan, Plan, Planned, Skipped, Source};
