@@ -1,7 +1,7 @@
 //! A relay process from start to stop: tokens, NATS (version check), buckets and streams, the
 //! configuration, then the HTTP API, the planner and the sender side by side until SIGTERM.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex};
 
 use thiserror::Error;
@@ -143,6 +143,7 @@ fn init_logging() {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_env_filter(filter)
         .try_init();
 }
