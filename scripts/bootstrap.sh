@@ -20,6 +20,13 @@ else
   rustup target add wasm32-unknown-unknown
 fi
 
+if cargo fmt --version >/dev/null 2>&1 && cargo clippy --version >/dev/null 2>&1; then
+  say "rustfmt + clippy: present"
+else
+  say "rustfmt + clippy: installing"
+  rustup component add rustfmt clippy
+fi
+
 if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
   say "chromium + chromedriver: present ($(/usr/bin/chromium --version 2>/dev/null | head -n1))"
 else

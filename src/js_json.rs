@@ -11,6 +11,7 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
+use webhook_engine::json_path::{offset_of, path_at_offset};
 
 /// `value` as a JS value built by `JSON.parse`; the error is a message safe to show.
 pub(crate) fn json_to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, String> {
@@ -18,9 +19,23 @@ pub(crate) fn json_to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, St
     js_sys::JSON::parse(&text).map_err(|_| "it is not valid JSON".to_string())
 }
 
-/// A JS value read as `T` through `JSON.stringify`; the error is a message safe to show.
+/// A JS value read as `T` through `JSON.stringify`; the error is a message safe to show, naming the
+/// field it is about (`current.title: …`) rather than a column of text the host never saw.
 pub(crate) fn json_from_js<T: DeserializeOwned>(value: &JsValue) -> Result<T, String> {
-    serde_json::from_str(&json_text(value)?).map_err(|error| scrub(&error.to_string()))
+    let text = json_text(value)?;
+    serde_json::from_str(&text).map_err(|error| {
+        let offset = offset_of(&text, error.line(), error.column());
+        let message = scrub(&error.to_string());
+        // The position only helps inside JSON text; the path is what a host can act on.
+        let message = message
+            .rsplit_once(" at line ")
+            .map_or(message.as_str(), |(before, _)| before)
+            .to_owned();
+        match path_at_offset(&text, offset) {
+            Some(path) => format!("{path}: {message}"),
+            None => message,
+        }
+    })
 }
 
 /// A JS value as JSON text (`JSON.stringify`).

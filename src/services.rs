@@ -8,8 +8,10 @@ use std::rc::Rc;
 
 use webhook_engine::catalog::Catalog;
 use webhook_engine::changes::disable_users_of;
+use webhook_engine::config::ConfigDocument;
 use webhook_engine::event::{Event, User};
 use webhook_engine::model::{Automation, Webhook};
+use webhook_engine::roles::{Permissions, ADMINS_ONLY};
 use webhook_engine::runner::Execution;
 use webhook_engine::settings::Settings;
 use yew::{Callback, UseReducerDispatcher};
@@ -17,6 +19,15 @@ use yew::{Callback, UseReducerDispatcher};
 use crate::dispatch::{Dispatcher, ListenerGuard};
 use crate::state::{AppAction, AppState};
 use crate::storage::{ChangeNotice, StorageError, Store, Subscription, DATABASE_NAME};
+
+/// Why a configuration document is adopted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Adoption {
+    /// An admin imported it here.
+    Import,
+    /// The embedding CRM handed it over (`setConfig`, the `config` option).
+    Shared,
+}
 
 /// How many recent executions are read at start for the lists' "last run" columns.
 const RECENT_FOR_LISTS: u32 = 500;
@@ -142,10 +153,18 @@ impl Services {
         })
     }
 
-    /// Sends recorded requests again as new executions, asked for by `by`.
-    pub fn replay(&self, by: User) -> Callback<Vec<Execution>> {
+    /// Sends recorded requests again as new executions, asked for by `by` (refused unless they may).
+    pub fn replay(
+        &self,
+        dispatch: UseReducerDispatcher<AppState>,
+        by: User,
+    ) -> Callback<Vec<Execution>> {
         let services = self.clone();
+        let permitted = Permissions::of(&by).replay;
         Callback::from(move |executions: Vec<Execution>| {
+            if !allowed(permitted, &dispatch) {
+                return;
+            }
             if let Some(dispatcher) = services.dispatcher() {
                 for execution in &executions {
                     dispatcher.replay(execution, &by);
@@ -154,9 +173,16 @@ impl Services {
         })
     }
 
-    pub fn save_webhook(&self, dispatch: UseReducerDispatcher<AppState>) -> Callback<Webhook> {
+    pub fn save_webhook(
+        &self,
+        dispatch: UseReducerDispatcher<AppState>,
+        permissions: Permissions,
+    ) -> Callback<Webhook> {
         let services = self.clone();
         Callback::from(move |webhook: Webhook| {
+            if !allowed(permissions.manage, &dispatch) {
+                return;
+            }
             let saved = webhook.clone();
             services.write(
                 dispatch.clone(),
@@ -171,10 +197,14 @@ impl Services {
     pub fn delete_webhook(
         &self,
         dispatch: UseReducerDispatcher<AppState>,
+        permissions: Permissions,
         automations: Vec<Automation>,
     ) -> Callback<String> {
         let services = self.clone();
         Callback::from(move |id: String| {
+            if !allowed(permissions.manage, &dispatch) {
+                return;
+            }
             let disabled = disable_users_of(&automations, &id);
             let (to_save, deleted) = (disabled.clone(), id.clone());
             services.write(
@@ -193,9 +223,13 @@ impl Services {
     pub fn save_automation(
         &self,
         dispatch: UseReducerDispatcher<AppState>,
+        permissions: Permissions,
     ) -> Callback<Automation> {
         let services = self.clone();
         Callback::from(move |automation: Automation| {
+            if !allowed(permissions.manage, &dispatch) {
+                return;
+            }
             let saved = automation.clone();
             services.write(
                 dispatch.clone(),
@@ -205,9 +239,16 @@ impl Services {
         })
     }
 
-    pub fn delete_automation(&self, dispatch: UseReducerDispatcher<AppState>) -> Callback<String> {
+    pub fn delete_automation(
+        &self,
+        dispatch: UseReducerDispatcher<AppState>,
+        permissions: Permissions,
+    ) -> Callback<String> {
         let services = self.clone();
         Callback::from(move |id: String| {
+            if !allowed(permissions.manage, &dispatch) {
+                return;
+            }
             let deleted = id.clone();
             services.write(
                 dispatch.clone(),
@@ -217,24 +258,35 @@ impl Services {
         })
     }
 
-    /// Replaces the whole configuration (an import) in one transaction.
-    pub fn replace_config(
+    /// Deletes every webhook and automation in one transaction.
+    pub fn delete_everything(
         &self,
         dispatch: UseReducerDispatcher<AppState>,
-        webhooks: Vec<Webhook>,
-        automations: Vec<Automation>,
+        permissions: Permissions,
     ) {
-        self.store_config(dispatch, webhooks, automations, |webhooks, automations| {
-            AppAction::ConfigReplaced {
-                webhooks,
-                automations,
-            }
-        });
+        if !allowed(permissions.manage, &dispatch) {
+            return;
+        }
+        self.write(
+            dispatch,
+            |store| async move { store.replace_config(&[], &[]).await },
+            || AppAction::ConfigReplaced {
+                webhooks: Vec::new(),
+                automations: Vec::new(),
+            },
+        );
     }
 
-    pub fn save_settings(&self, dispatch: UseReducerDispatcher<AppState>) -> Callback<Settings> {
+    pub fn save_settings(
+        &self,
+        dispatch: UseReducerDispatcher<AppState>,
+        permissions: Permissions,
+    ) -> Callback<Settings> {
         let services = self.clone();
         Callback::from(move |settings: Settings| {
+            if !allowed(permissions.manage, &dispatch) {
+                return;
+            }
             let saved = settings.clone();
             services.write(
                 dispatch.clone(),
@@ -244,40 +296,40 @@ impl Services {
         })
     }
 
-    /// Adopts the configuration an embedding CRM shares with every user's widget: stored like an
-    /// import, without the import's notice (the admin did not ask for it in this widget).
-    pub fn adopt_shared_config(
+    /// Adopts a configuration document: an import the admin confirmed, or the configuration the
+    /// embedding CRM shares with every user's widget (stored alike, without the import's notice: the
+    /// admin did not ask for it in this widget). The credentials that still apply come from what is
+    /// stored at that moment, read in the same transaction ([`Store::adopt_document`]).
+    pub fn adopt_document(
         &self,
         dispatch: UseReducerDispatcher<AppState>,
-        webhooks: Vec<Webhook>,
-        automations: Vec<Automation>,
+        document: ConfigDocument,
+        adoption: Adoption,
     ) {
-        self.store_config(dispatch, webhooks, automations, |webhooks, automations| {
-            AppAction::Reloaded {
-                webhooks,
-                automations,
+        let store = self.store.borrow().clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let adopted = match store {
+                Some(store) => store.adopt_document(document).await,
+                // Nothing is stored, so no credential can be kept.
+                None => Ok(document.into_local(&[])),
+            };
+            match adopted {
+                Ok(imported) => {
+                    let (webhooks, automations) = (imported.webhooks, imported.automations);
+                    dispatch.dispatch(match adoption {
+                        Adoption::Import => AppAction::ConfigReplaced {
+                            webhooks,
+                            automations,
+                        },
+                        Adoption::Shared => AppAction::Reloaded {
+                            webhooks,
+                            automations,
+                        },
+                    })
+                }
+                Err(error) => dispatch.dispatch(AppAction::Failed(error.to_string())),
             }
         });
-    }
-
-    /// Stores a whole configuration in one transaction, then reports it with `done`.
-    fn store_config(
-        &self,
-        dispatch: UseReducerDispatcher<AppState>,
-        webhooks: Vec<Webhook>,
-        automations: Vec<Automation>,
-        done: fn(Vec<Webhook>, Vec<Automation>) -> AppAction,
-    ) {
-        let (stored_webhooks, stored_automations) = (webhooks.clone(), automations.clone());
-        self.write(
-            dispatch,
-            move |store| async move {
-                store
-                    .replace_config(&stored_webhooks, &stored_automations)
-                    .await
-            },
-            move || done(webhooks, automations),
-        );
     }
 
     /// Runs `write` against the store and then dispatches `done()`; on failure dispatches the
@@ -327,4 +379,13 @@ fn reload_settings(store: Rc<Store>, dispatch: UseReducerDispatcher<AppState>) {
             Err(error) => dispatch.dispatch(AppAction::Failed(error.to_string())),
         }
     });
+}
+
+/// Whether an action the user asked for is permitted; when it is not, the problem banner says so and
+/// nothing is changed. Views hide what a user may not do; this is the guard behind them.
+fn allowed(permitted: bool, dispatch: &UseReducerDispatcher<AppState>) -> bool {
+    if !permitted {
+        dispatch.dispatch(AppAction::Failed(ADMINS_ONLY.to_owned()));
+    }
+    permitted
 }

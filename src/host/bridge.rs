@@ -16,7 +16,7 @@ use yew::UseReducerDispatcher;
 
 use crate::dispatch::Accepted;
 use crate::js_json::json_to_js;
-use crate::services::Services;
+use crate::services::{Adoption, Services};
 use crate::state::{AppAction, AppState};
 
 pub const EXECUTION_EVENT: &str = "webhook-automations:execution";
@@ -39,12 +39,12 @@ pub struct HostBridge {
     element: Element,
     app: RefCell<Option<Attached>>,
     queued: RefCell<Vec<HostCommand>>,
-    seen_events: RefCell<HashSet<String>>,
+    /// The ids of the events queued until the app starts, so one handed over twice meanwhile is
+    /// refused at once; once started, the page's dispatcher remembers ids (in a bounded window).
+    queued_events: RefCell<HashSet<String>>,
     /// The configuration as last exchanged with the host (received or announced), as JSON: a change
     /// the host itself made is not announced back to it.
     shared: RefCell<Option<String>>,
-    /// This browser's webhooks, whose credentials a shared configuration keeps.
-    local_webhooks: RefCell<Vec<Webhook>>,
     /// True from `setConfig` until the app shows that configuration: what the app shows meanwhile is
     /// the stale local copy, which must never be announced over the host's.
     adopting: std::cell::Cell<bool>,
@@ -56,9 +56,8 @@ impl HostBridge {
             element,
             app: RefCell::default(),
             queued: RefCell::default(),
-            seen_events: RefCell::default(),
+            queued_events: RefCell::default(),
             shared: RefCell::default(),
-            local_webhooks: RefCell::default(),
             adopting: std::cell::Cell::new(false),
         }
     }
@@ -66,9 +65,6 @@ impl HostBridge {
     /// Hands an event to the page's dispatcher (queued until the app has started); false when its id
     /// was seen before, by this widget or — once started — by any widget of the page.
     pub fn emit(&self, event: Event) -> bool {
-        if !self.seen_events.borrow_mut().insert(event.id.clone()) {
-            return false;
-        }
         let dispatcher = self
             .app
             .borrow()
@@ -77,6 +73,9 @@ impl HostBridge {
         match dispatcher {
             Some(dispatcher) => dispatcher.emit(event) != Accepted::Duplicate,
             None => {
+                if !self.queued_events.borrow_mut().insert(event.id.clone()) {
+                    return false;
+                }
                 self.queued.borrow_mut().push(HostCommand::Emit(event));
                 true
             }
@@ -102,6 +101,7 @@ impl HostBridge {
             services.keep_listener(listener);
         }
         *self.app.borrow_mut() = Some(Attached { services, dispatch });
+        self.queued_events.borrow_mut().clear();
         let queued = std::mem::take(&mut *self.queued.borrow_mut());
         for command in queued {
             self.apply(command);
@@ -115,7 +115,6 @@ impl HostBridge {
     /// Tells the host about the configuration after an admin changed it in the widget. The first
     /// configuration the app shows, and one the host sent, are not changes.
     pub fn configuration_changed(&self, webhooks: &[Webhook], automations: &[Automation]) {
-        *self.local_webhooks.borrow_mut() = webhooks.to_vec();
         let document = ConfigDocument::export(webhooks, automations);
         let json = document.to_json();
         let known = self.shared.borrow().clone();
@@ -152,16 +151,14 @@ impl HostBridge {
                 dispatch.dispatch(AppAction::SetCatalog(catalog));
             }
             HostCommand::SetConfig(document) => {
-                let imported = document.into_local(&self.local_webhooks.borrow());
+                // The document as this app will announce it (exports never hold credentials, so
+                // which ones storage keeps does not change it).
+                let announced = document.clone().into_local(&[]);
                 let shared =
-                    ConfigDocument::export(&imported.webhooks, &imported.automations).to_json();
+                    ConfigDocument::export(&announced.webhooks, &announced.automations).to_json();
                 *self.shared.borrow_mut() = Some(shared);
                 self.adopting.set(true);
-                services.adopt_shared_config(
-                    dispatch.clone(),
-                    imported.webhooks,
-                    imported.automations,
-                );
+                services.adopt_document(dispatch.clone(), document, Adoption::Shared);
             }
         }
     }

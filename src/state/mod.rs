@@ -11,6 +11,7 @@ use webhook_engine::event::User;
 use webhook_engine::catalog::Catalog;
 use webhook_engine::model::{Automation, Webhook};
 use webhook_engine::order;
+use webhook_engine::roles::Permissions;
 use webhook_engine::runner::{Execution, Status};
 use webhook_engine::settings::Settings;
 use yew::Reducible;
@@ -22,6 +23,9 @@ pub struct AppState {
     pub section: Section,
     /// Who uses the app: decides what they may manage, never which automations run.
     pub user: User,
+    /// Embedded in a CRM page (`mount`, `<webhook-automations>`): the user is only ever the one the
+    /// host names, and the sandbox — a demo of the standalone app — is not offered.
+    pub hosted: bool,
     /// The CRM's field catalog: the built-in one, or the embedding CRM's own.
     pub catalog: Rc<Catalog>,
     pub webhooks: Vec<Webhook>,
@@ -74,15 +78,23 @@ pub enum AppAction {
     Failed(String),
     DismissProblem,
     DismissNotice,
+    /// The host page names the user.
     SetUser(User),
+    /// The sandbox acts as another sample user (standalone only).
+    SwitchSampleUser(User),
     SetCatalog(Catalog),
 }
 
 impl AppState {
-    pub fn new(section: Section, user: User) -> Self {
+    pub fn new(section: Section, user: User, hosted: bool) -> Self {
         AppState {
-            section,
+            section: if section.offered(hosted) {
+                section
+            } else {
+                Section::Webhooks
+            },
             user,
+            hosted,
             catalog: Rc::new(Catalog::builtin()),
             webhooks: Vec::new(),
             automations: Vec::new(),
@@ -106,16 +118,32 @@ impl AppState {
     pub fn webhook(&self, id: &str) -> Option<&Webhook> {
         self.webhooks.iter().find(|webhook| webhook.id == id)
     }
+
+    /// What the current user may do (the engine's one rule).
+    pub fn permissions(&self) -> Permissions {
+        Permissions::of(&self.user)
+    }
+
+    /// The sections this app offers, in navigation order.
+    pub fn sections(&self) -> impl Iterator<Item = Section> + '_ {
+        Section::ALL
+            .into_iter()
+            .filter(|section| section.offered(self.hosted))
+    }
 }
 
 impl Reducible for AppState {
     type Action = AppAction;
 
     fn reduce(self: Rc<Self>, action: AppAction) -> Rc<Self> {
-        if let AppAction::Open(section) = action {
-            if section == self.section {
+        match &action {
+            AppAction::Open(section)
+                if *section == self.section || !section.offered(self.hosted) =>
+            {
                 return self;
             }
+            AppAction::SwitchSampleUser(_) if self.hosted => return self,
+            _ => {}
         }
         let mut next = (*self).clone();
         match action {
@@ -185,7 +213,7 @@ impl Reducible for AppState {
             AppAction::Failed(problem) => next.problem = Some(problem),
             AppAction::DismissProblem => next.problem = None,
             AppAction::DismissNotice => next.notice = None,
-            AppAction::SetUser(user) => next.user = user,
+            AppAction::SetUser(user) | AppAction::SwitchSampleUser(user) => next.user = user,
             AppAction::SetCatalog(catalog) => next.catalog = Rc::new(catalog),
         }
         Rc::new(next)
@@ -236,7 +264,7 @@ mod tests {
 
     #[test]
     fn opening_the_current_section_changes_nothing() {
-        let state = Rc::new(AppState::new(Section::Webhooks, user()));
+        let state = Rc::new(AppState::new(Section::Webhooks, user(), false));
         let same = state.clone().reduce(AppAction::Open(Section::Webhooks));
         assert!(Rc::ptr_eq(&state, &same), "no re-render");
         assert_eq!(
@@ -247,7 +275,7 @@ mod tests {
 
     #[test]
     fn saved_webhooks_replace_by_id_and_stay_sorted_by_name() {
-        let state = Rc::new(AppState::new(Section::Webhooks, user()));
+        let state = Rc::new(AppState::new(Section::Webhooks, user(), false));
         let state = state.reduce(AppAction::WebhookSaved(webhook("1", "zeta")));
         let state = state.reduce(AppAction::WebhookSaved(webhook("2", "Alpha")));
         let state = state.reduce(AppAction::WebhookSaved(webhook("1", "Beta")));
@@ -257,8 +285,38 @@ mod tests {
     }
 
     #[test]
+    fn embedded_there_is_no_sandbox_and_no_switching_to_another_user() {
+        let regular = User {
+            is_admin: false,
+            ..user()
+        };
+        let hosted = Rc::new(AppState::new(Section::Sandbox, regular.clone(), true));
+        assert_eq!(hosted.section, Section::Webhooks, "not opened from the URL");
+        assert!(!hosted.sections().any(|section| section == Section::Sandbox));
+        let hosted = hosted.reduce(AppAction::Open(Section::Sandbox));
+        assert_eq!(hosted.section, Section::Webhooks);
+        let hosted = hosted.reduce(AppAction::SwitchSampleUser(user()));
+        assert_eq!(
+            hosted.user, regular,
+            "the sandbox cannot make anyone an admin"
+        );
+        assert!(!hosted.permissions().manage);
+        let promoted = hosted.reduce(AppAction::SetUser(user()));
+        assert!(promoted.permissions().manage, "the host names the user");
+
+        let standalone = Rc::new(AppState::new(Section::Sandbox, regular, false));
+        assert_eq!(standalone.section, Section::Sandbox);
+        assert!(
+            standalone
+                .reduce(AppAction::SwitchSampleUser(user()))
+                .permissions()
+                .manage
+        );
+    }
+
+    #[test]
     fn a_failure_is_kept_until_dismissed() {
-        let state = Rc::new(AppState::new(Section::Webhooks, user()))
+        let state = Rc::new(AppState::new(Section::Webhooks, user(), false))
             .reduce(AppAction::Failed("full".into()));
         assert_eq!(state.problem.as_deref(), Some("full"));
         assert_eq!(state.reduce(AppAction::DismissProblem).problem, None);

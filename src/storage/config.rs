@@ -4,6 +4,7 @@
 use std::future::IntoFuture;
 
 use wasm_bindgen::JsValue;
+use webhook_engine::config::{ConfigDocument, ImportedConfig};
 use webhook_engine::model::{Automation, Webhook};
 use webhook_engine::order;
 
@@ -37,12 +38,7 @@ impl Store {
             .into_iter()
             .map(|value| from_record::<Automation>(value, "automation", AUTOMATIONS, "id"))
             .collect::<Result<Vec<_>, _>>()?;
-        order::sort_by_key(&mut webhooks, |webhook| {
-            (webhook.name.to_lowercase(), webhook.id.clone())
-        });
-        order::sort_by_key(&mut automations, |automation| {
-            (automation.name.to_lowercase(), automation.id.clone())
-        });
+        sort_by_name(&mut webhooks, &mut automations);
         Ok(LocalConfig {
             webhooks,
             automations,
@@ -67,10 +63,41 @@ impl Store {
         self.delete_config(AUTOMATIONS, id).await
     }
 
-    /// An import: replaces every webhook and automation in one transaction, so either all of the
-    /// new configuration is saved or the old one stays exactly as it was. Records are added (not
-    /// put), so two items with the same id abort the import instead of one silently replacing the
-    /// other.
+    /// Adopts a configuration document (an import, or the configuration the embedding CRM shares)
+    /// in one transaction: the webhooks stored at that moment give the credentials that still apply
+    /// (the engine's [`ConfigDocument::into_local`] rule), and the result replaces every webhook and
+    /// automation. Reading and writing in one transaction means no in-memory copy — however early or
+    /// stale — can ever decide which credentials are kept.
+    pub async fn adopt_document(
+        &self,
+        document: ConfigDocument,
+    ) -> Result<ImportedConfig, StorageError> {
+        let tx = Tx::write(self.db()?, &[WEBHOOKS, AUTOMATIONS], Durability::Strict)?;
+        let stored = tx.store(WEBHOOKS)?.get_all(None, None)?.await?;
+        let stored = stored
+            .into_iter()
+            .map(|value| from_record::<Webhook>(value, "webhook", WEBHOOKS, "id"))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut imported = document.into_local(&stored);
+        let webhooks = imported
+            .webhooks
+            .iter()
+            .map(to_js)
+            .collect::<Result<Vec<_>, _>>()?;
+        let automations = imported
+            .automations
+            .iter()
+            .map(to_js)
+            .collect::<Result<Vec<_>, _>>()?;
+        fill(&tx, &webhooks, &automations)?;
+        tx.commit().await?;
+        self.notify(ChangeNotice::Config);
+        sort_by_name(&mut imported.webhooks, &mut imported.automations);
+        Ok(imported)
+    }
+
+    /// Replaces every webhook and automation in one transaction, so either all of the new
+    /// configuration is saved or the old one stays exactly as it was.
     pub async fn replace_config(
         &self,
         webhooks: &[Webhook],
@@ -84,15 +111,7 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()?;
 
         let tx = Tx::write(self.db()?, &[WEBHOOKS, AUTOMATIONS], Durability::Strict)?;
-        for (name, values) in [(WEBHOOKS, &webhooks), (AUTOMATIONS, &automations)] {
-            let store = tx.store(name)?;
-            store.clear()?;
-            for value in values {
-                // A value the browser refuses synchronously returns early here: dropping `tx`
-                // aborts it, which also undoes the clears.
-                store.add(value, None)?;
-            }
-        }
+        fill(&tx, &webhooks, &automations)?;
         tx.commit().await?;
         self.notify(ChangeNotice::Config);
         Ok(())
@@ -113,4 +132,29 @@ impl Store {
         self.notify(ChangeNotice::Config);
         Ok(())
     }
+}
+
+/// Clears both configuration stores of `tx` and adds the given records. Records are added (not
+/// put), so two items with the same id abort the transaction instead of one silently replacing the
+/// other; a value the browser refuses synchronously returns early here, and dropping `tx` aborts it,
+/// which also undoes the clears.
+fn fill(tx: &Tx, webhooks: &[JsValue], automations: &[JsValue]) -> Result<(), StorageError> {
+    for (name, values) in [(WEBHOOKS, webhooks), (AUTOMATIONS, automations)] {
+        let store = tx.store(name)?;
+        store.clear()?;
+        for value in values {
+            store.add(value, None)?;
+        }
+    }
+    Ok(())
+}
+
+/// As the lists show them: by name (case-insensitively), then id.
+fn sort_by_name(webhooks: &mut Vec<Webhook>, automations: &mut Vec<Automation>) {
+    order::sort_by_key(webhooks, |webhook| {
+        (webhook.name.to_lowercase(), webhook.id.clone())
+    });
+    order::sort_by_key(automations, |automation| {
+        (automation.name.to_lowercase(), automation.id.clone())
+    });
 }

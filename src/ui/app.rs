@@ -11,7 +11,7 @@ use webhook_engine::sample::SampleData;
 
 use crate::host::HostBridge;
 
-use crate::services::Services;
+use crate::services::{Adoption, Services};
 use crate::state::{AppAction, AppState, Section};
 use crate::ui::automations::AutomationsPage;
 use crate::ui::history::HistoryPage;
@@ -50,16 +50,20 @@ impl PartialEq for AppProps {
 #[component]
 pub fn App(props: &AppProps) -> Html {
     let hash_routing = props.hash_routing;
+    let hosted = props.host.is_some();
     let state = use_reducer(move || {
         let section = hash_routing
             .then(current_hash)
             .and_then(|hash| section_from_hash(&hash))
             .unwrap_or(Section::Webhooks);
-        let user = props
-            .user
-            .clone()
-            .unwrap_or_else(|| SampleData::builtin().admin().user.clone());
-        AppState::new(section, user)
+        let user = props.user.clone().unwrap_or_else(|| {
+            if hosted {
+                nobody()
+            } else {
+                SampleData::builtin().admin().user.clone()
+            }
+        });
+        AppState::new(section, user, hosted)
     });
 
     let services = use_state(Services::default);
@@ -132,7 +136,7 @@ pub fn App(props: &AppProps) -> Html {
     };
     html! {
         <div class="wa-app">
-            { nav(state.section, &open) }
+            { nav(state.sections(), state.section, &open) }
             <main class="wa-main">
                 if let Some(problem) = &state.problem {
                     { banner(BannerKind::Problem, problem, dismiss(|| AppAction::DismissProblem)) }
@@ -152,44 +156,62 @@ fn section_body(state: &UseReducerHandle<AppState>, services: &Services) -> Html
         return html! { <p class="wa-muted" aria-busy="true">{ "Loading your configuration…" }</p> };
     }
     let dispatch = state.dispatcher();
+    let permissions = state.permissions();
     match state.section {
         Section::Webhooks => html! {
             <WebhooksPage webhooks={Rc::new(state.webhooks.clone())} automations={Rc::new(state.automations.clone())}
-                can_manage={state.user.is_admin} on_save={services.save_webhook(dispatch.clone())}
-                on_delete={services.delete_webhook(dispatch, state.automations.clone())}
+                {permissions} on_save={services.save_webhook(dispatch.clone(), permissions)}
+                on_delete={services.delete_webhook(dispatch, permissions, state.automations.clone())}
                 last_delivery={Rc::new(state.last_delivery.clone())} user={state.user.clone()} />
         },
         Section::Automations => html! {
             <AutomationsPage catalog={state.catalog.clone()} automations={Rc::new(state.automations.clone())} webhooks={Rc::new(state.webhooks.clone())}
-                can_manage={state.user.is_admin} on_save={services.save_automation(dispatch.clone())}
-                on_delete={services.delete_automation(dispatch)} last_run={Rc::new(state.last_run.clone())} />
+                {permissions} on_save={services.save_automation(dispatch.clone(), permissions)}
+                on_delete={services.delete_automation(dispatch, permissions)} last_run={Rc::new(state.last_run.clone())} />
         },
         Section::History => html! {
             <HistoryPage store={services.store()} automations={Rc::new(state.automations.clone())}
-                is_admin={state.user.is_admin} settings={state.settings.clone()} executions_version={state.executions_version}
-                on_replay={services.replay(state.user.clone()).reform(|execution| vec![execution])}
-                on_replay_failed={services.replay(state.user.clone())} />
+                {permissions} settings={state.settings.clone()} executions_version={state.executions_version}
+                on_replay={services.replay(dispatch.clone(), state.user.clone()).reform(|execution| vec![execution])}
+                on_replay_failed={services.replay(dispatch, state.user.clone())} />
         },
         Section::Settings => {
-            let on_replace = {
+            let on_import = {
                 let (services, dispatch) = (services.clone(), dispatch.clone());
-                Callback::from(move |(webhooks, automations)| {
-                    services.replace_config(dispatch.clone(), webhooks, automations)
+                Callback::from(move |document| {
+                    if permissions.manage {
+                        services.adopt_document(dispatch.clone(), document, Adoption::Import);
+                    }
                 })
+            };
+            let on_delete_everything = {
+                let (services, dispatch) = (services.clone(), dispatch.clone());
+                Callback::from(move |()| services.delete_everything(dispatch.clone(), permissions))
             };
             html! {
                 <SettingsPage webhooks={Rc::new(state.webhooks.clone())} automations={Rc::new(state.automations.clone())}
-                    settings={state.settings.clone()} can_manage={state.user.is_admin}
-                    on_save_settings={services.save_settings(dispatch)} {on_replace} />
+                    settings={state.settings.clone()} {permissions}
+                    on_save_settings={services.save_settings(dispatch, permissions)} {on_import} {on_delete_everything} />
             }
         }
         Section::Sandbox => {
-            let on_user = Callback::from(move |user| dispatch.dispatch(AppAction::SetUser(user)));
+            let on_user =
+                Callback::from(move |user| dispatch.dispatch(AppAction::SwitchSampleUser(user)));
             html! {
                 <crate::ui::sandbox::SandboxPage user={state.user.clone()} catalog={state.catalog.clone()}
                     store={services.store()} on_event={services.emit_event()} {on_user} />
             }
         }
+    }
+}
+
+/// Who uses an embedded app before (or unless) the host names the user: no one with any rights.
+fn nobody() -> User {
+    User {
+        id: 0,
+        name: "Unknown user".into(),
+        email: String::new(),
+        is_admin: false,
     }
 }
 

@@ -3,6 +3,7 @@
 pub(crate) mod transfer;
 
 use std::rc::Rc;
+use webhook_engine::roles::Permissions;
 
 use webhook_engine::config::{ConfigDocument, ImportedConfig};
 use webhook_engine::model::{Automation, Webhook};
@@ -17,16 +18,18 @@ pub struct SettingsPageProps {
     pub webhooks: Rc<Vec<Webhook>>,
     pub automations: Rc<Vec<Automation>>,
     pub settings: Settings,
-    pub can_manage: bool,
+    pub permissions: Permissions,
     pub on_save_settings: Callback<Settings>,
-    /// Replaces the whole configuration (import, reset).
-    pub on_replace: Callback<(Vec<Webhook>, Vec<Automation>)>,
+    /// Replaces the whole configuration with an imported document.
+    pub on_import: Callback<ConfigDocument>,
+    pub on_delete_everything: Callback<()>,
 }
 
 /// What the page is asking the admin to confirm.
 #[derive(Clone, PartialEq)]
 enum Pending {
-    Import(Rc<ImportedConfig>),
+    /// The document, and what importing it would do here.
+    Import(Rc<(ConfigDocument, ImportedConfig)>),
     Reset,
 }
 
@@ -117,7 +120,8 @@ pub fn SettingsPage(props: &SettingsPageProps) -> Html {
                 }) {
                     Ok(document) => {
                         problem.set(None);
-                        pending.set(Some(Pending::Import(Rc::new(document.into_local(&local)))));
+                        let preview = document.clone().into_local(&local);
+                        pending.set(Some(Pending::Import(Rc::new((document, preview)))));
                     }
                     Err(reason) => problem.set(Some(format!(
                         "This file cannot be imported — {reason}. Nothing was changed."
@@ -132,19 +136,45 @@ pub fn SettingsPage(props: &SettingsPageProps) -> Html {
     };
     let confirm_dialog = match &*pending {
         None => Html::default(),
-        Some(Pending::Import(imported)) => {
+        Some(Pending::Import(import)) => {
+            let (document, imported) = &**import;
             let on_confirm = {
-                let (imported, replace, pending) =
-                    (imported.clone(), props.on_replace.clone(), pending.clone());
+                let (document, import, pending) =
+                    (document.clone(), props.on_import.clone(), pending.clone());
                 Callback::from(move |_: MouseEvent| {
-                    replace.emit((imported.webhooks.clone(), imported.automations.clone()));
+                    import.emit(document.clone());
                     pending.set(None);
                 })
             };
+            let name_of = |id: &str| {
+                imported
+                    .webhooks
+                    .iter()
+                    .find(|webhook| webhook.id == id)
+                    .map_or_else(|| id.to_owned(), |webhook| webhook.name.clone())
+            };
+            let moved: Vec<String> = imported
+                .origin_changed
+                .iter()
+                .map(|change| {
+                    format!(
+                        "{} — {} → {}",
+                        name_of(&change.webhook_id),
+                        change.from,
+                        change.to
+                    )
+                })
+                .collect();
             let needing: Vec<&str> = imported
                 .webhooks
                 .iter()
                 .filter(|webhook| imported.credentials_needed.contains(&webhook.id))
+                .filter(|webhook| {
+                    !imported
+                        .origin_changed
+                        .iter()
+                        .any(|change| change.webhook_id == webhook.id)
+                })
                 .map(|webhook| webhook.name.as_str())
                 .collect();
             html! {
@@ -152,9 +182,13 @@ pub fn SettingsPage(props: &SettingsPageProps) -> Html {
                     <p>{ format!("It replaces the current {} and {} with the file's {} and {}.",
                         plural(props.webhooks.len(), "webhook"), plural(props.automations.len(), "automation"),
                         plural(imported.webhooks.len(), "webhook"), plural(imported.automations.len(), "automation")) }</p>
+                    if !moved.is_empty() {
+                        <p>{ "These webhooks now send to another host. Credentials only ever go to the host they were entered for, so this browser's are not kept — enter them again:" }</p>
+                        <ul class="wa-dialog-list" data-list="origin-changed">{ for moved.iter().map(|line| html! { <li>{ line }</li> }) }</ul>
+                    }
                     if !needing.is_empty() {
                         <p>{ "Exports never contain credentials. These webhooks will be marked “credentials needed” until you enter them:" }</p>
-                        <ul class="wa-dialog-list">{ for needing.iter().map(|name| html! { <li>{ *name }</li> }) }</ul>
+                        <ul class="wa-dialog-list" data-list="credentials-needed">{ for needing.iter().map(|name| html! { <li>{ *name }</li> }) }</ul>
                     }
                     <div class="wa-actions">
                         <button type="button" class="wa-button is-primary" onclick={on_confirm}>{ "Import" }</button>
@@ -165,9 +199,9 @@ pub fn SettingsPage(props: &SettingsPageProps) -> Html {
         }
         Some(Pending::Reset) => {
             let on_confirm = {
-                let (replace, pending) = (props.on_replace.clone(), pending.clone());
+                let (delete, pending) = (props.on_delete_everything.clone(), pending.clone());
                 Callback::from(move |_: MouseEvent| {
-                    replace.emit((Vec::new(), Vec::new()));
+                    delete.emit(());
                     pending.set(None);
                 })
             };
@@ -197,18 +231,18 @@ pub fn SettingsPage(props: &SettingsPageProps) -> Html {
                         Some(&format!("Older executions are deleted automatically. Default: {DEFAULT_RETENTION_DAYS} days.")),
                         retention_problem.as_deref(), html! {
                         <input id="settings-retention" class="wa-input is-narrow" inputmode="numeric" value={(*retention).clone()}
-                            disabled={!props.can_manage}
+                            disabled={!props.permissions.manage}
                             oninput={{ let retention = retention.clone(); Callback::from(move |event: InputEvent| retention.set(input_value(&event))) }} />
                     }) }
                     { field("Runs per automation per minute", "settings-max-runs",
                         Some("Beyond this an automation is stopped, which catches loops (an endpoint that changes the record that triggers it)."),
                         max_runs_problem.as_deref(), html! {
                         <input id="settings-max-runs" class="wa-input is-narrow" inputmode="numeric" value={(*max_runs).clone()}
-                            disabled={!props.can_manage}
+                            disabled={!props.permissions.manage}
                             oninput={{ let max_runs = max_runs.clone(); Callback::from(move |event: InputEvent| max_runs.set(input_value(&event))) }} />
                     }) }
                 </div>
-                if props.can_manage {
+                if props.permissions.manage {
                     <button type="submit" class="wa-button">{ "Save settings" }</button>
                 }
             </form>
@@ -221,7 +255,7 @@ pub fn SettingsPage(props: &SettingsPageProps) -> Html {
                 }
                 <div class="wa-actions">
                     <button type="button" class="wa-button" onclick={on_export}>{ "Export configuration" }</button>
-                    if props.can_manage {
+                    if props.permissions.manage {
                         <label class="wa-button" for="settings-import">{ "Import configuration…" }</label>
                         <input id="settings-import" class="wa-visually-hidden" type="file" accept="application/json,.json"
                             ref={file_input} onchange={on_file} />

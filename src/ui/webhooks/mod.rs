@@ -6,6 +6,7 @@ mod list;
 mod secret_input;
 
 use std::rc::Rc;
+use webhook_engine::roles::Permissions;
 
 use std::collections::HashMap;
 
@@ -30,7 +31,7 @@ pub struct WebhooksPageProps {
     pub webhooks: Rc<Vec<Webhook>>,
     pub automations: Rc<Vec<Automation>>,
     /// Only admins manage webhooks; everyone sees which exist.
-    pub can_manage: bool,
+    pub permissions: Permissions,
     pub on_save: Callback<Webhook>,
     pub on_delete: Callback<String>,
     /// The latest delivery status per webhook id.
@@ -100,7 +101,7 @@ pub fn WebhooksPage(props: &WebhooksPageProps) -> Html {
                     webhooks: &props.webhooks,
                     automations: &props.automations,
                     last_delivery: &props.last_delivery,
-                    can_manage: props.can_manage,
+                    can_manage: props.permissions.manage,
                     on_edit,
                     on_delete: on_ask_delete,
                     on_test,
@@ -140,7 +141,7 @@ pub fn WebhooksPage(props: &WebhooksPageProps) -> Html {
     let creating = matches!(&*mode, Mode::Listing | Mode::ConfirmingDelete(_));
     html! {
         <>
-            if props.can_manage && creating {
+            if props.permissions.manage && creating {
                 <div class="wa-toolbar">
                     <button type="button" class="wa-button is-primary" onclick={show(Mode::Creating).reform(|_: MouseEvent| ())}>{ "New webhook" }</button>
                 </div>

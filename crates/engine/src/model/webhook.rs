@@ -99,7 +99,7 @@ impl Auth {
         }
     }
 
-    /// Every credential this authentication holds, so they can be redacted wherever text leaves.
+    /// Every credential this authentication holds.
     pub fn secrets(&self) -> Vec<&Secret> {
         match self {
             Auth::None => vec![],

@@ -36,11 +36,7 @@ pub struct RedactedRequest {
 /// (URL, body, other headers), should a field value happen to hold one.
 pub fn redact(request: &OutgoingRequest, webhook: &Webhook) -> RedactedRequest {
     let secrets = secret_spellings(webhook);
-    let scrub = |text: &str| {
-        secrets.iter().fold(text.to_owned(), |text, secret| {
-            text.replace(secret.as_str(), MASK)
-        })
-    };
+    let scrub = |text: &str| scrub_spellings(text, &secrets);
     let api_key_header = match &webhook.auth {
         Auth::ApiKey { header, .. } => Some(header.trim()),
         _ => None,
@@ -71,6 +67,26 @@ pub fn redact(request: &OutgoingRequest, webhook: &Webhook) -> RedactedRequest {
     }
 }
 
+/// Masks every spelling of one webhook's secrets in text: for what an endpoint answers, which may
+/// echo the request's credentials back (a debugging endpoint, an error page quoting the header).
+pub struct SecretScrubber(Vec<String>);
+
+impl SecretScrubber {
+    pub fn for_webhook(webhook: &Webhook) -> SecretScrubber {
+        SecretScrubber(secret_spellings(webhook))
+    }
+
+    pub fn scrub(&self, text: &str) -> String {
+        scrub_spellings(text, &self.0)
+    }
+}
+
+fn scrub_spellings(text: &str, spellings: &[String]) -> String {
+    spellings.iter().fold(text.to_owned(), |text, secret| {
+        text.replace(secret.as_str(), MASK)
+    })
+}
+
 /// `Bearer abc` → `Bearer ••••••`: the scheme tells a reader which authentication was sent.
 fn mask_keeping_scheme(value: &str) -> String {
     match value.trim().split_once(' ') {
@@ -91,7 +107,7 @@ fn mask_signatures(value: &str) -> String {
     masked.join(" ")
 }
 
-/// Every way the webhook's secrets can be written in a request: as typed, trimmed, escaped inside a JSON
+/// Every way the webhook's secrets (credentials, signing key, values of secret headers) can be written in a request: as typed, trimmed, escaped inside a JSON
 /// string, percent-encoded in a URL; the signing key without its prefix; the Basic credential in base64.
 /// Longest first, so a secret that contains another is masked whole.
 fn secret_spellings(webhook: &Webhook) -> Vec<String> {
@@ -101,6 +117,13 @@ fn secret_spellings(webhook: &Webhook) -> Vec<String> {
         .into_iter()
         .chain(&webhook.signing_secret)
         .map(|secret| secret.expose().to_owned())
+        .chain(
+            webhook
+                .headers
+                .iter()
+                .filter(|header| header.is_secret())
+                .map(|header| header.value.clone()),
+        )
         .collect();
     if let Some(key) = webhook
         .signing_secret

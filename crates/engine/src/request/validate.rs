@@ -85,6 +85,10 @@ pub fn missing_credentials(webhook: &Webhook) -> bool {
         .into_iter()
         .chain(&webhook.signing_secret)
         .any(Secret::is_empty)
+        || webhook
+            .headers
+            .iter()
+            .any(|header| header.is_secret() && header.value.is_empty())
 }
 
 #[derive(Default)]
@@ -241,6 +245,11 @@ fn check_headers(webhook: &Webhook, problems: &mut Problems) {
                 field("value"),
                 format!("this value can't be sent: {reason}"),
             );
+        } else if header.is_secret() && header.value.is_empty() {
+            problems.add(
+                field("value"),
+                format!("enter the value: {name} carries a credential"),
+            );
         }
     }
 }
@@ -393,6 +402,28 @@ mod tests {
         assert_eq!(
             fields(|w| w.auth = api_key("webhook-id", "k")),
             ["auth.header"]
+        );
+    }
+
+    #[test]
+    fn a_header_named_like_a_credential_is_a_secret_that_must_be_entered() {
+        let mut webhook = webhook();
+        webhook.headers = vec![HeaderPair {
+            name: "X-Auth-Token".into(),
+            value: String::new(),
+        }];
+        assert!(missing_credentials(&webhook));
+        assert_eq!(
+            message(|w| w.headers = webhook.headers.clone()),
+            "enter the value: X-Auth-Token carries a credential"
+        );
+        webhook.headers[0].value = "tok".into();
+        assert!(!missing_credentials(&webhook));
+        webhook.headers[0].name = "X-Tenant-Id".into();
+        webhook.headers[0].value = String::new();
+        assert!(
+            !missing_credentials(&webhook),
+            "an ordinary header may be empty"
         );
     }
 

@@ -53,6 +53,29 @@ pub enum Status {
     Stopped,
 }
 
+impl Status {
+    /// The status from its stored name (`"failed"`), as serde writes it.
+    pub fn from_stored(name: &str) -> Option<Status> {
+        [
+            Status::Pending,
+            Status::Succeeded,
+            Status::Failed,
+            Status::Stopped,
+        ]
+        .into_iter()
+        .find(|status| status.stored_name() == name)
+    }
+
+    pub fn stored_name(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Succeeded => "succeeded",
+            Status::Failed => "failed",
+            Status::Stopped => "stopped",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventSummary {
     pub id: String,
@@ -140,5 +163,20 @@ mod tests {
         assert_eq!(cap("héllo".into(), 2), ("h".into(), true));
         assert_eq!(cap("héllo".into(), 3), ("hé".into(), true));
         assert_eq!(cap("hello".into(), 5), ("hello".into(), false));
+    }
+
+    #[test]
+    fn stored_names_are_serdes() {
+        for status in [
+            Status::Pending,
+            Status::Succeeded,
+            Status::Failed,
+            Status::Stopped,
+        ] {
+            let json = serde_json::to_string(&status).unwrap();
+            assert_eq!(json, format!("\"{}\"", status.stored_name()));
+            assert_eq!(Status::from_stored(status.stored_name()), Some(status));
+        }
+        assert_eq!(Status::from_stored("Failed"), None);
     }
 }

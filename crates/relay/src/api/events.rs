@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures::{stream, StreamExt, TryStreamExt};
+use serde::de::IgnoredAny;
 use serde_json::json;
 use webhook_engine::catalog::Catalog;
 use webhook_engine::event::Event;
@@ -29,6 +30,17 @@ pub async fn post(
     Body(body): Body,
 ) -> Result<Response, ApiError> {
     let is_array = body.iter().find(|byte| !byte.is_ascii_whitespace()) == Some(&b'[');
+    if is_array {
+        // Counted before anything else is read: a list too long is refused for that, whatever it holds.
+        if let Ok(items) = serde_json::from_slice::<Vec<IgnoredAny>>(&body) {
+            if items.len() > MAX_EVENTS {
+                return Err(ApiError::bad_request(format!(
+                    "the event list has {} events: send at most {MAX_EVENTS} per request",
+                    items.len()
+                )));
+            }
+        }
+    }
     let events: Vec<Event> = if is_array {
         parse(&body, "the event list")?
     } else {
@@ -38,12 +50,6 @@ pub async fn post(
         return Err(ApiError::bad_request(
             "the event list is empty: send at least one event",
         ));
-    }
-    if events.len() > MAX_EVENTS {
-        return Err(ApiError::bad_request(format!(
-            "the event list has {} events: send at most {MAX_EVENTS} per request",
-            events.len()
-        )));
     }
     let stamp = relay.state.stamp().await?;
     let snapshot = relay.state.at_least(stamp).await?;

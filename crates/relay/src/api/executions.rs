@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use webhook_engine::event::User;
 use webhook_engine::history::visible_to;
+use webhook_engine::roles::Permissions;
 use webhook_engine::runner::{replay as replay_execution, Status};
 
 use super::body::{parse, Body};
@@ -29,8 +30,17 @@ use crate::tokens::Role;
 const DEFAULT_LIMIT: usize = 100;
 const MAX_LIMIT: usize = 1_000;
 
+/// What a token may see: the admin token as a CRM admin, the events token as any other CRM user —
+/// the engine's one permissions rule, over a user standing for the token.
+fn permissions(role: Role) -> Permissions {
+    Permissions::of(&User {
+        is_admin: role == Role::Admin,
+        ..relay_admin()
+    })
+}
+
 fn view(stored: Stored, role: Role) -> Value {
-    let view = visible_to(stored.execution, role == Role::Admin);
+    let view = visible_to(stored.execution, &permissions(role));
     json!({
         "cursor": stored.cursor,
         "details_hidden": view.details_hidden,

@@ -66,7 +66,8 @@ fn help_documents_every_flag() {
 #[test]
 fn a_bad_start_exits_2_with_one_line() {
     let unreachable = format!("nats://127.0.0.1:{}", free_port());
-    let cases: Vec<(Vec<&str>, Vec<(&str, &str)>, &str)> = vec![
+    type Environment<'a> = Vec<(&'a str, &'a str)>;
+    let cases: Vec<(Vec<&str>, Environment, &str)> = vec![
         (
             vec!["--bogus"],
             TOKENS.to_vec(),

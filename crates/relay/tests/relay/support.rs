@@ -424,7 +424,11 @@ impl Relay {
         let url = match lines.next() {
             Some(Ok(line)) => match line.strip_prefix("webhook-relay listening on ") {
                 Some(url) => url.trim().to_string(),
-                None => return Err(format!("unexpected first line: {line}")),
+                None => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(format!("unexpected first line: {line}"));
+                }
             },
             _ => {
                 let status = child.wait().unwrap();
