@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make bench`: criterion benches that put the engine beside its peers in the same run (ratios printed),
-# then the size of the release bundle (wasm + js, raw, gzip and brotli).
+# the relay beside a bare HTTP loop, then the size of the release bundle (wasm + js, raw, gzip and brotli).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -8,6 +8,10 @@ mkdir -p test-output
 
 echo "== engine benches (cargo profile: bench = release at opt-level 3, not the size-optimised wasm-release)"
 cargo bench -p webhook-bench --color never -- "$@" 2>&1 | tee test-output/bench.log
+
+echo "== relay: events through webhook-relay vs a bare reqwest loop (real nats-server, receiver, relay processes)"
+cargo build --release -p webhook-receiver --quiet
+cargo bench -p webhook-relay --bench delivery --color never 2>&1 | tee -a test-output/bench.log
 
 echo "== bundle size (trunk build --release, cargo profile wasm-release)"
 trunk build --release 2>&1 | tail -n 1
@@ -22,6 +26,6 @@ node scripts/bundle-size.mjs dist | tee -a test-output/bench.log || budget=$?
 
 echo
 echo "== summary"
-grep -E '^(ratio|conditions|delivery:) ' test-output/bench.log || true
+grep -E '^(ratio|conditions|delivery:|relay:) ' test-output/bench.log || true
 grep -E '^(total wasm \+ js|recorded in|over budget|within budget)' test-output/bench.log || true
 exit $budget

@@ -110,9 +110,12 @@ async fn handle(relay: Arc<Relay>, message: Message, _permit: OwnedSemaphorePerm
     if message.info().is_ok_and(|info| info.delivered > 1) {
         relay.metrics.redeliveries.fetch_add(1, Ordering::Relaxed);
     }
-    let keep_alive = tokio::spawn(keep_alive(message.clone(), relay.settings.ack_wait));
+    let keep_alive = AbortOnDrop(tokio::spawn(keep_alive(
+        message.clone(),
+        relay.settings.ack_wait,
+    )));
     let finish = deliver(&relay, &message).await;
-    keep_alive.abort();
+    drop(keep_alive);
     let acknowledged = match finish {
         Finish::Done => message.double_ack().await,
         Finish::RetryIn(delay) => message.ack_with(AckKind::Nak(Some(delay))).await,
@@ -123,6 +126,16 @@ async fn handle(relay: Arc<Relay>, message: Message, _permit: OwnedSemaphorePerm
     };
     if let Err(error) = acknowledged {
         tracing::warn!("a delivery's acknowledgement did not reach NATS (it may be attempted again, same webhook-id): {error}");
+    }
+}
+
+/// Stops the keep-alive however `deliver` ends — a panic included, or the delivery would be kept alive
+/// for ever and never handed to another process.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

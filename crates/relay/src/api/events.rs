@@ -1,6 +1,7 @@
 //! `POST /v1/events`: one event in the host API's format, or an array of up to 1,000. Every event is
 //! checked before any is stored, so a refused request stored nothing.
 
+use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -63,6 +64,12 @@ pub async fn post(
         check(event, &snapshot.catalog, max_event_bytes)
             .map_err(|problem| ApiError::bad_request(format!("{place}: {problem}")))?;
     }
+    // An id repeated within the request is a duplicate of its first occurrence, decided here so the
+    // two never race for the claim.
+    let mut seen = HashSet::new();
+    let (events, repeated): (Vec<Event>, Vec<Event>) = events
+        .into_iter()
+        .partition(|event| seen.insert(event.id.clone()));
     let results: Vec<(String, Accepted)> = stream::iter(events)
         .map(|event| {
             let relay = relay.clone();
@@ -77,13 +84,14 @@ pub async fn post(
             )])
         })?;
     let mut accepted = Vec::new();
-    let mut duplicates = Vec::new();
+    let mut duplicates: Vec<String> = Vec::new();
     for (id, outcome) in results {
         match outcome {
             Accepted::Queued => accepted.push(id),
             Accepted::Duplicate => duplicates.push(id),
         }
     }
+    duplicates.extend(repeated.into_iter().map(|event| event.id));
     relay
         .metrics
         .events_received

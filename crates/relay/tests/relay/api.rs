@@ -151,6 +151,17 @@ async fn wrong_tokens_and_bad_input_are_refused_with_reasons_and_change_nothing(
         ]))
         .await;
     assert_eq!(later.body["accepted"], json!(["evt_ok", "evt_refused"]));
+    // An id twice in one request runs once.
+    let twice = relay
+        .post_events(&json!([
+            deal_event("evt_twice", 7),
+            deal_event("evt_twice", 7)
+        ]))
+        .await;
+    assert_eq!(
+        twice.body,
+        json!({"accepted": ["evt_twice"], "duplicates": ["evt_twice"]})
+    );
     let whoami = relay
         .call("GET", "/v1/whoami", Some(EVENTS_TOKEN), None, &[])
         .await;
