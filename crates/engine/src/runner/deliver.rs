@@ -38,7 +38,8 @@ pub trait Environment {
     fn now_ms(&self) -> i64;
     /// A random number in [0, 1), for retry jitter.
     fn random_unit(&mut self) -> f64;
-    /// A new unique execution id (it becomes the request's `webhook-id`).
+    /// A new unique execution id for a replay or a test send (it becomes the request's `webhook-id`).
+    /// Planned deliveries derive theirs from the event instead ([`super::execution_id`]).
     fn new_id(&mut self) -> String;
     async fn sleep_ms(&self, ms: u64);
 }
