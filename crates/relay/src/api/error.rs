@@ -58,9 +58,10 @@ impl IntoResponse for ApiError {
         let mut response = (self.status, Json(body)).into_response();
         // A refusal may come before the request's body was read (a wrong token, a body over the
         // limit): the connection then cannot carry another request, and the client must not reuse it.
-        response
-            .headers_mut()
-            .insert(header::CONNECTION, header::HeaderValue::from_static("close"));
+        response.headers_mut().insert(
+            header::CONNECTION,
+            header::HeaderValue::from_static("close"),
+        );
         match self.status {
             StatusCode::UNAUTHORIZED => {
                 response.headers_mut().insert(
