@@ -125,3 +125,122 @@ fn an_old_nats_server_is_refused_naming_the_version_needed() {
         "{line}"
     );
 }
+
+/// NATS over TLS with a private CA (`--nats-tls-ca`): trusted with the CA, refused at start without it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nats_over_tls_is_trusted_through_the_given_ca() {
+    if Command::new("openssl").arg("version").output().is_err() {
+        eprintln!("skipped: openssl is not installed, so no test certificate can be made");
+        return;
+    }
+    let dir = TempDir::new("tls");
+    let path = |name: &str| dir.path().join(name).display().to_string();
+    let openssl = |args: &[&str]| {
+        let output = Command::new("openssl").args(args).output().unwrap();
+        assert!(
+            output.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=relay test CA",
+        "-keyout",
+        &path("ca.key"),
+        "-out",
+        &path("ca.pem"),
+    ]);
+    std::fs::write(
+        dir.path().join("server.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=critical,CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    openssl(&[
+        "req",
+        "-new",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-keyout",
+        &path("server.key"),
+        "-out",
+        &path("server.csr"),
+    ]);
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        &path("server.csr"),
+        "-CA",
+        &path("ca.pem"),
+        "-CAkey",
+        &path("ca.key"),
+        "-CAcreateserial",
+        "-days",
+        "1",
+        "-extfile",
+        &path("server.ext"),
+        "-out",
+        &path("server.pem"),
+    ]);
+    let port = free_port();
+    let _nats = Process {
+        child: Some(
+            Command::new(nats_server_binary())
+                .args([
+                    "-js",
+                    "-a",
+                    "127.0.0.1",
+                    "-p",
+                    &port.to_string(),
+                    "-sd",
+                    &path("data"),
+                ])
+                .args([
+                    "--tls",
+                    "--tlscert",
+                    &path("server.pem"),
+                    "--tlskey",
+                    &path("server.key"),
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        ),
+    };
+    wait_until(
+        "NATS with TLS",
+        std::time::Duration::from_secs(30),
+        || async move {
+            tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+        },
+    )
+    .await;
+    let url = format!("tls://127.0.0.1:{port}");
+
+    let (code, _, stderr) = run(&["--nats", &url, "--listen", "127.0.0.1:0"], &TOKENS);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(one_line(&stderr).contains("cannot reach NATS"), "{stderr}");
+
+    let ca = path("ca.pem");
+    let relay = Relay::start(&url, &["--nats-tls-ca", &ca]).await;
+    let health = relay.call("GET", "/healthz", None, None, &[]).await;
+    assert_eq!(health.status, 200, "{}", health.text);
+}
