@@ -121,9 +121,10 @@ fn events(prefix: &str, count: usize) -> Vec<Value> {
         .collect()
 }
 
-/// `EVENTS` events posted in lists of 250; events a second until the last one arrived.
-async fn relay_burst(relays: &[&Relay], receiver: &Receiver, prefix: &str) -> f64 {
-    reset(receiver, EVENTS).await;
+/// `EVENTS` events posted in lists of 250; events a second until the last one arrived. `slow`: the
+/// endpoint answers after `ENDPOINT_DELAY_MS`, else at once.
+async fn relay_burst(relays: &[&Relay], receiver: &Receiver, prefix: &str, slow: bool) -> f64 {
+    reset(receiver, if slow { EVENTS } else { 0 }).await;
     let all = events(prefix, EVENTS);
     let started = Instant::now();
     for (index, chunk) in all.chunks(250).enumerate() {
@@ -188,7 +189,7 @@ async fn main() {
     println!("relay bench: {EVENTS} deliveries to webhook-receiver answering after {ENDPOINT_DELAY_MS} ms; cargo profile: bench (release, opt-level 3)");
     let bare = bare_loop(&receiver, per_webhook).await;
     println!("relay: bare reqwest loop, {per_webhook} in flight:        {bare:7.1} requests/s");
-    let relayed = relay_burst(&[&one], &receiver, "evt_one").await;
+    let relayed = relay_burst(&[&one], &receiver, "evt_one", true).await;
     println!(
         "relay: one relay process ({per_webhook} in flight per webhook): {relayed:7.1} events/s"
     );
@@ -207,7 +208,7 @@ async fn main() {
 
     let two = Relay::start(&nats.url(), &flags).await;
     let bare_double = bare_loop(&receiver, per_webhook * 2).await;
-    let relayed_two = relay_burst(&[&one, &two], &receiver, "evt_two").await;
+    let relayed_two = relay_burst(&[&one, &two], &receiver, "evt_two", true).await;
     println!(
         "relay: bare reqwest loop, {} in flight:        {bare_double:7.1} requests/s",
         per_webhook * 2
@@ -218,5 +219,17 @@ async fn main() {
         relayed_two / relayed,
         per_webhook * 2,
         relayed_two / bare_double
+    );
+
+    // The same with an endpoint that answers at once: what the relay itself (and this machine) can do.
+    let fast_one = relay_burst(&[&one], &receiver, "evt_fast_one", false).await;
+    drop(two);
+    let three = Relay::start(&nats.url(), &flags).await;
+    let fast_two = relay_burst(&[&one, &three], &receiver, "evt_fast_two", false).await;
+    println!("relay: endpoint answering at once, one relay process:  {fast_one:7.1} events/s");
+    println!("relay: endpoint answering at once, two relay processes: {fast_two:7.1} events/s");
+    println!(
+        "ratio two relays/one relay, endpoint answering at once (scaling): {:.2}",
+        fast_two / fast_one
     );
 }
