@@ -445,3 +445,48 @@ async fn the_loop_guard_stops_an_automation_that_runs_too_often() {
         .contains("ran 2 times in the last minute"));
     assert_eq!(receiver.requests().await.len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_is_rotated_without_a_restart() {
+    const NEXT: &str = "admin-token-next-rotation-0123456789";
+    let nats = Nats::start().await;
+    let relay = Relay::start(&nats.url(), &[]).await;
+    let whoami = |token: &'static str| {
+        let relay = &relay;
+        async move {
+            relay
+                .call("GET", "/v1/whoami", Some(token), None, &[])
+                .await
+                .status
+        }
+    };
+    assert_eq!(whoami(NEXT).await, 401);
+    // Both tokens for a while, the old one still working; then the new one alone.
+    let file = relay.dir.path().join("admin-tokens");
+    std::fs::write(&file, format!("{ADMIN_TOKEN}\n{NEXT}\n")).unwrap();
+    let pid = relay.process.child.as_ref().unwrap().id().to_string();
+    let hangup = || {
+        assert!(std::process::Command::new("kill")
+            .args(["-HUP", &pid])
+            .status()
+            .unwrap()
+            .success());
+    };
+    hangup();
+    wait_until(
+        "the new token to be accepted",
+        Duration::from_secs(10),
+        || async { whoami(NEXT).await == 200 },
+    )
+    .await;
+    assert_eq!(whoami(ADMIN_TOKEN).await, 200);
+    std::fs::write(&file, format!("{NEXT}\n")).unwrap();
+    hangup();
+    wait_until(
+        "the old token to be refused",
+        Duration::from_secs(10),
+        || async { whoami(ADMIN_TOKEN).await == 401 },
+    )
+    .await;
+    assert_eq!(whoami(NEXT).await, 200);
+}
