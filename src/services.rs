@@ -74,7 +74,14 @@ impl Services {
                     dispatch.dispatch(AppAction::ExecutionChanged(Box::new(execution.clone())))
                 })
             };
-            *services.listeners.borrow_mut() = vec![listener];
+            // Storage problems while dispatching go to the same banner as every storage problem.
+            let problems = {
+                let dispatch = dispatch.clone();
+                dispatcher.on_problem(move |problem| {
+                    dispatch.dispatch(AppAction::Failed(problem.to_string()))
+                })
+            };
+            *services.listeners.borrow_mut() = vec![listener, problems];
             *services.dispatcher.borrow_mut() = Some(dispatcher);
             dispatch.dispatch(AppAction::SettingsLoaded(settings));
             let Some(store) = store else {

@@ -9,8 +9,8 @@ use std::rc::Rc;
 use serde_json::{json, Value};
 use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::BroadcastChannel;
-use webhook_automations::dispatch::Dispatcher;
-use webhook_automations::storage::{channel_name, delete_database, Store};
+use webhook_automations::dispatch::{DispatchProblem, Dispatcher};
+use webhook_automations::storage::{channel_name, delete_database, StorageError, Store};
 use webhook_engine::catalog::Catalog;
 use webhook_engine::event::Event;
 use webhook_engine::model::{Automation, Webhook};
@@ -201,4 +201,68 @@ async fn six_deliveries_to_one_webhook_and_outbox_notices_send_each_webhook_id_o
     assert!(store.outbox().await.unwrap().is_empty());
     drop(store);
     delete_database(&name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn storage_failing_while_dispatching_is_told_and_the_delivery_still_goes_out_once() {
+    let name = unique_name("dispatch-closed");
+    let prefix = format!("closed-{}", (js_sys::Math::random() * 1e9) as u64);
+    let (store, dispatcher, announced) = dispatcher(&name, &prefix, 1).await;
+    let problems: Rc<RefCell<Vec<DispatchProblem>>> = Rc::default();
+    let listener = {
+        let problems = problems.clone();
+        dispatcher.on_problem(move |problem| problems.borrow_mut().push(problem.clone()))
+    };
+    std::mem::forget(listener);
+    clear_script().await;
+    // Deleting the database, as another tab's upgrade would, closes the dispatcher's connection:
+    // from now on every read and write it makes fails.
+    drop(store);
+    delete_database(&name).await.unwrap();
+
+    dispatcher.emit(deal_updated(&format!("evt_{prefix}")));
+    outbox_notice_from_another_tab(&name);
+    wait_for("the delivery ended", async || {
+        latest(&announced)
+            .values()
+            .any(|execution| execution.status != Status::Pending)
+    })
+    .await;
+    let told = |problem: &DispatchProblem| problems.borrow().contains(problem);
+    wait_for("the failed outbox read told", async || {
+        told(&DispatchProblem::OutboxUnreadable {
+            error: StorageError::Closed,
+        })
+    })
+    .await;
+
+    let latest = latest(&announced);
+    let [execution] = latest.values().collect::<Vec<_>>()[..] else {
+        panic!("one execution: {latest:?}");
+    };
+    assert_eq!(
+        execution.status,
+        Status::Succeeded,
+        "{:?}",
+        execution.reason
+    );
+    assert_eq!(
+        webhook_ids_received(&prefix).await,
+        [execution.id.clone()],
+        "sent from memory, once"
+    );
+    let not_claimed = DispatchProblem::NotClaimed {
+        error: StorageError::Closed,
+    };
+    let not_saved = DispatchProblem::AttemptNotSaved {
+        webhook: "ERP".into(),
+        error: StorageError::Closed,
+    };
+    assert!(told(&not_claimed), "{:?}", problems.borrow());
+    assert!(told(&not_saved), "{:?}", problems.borrow());
+    assert_eq!(
+        execution.problems,
+        [not_claimed.to_string(), not_saved.to_string()],
+        "the run itself says what storage could not record"
+    );
 }
