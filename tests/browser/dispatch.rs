@@ -236,9 +236,9 @@ async fn storage_failing_while_dispatching_is_told_and_the_delivery_still_goes_o
     })
     .await;
 
-    let latest = latest(&announced);
-    let [execution] = latest.values().collect::<Vec<_>>()[..] else {
-        panic!("one execution: {latest:?}");
+    let runs = latest(&announced);
+    let [execution] = runs.values().collect::<Vec<_>>()[..] else {
+        panic!("one execution: {runs:?}");
     };
     assert_eq!(
         execution.status,
@@ -264,5 +264,28 @@ async fn storage_failing_while_dispatching_is_told_and_the_delivery_still_goes_o
         execution.problems,
         [not_claimed.to_string(), not_saved.to_string()],
         "the run itself says what storage could not record"
+    );
+
+    // A replay cannot be put in the outbox either: it is sent from memory too, once.
+    let first = execution.clone();
+    dispatcher.replay(&first, &first.user);
+    wait_for("the replay ended", async || {
+        latest(&announced)
+            .values()
+            .any(|run| run.id != first.id && run.status != Status::Pending)
+    })
+    .await;
+    let replayed = latest(&announced)
+        .into_values()
+        .find(|run| run.id != first.id)
+        .expect("the replay was announced");
+    let not_queued = DispatchProblem::NotQueued {
+        error: StorageError::Closed,
+    };
+    assert!(told(&not_queued), "{:?}", problems.borrow());
+    assert_eq!(replayed.problems[0], not_queued.to_string());
+    assert_eq!(
+        webhook_ids_received(&prefix).await,
+        [first.id.clone(), replayed.id.clone()]
     );
 }
