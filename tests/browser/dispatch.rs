@@ -248,7 +248,7 @@ async fn storage_failing_while_dispatching_is_told_and_the_delivery_still_goes_o
     );
     assert_eq!(
         webhook_ids_received(&prefix).await,
-        [execution.id.clone()],
+        [execution.id.as_str()],
         "sent from memory, once"
     );
     let not_claimed = DispatchProblem::NotClaimed {
@@ -286,6 +286,6 @@ async fn storage_failing_while_dispatching_is_told_and_the_delivery_still_goes_o
     assert_eq!(replayed.problems[0], not_queued.to_string());
     assert_eq!(
         webhook_ids_received(&prefix).await,
-        [first.id.clone(), replayed.id.clone()]
+        [first.id.as_str(), replayed.id.as_str()]
     );
 }
