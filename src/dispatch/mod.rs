@@ -394,10 +394,21 @@ impl Dispatcher {
         .await;
         let saved = self.persist(&mut planned).await;
         self.announce(&planned.execution);
-        let work = self
-            .scheduler
-            .borrow_mut()
-            .attempted(planned, saved, &BrowserEnvironment);
+        let handed_over = saved
+            && planned.execution.status == Status::Pending
+            && self.store.is_some()
+            && !self.dispatching.get();
+        let work = if handed_over {
+            // A delivery this tab sent only because it could not store it: its retry now waits in
+            // the outbox, and the dispatching tab, told of it, sends it from here on.
+            self.scheduler
+                .borrow_mut()
+                .handed_over(&planned.execution.id, &BrowserEnvironment)
+        } else {
+            self.scheduler
+                .borrow_mut()
+                .attempted(planned, saved, &BrowserEnvironment)
+        };
         self.perform(work);
     }
 

@@ -475,6 +475,27 @@ fn deliveries_not_in_the_outbox_are_still_sent() {
 }
 
 #[test]
+fn a_retry_a_non_dispatching_tab_could_store_is_handed_over_to_the_dispatching_tab() {
+    // This tab does not dispatch; the claim failed, so it sent the delivery itself. The attempt
+    // asks for a retry, and this time its record and outbox entry were stored.
+    let mut tab = Tab::new(1);
+    let ids = tab.emit(2, "wh_erp", false);
+    let sent = tab.attempting.remove(0);
+    let work = tab.scheduler.handed_over(&sent.execution.id, &tab.env);
+    tab.perform(work);
+    assert_eq!(
+        in_flight_ids(&tab),
+        ids[1..],
+        "its place went to the next one"
+    );
+    assert!(
+        !tab.scheduler.knows(&ids[0]),
+        "the dispatching tab sends it now"
+    );
+    assert_eq!(tab.scheduler.next_wake(), None, "no retry is kept here");
+}
+
+#[test]
 fn an_event_id_seen_lately_is_recognised() {
     let mut scheduler = Scheduler::default();
     assert!(scheduler.first_sighting("evt_1"));

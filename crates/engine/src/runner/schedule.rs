@@ -241,6 +241,19 @@ impl Scheduler {
         self.work(now)
     }
 
+    /// An attempt handed out in [`Work::start`] is over and its delivery, still pending, is now in
+    /// the outbox, which another tab dispatches: this tab sent it only because it could not store
+    /// it before, and from now on that tab sends it. This tab frees its place and forgets it, so
+    /// should it dispatch later itself, an outbox read picks it up again (the same execution).
+    pub fn handed_over(&mut self, execution_id: &str, env: &impl Environment) -> Work {
+        if let Some(webhook) = self.attempting.remove(execution_id) {
+            if let Some(count) = self.in_flight.get_mut(&webhook) {
+                *count = count.saturating_sub(1);
+            }
+        }
+        self.work(env.now_ms())
+    }
+
     /// A record handed out in [`Work::save_again`] was stored, or failed again.
     pub fn saved_again(&mut self, execution_id: &str, saved: bool, env: &impl Environment) -> Work {
         let now = env.now_ms();
