@@ -31,7 +31,8 @@ pub struct Services {
     store: Rc<RefCell<Option<Rc<Store>>>>,
     subscription: Rc<RefCell<Option<Subscription>>>,
     dispatcher: Rc<RefCell<Option<Rc<Dispatcher>>>>,
-    /// This app's execution listeners on the (page-wide) dispatcher, removed when the app goes.
+    /// This app's listeners (executions, storage problems) on the (page-wide) dispatcher, removed
+    /// when the app goes.
     listeners: Rc<RefCell<Vec<ListenerGuard>>>,
 }
 

@@ -35,6 +35,7 @@ pub const RECENT_EVENTS: usize = 10_000;
 /// The first wait before a failed storage read or write is tried again; it doubles on each
 /// failure in a row, up to [`STORAGE_RETRY_MAX_MS`].
 pub const STORAGE_RETRY_FIRST_MS: i64 = 5_000;
+/// The longest wait before failed storage work is tried again.
 pub const STORAGE_RETRY_MAX_MS: i64 = 300_000;
 
 /// The last few distinct ids seen, oldest forgotten first.
