@@ -9,7 +9,7 @@ use std::rc::Rc;
 use serde_json::{json, Value};
 use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::BroadcastChannel;
-use webhook_automations::dispatch::{DispatchProblem, Dispatcher};
+use webhook_automations::dispatch::{DispatchProblem, Dispatcher, ListenerGuard};
 use webhook_automations::storage::{channel_name, delete_database, StorageError, Store};
 use webhook_engine::catalog::Catalog;
 use webhook_engine::event::Event;
@@ -60,12 +60,13 @@ fn deal_updated(id: &str) -> Event {
 }
 
 /// A dispatcher over a database of its own, sending to the receiver under `/{prefix}`, with
-/// `actions` deliveries per event; it records every execution it announces.
+/// `actions` deliveries per event; it records every execution it announces while the returned
+/// guard lives.
 async fn dispatcher(
     name: &str,
     prefix: &str,
     actions: usize,
-) -> (Rc<Store>, Rc<Dispatcher>, Announced) {
+) -> (Rc<Store>, Rc<Dispatcher>, Announced, ListenerGuard) {
     let store = Rc::new(Store::open(name).await.expect("the test database opens"));
     let dispatcher = Dispatcher::new(Some(store.clone()), Catalog::builtin(), 1_000);
     dispatcher.set_config(
@@ -77,9 +78,7 @@ async fn dispatcher(
         let announced = announced.clone();
         dispatcher.on_execution(move |execution| announced.borrow_mut().push(execution.clone()))
     };
-    // The dispatcher lives as long as the page; so does its listener.
-    std::mem::forget(listener);
-    (store, dispatcher, announced)
+    (store, dispatcher, announced, listener)
 }
 
 /// The newest announced state of each execution.
@@ -134,7 +133,7 @@ fn outbox_notice_from_another_tab(database: &str) {
 async fn six_deliveries_to_one_webhook_and_outbox_notices_send_each_webhook_id_once() {
     let name = unique_name("dispatch-six");
     let prefix = format!("six-{}", (js_sys::Math::random() * 1e9) as u64);
-    let (store, dispatcher, announced) = dispatcher(&name, &prefix, 6).await;
+    let (store, dispatcher, announced, _listening) = dispatcher(&name, &prefix, 6).await;
     // Four go at once (the per-webhook limit) and two wait. The first two answers take 2 s, so the
     // notices below arrive while all four are in flight; the next two take 6 s, so the waiting two
     // run, and end, while they are. The first of those two gets a 503: it is retried in 1 s.
@@ -207,13 +206,12 @@ async fn six_deliveries_to_one_webhook_and_outbox_notices_send_each_webhook_id_o
 async fn storage_failing_while_dispatching_is_told_and_the_delivery_still_goes_out_once() {
     let name = unique_name("dispatch-closed");
     let prefix = format!("closed-{}", (js_sys::Math::random() * 1e9) as u64);
-    let (store, dispatcher, announced) = dispatcher(&name, &prefix, 1).await;
+    let (store, dispatcher, announced, _listening) = dispatcher(&name, &prefix, 1).await;
     let problems: Rc<RefCell<Vec<DispatchProblem>>> = Rc::default();
-    let listener = {
+    let _told = {
         let problems = problems.clone();
         dispatcher.on_problem(move |problem| problems.borrow_mut().push(problem.clone()))
     };
-    std::mem::forget(listener);
     clear_script().await;
     // Deleting the database, as another tab's upgrade would, closes the dispatcher's connection:
     // from now on every read and write it makes fails.
