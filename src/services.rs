@@ -42,7 +42,8 @@ pub struct Services {
     store: Rc<RefCell<Option<Rc<Store>>>>,
     subscription: Rc<RefCell<Option<Subscription>>>,
     dispatcher: Rc<RefCell<Option<Rc<Dispatcher>>>>,
-    /// This app's execution listeners on the (page-wide) dispatcher, removed when the app goes.
+    /// This app's listeners (executions, storage problems) on the (page-wide) dispatcher, removed
+    /// when the app goes.
     listeners: Rc<RefCell<Vec<ListenerGuard>>>,
 }
 
@@ -85,7 +86,14 @@ impl Services {
                     dispatch.dispatch(AppAction::ExecutionChanged(Box::new(execution.clone())))
                 })
             };
-            *services.listeners.borrow_mut() = vec![listener];
+            // Storage problems while dispatching go to the same banner as every storage problem.
+            let problems = {
+                let dispatch = dispatch.clone();
+                dispatcher.on_problem(move |problem| {
+                    dispatch.dispatch(AppAction::Failed(problem.to_string()))
+                })
+            };
+            *services.listeners.borrow_mut() = vec![listener, problems];
             *services.dispatcher.borrow_mut() = Some(dispatcher);
             dispatch.dispatch(AppAction::SettingsLoaded(settings));
             let Some(store) = store else {

@@ -4,8 +4,9 @@
 //! It is split in two so every host can drive it: [`plan`] is pure (which deliveries an event causes,
 //! each with its request built and its execution record started), and [`deliver`] sends one planned
 //! delivery through a [`Transport`], retrying by the webhook's policy, and finishes its record. The
-//! browser app runs `deliver` over `fetch`; the tests run it over real loopback HTTP; `webhook-cli
-//! preview` stops after `plan`.
+//! browser app runs `attempt` over `fetch`, one attempt at a time as its [`Scheduler`] says (which
+//! deliveries may go now, which wait, which came from other tabs); the tests run it over real
+//! loopback HTTP; `webhook-cli preview` stops after `plan`.
 //!
 //! Automations run for every user who triggers them, whatever that user's visibility or admin rights:
 //! the triggering user is recorded, never checked.
@@ -17,6 +18,7 @@ mod explain;
 mod guard;
 mod plan;
 mod replay;
+mod schedule;
 mod test_delivery;
 
 pub use compiled::{CompiledAutomation, CompiledConfig};
@@ -26,7 +28,11 @@ pub use execution::{
     RESPONSE_BODY_LIMIT,
 };
 pub use explain::explain_failure;
-pub use guard::{FrequencyGuard, DEFAULT_RUNS_PER_MINUTE, MAX_CONCURRENT_PER_WEBHOOK};
+pub use guard::{FrequencyGuard, DEFAULT_RUNS_PER_MINUTE};
 pub use plan::{plan, Plan, Planned, Skipped, Source};
 pub use replay::replay;
+pub use schedule::{
+    OutboxRead, RecentIds, Scheduler, Work, MAX_CONCURRENT_PER_WEBHOOK, RECENT_EVENTS,
+    STORAGE_RETRY_FIRST_MS, STORAGE_RETRY_MAX_MS,
+};
 pub use test_delivery::test_delivery;
