@@ -51,6 +51,10 @@ pub struct Dispatcher {
     scheduler: RefCell<Scheduler>,
     /// Whether this tab holds the dispatcher lock (or the browser has no locks).
     dispatching: Cell<bool>,
+    /// Whether the stored configuration has been handed over: until then an outbox delivery resumed
+    /// after a reload would be attempted against an empty configuration and fail as "webhook
+    /// deleted", so the outbox waits for it.
+    configured: Cell<bool>,
     listeners: RefCell<Vec<(u64, Listener)>>,
     problem_listeners: RefCell<Vec<(u64, ProblemListener)>>,
     next_listener: Cell<u64>,
@@ -72,6 +76,7 @@ impl Dispatcher {
             guard: RefCell::new(FrequencyGuard::new(max_runs_per_minute)),
             scheduler: RefCell::default(),
             dispatching: Cell::new(false),
+            configured: Cell::new(false),
             listeners: RefCell::default(),
             problem_listeners: RefCell::default(),
             next_listener: Cell::new(0),
@@ -88,14 +93,27 @@ impl Dispatcher {
         let on_granted = move || {
             if let Some(dispatcher) = weak.upgrade() {
                 dispatcher.dispatching.set(true);
-                dispatcher.follow_outbox();
-                dispatcher.resume();
+                if dispatcher.configured.get() {
+                    dispatcher.start_dispatching();
+                }
             }
         };
         let database = self.store.as_ref().map(|store| store.name());
         if !lock::request_dispatcher_lock(database, on_granted.clone()) {
             on_granted();
         }
+    }
+
+    /// Whether this tab holds the dispatcher lock: it is the one that sends the outbox's deliveries.
+    pub fn dispatches(&self) -> bool {
+        self.dispatching.get()
+    }
+
+    /// Resumes the outbox and follows other tabs' additions to it: once this tab dispatches and
+    /// knows the configuration, whichever comes last.
+    fn start_dispatching(self: &Rc<Self>) {
+        self.follow_outbox();
+        self.resume();
     }
 
     fn follow_outbox(self: &Rc<Self>) {
@@ -110,7 +128,15 @@ impl Dispatcher {
     }
 
     /// Uses this configuration from now on (deliveries already planned keep their execution ids).
-    pub fn set_config(&self, webhooks: &[Webhook], automations: &[Automation]) {
+    /// The first call — the configuration read from storage — lets the outbox resume.
+    pub fn set_config(self: &Rc<Self>, webhooks: &[Webhook], automations: &[Automation]) {
+        self.compile(webhooks, automations);
+        if !self.configured.replace(true) && self.dispatching.get() {
+            self.start_dispatching();
+        }
+    }
+
+    fn compile(&self, webhooks: &[Webhook], automations: &[Automation]) {
         let compiled = CompiledConfig::compile(&self.catalog.borrow(), webhooks, automations);
         *self.config.borrow_mut() = Rc::new(compiled);
     }
@@ -123,7 +149,7 @@ impl Dispatcher {
             .map(|compiled| compiled.automation.clone())
             .collect();
         *self.catalog.borrow_mut() = Rc::new(catalog);
-        self.set_config(&config.webhooks, &automations);
+        self.compile(&config.webhooks, &automations);
     }
 
     pub fn set_max_runs_per_minute(&self, limit: u32) {

@@ -110,9 +110,12 @@ pub fn App(props: &AppProps) -> Html {
             state.settings.clone(),
             state.loaded,
         );
-        use_effect_with(inputs, move |(webhooks, automations, settings, _)| {
+        use_effect_with(inputs, move |(webhooks, automations, settings, loaded)| {
             if let Some(dispatcher) = services.dispatcher() {
-                dispatcher.set_config(webhooks, automations);
+                // Before the stored configuration is loaded there is nothing to run yet.
+                if *loaded {
+                    dispatcher.set_config(webhooks, automations);
+                }
                 dispatcher.set_max_runs_per_minute(settings.max_runs_per_minute);
             }
         });

@@ -9,12 +9,14 @@ use std::rc::Rc;
 use serde_json::{json, Value};
 use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::BroadcastChannel;
-use webhook_automations::dispatch::{DispatchProblem, Dispatcher, ListenerGuard};
+use webhook_automations::dispatch::{
+    BrowserEnvironment, DispatchProblem, Dispatcher, ListenerGuard,
+};
 use webhook_automations::storage::{channel_name, delete_database, StorageError, Store};
 use webhook_engine::catalog::Catalog;
 use webhook_engine::event::Event;
 use webhook_engine::model::{Automation, Webhook};
-use webhook_engine::runner::{Execution, Status};
+use webhook_engine::runner::{plan, CompiledConfig, Execution, Status};
 
 use crate::history::{sleep, unique_name};
 use crate::receiver_fetch::{clear_script, receiver_url, recorded_requests, script};
@@ -286,4 +288,57 @@ async fn storage_failing_while_dispatching_is_told_and_the_delivery_still_goes_o
         webhook_ids_received(&prefix).await,
         [first.id.as_str(), replayed.id.as_str()]
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_delivery_waiting_in_the_outbox_at_start_goes_out_once_the_configuration_is_known() {
+    let name = unique_name("resume-configured");
+    let store = Rc::new(Store::open(&name).await.expect("the test database opens"));
+    // What a reload finds: a delivery planned by the page before, still in the outbox.
+    let webhooks = [webhook("wh_erp", format!("{}/resume", receiver_url()))];
+    let automations = [automation("wh_erp", 1)];
+    let config = CompiledConfig::compile(&Catalog::builtin(), &webhooks, &automations);
+    let event = deal_updated(&unique_name("evt-resume"));
+    let planned = plan(
+        &config,
+        &Catalog::builtin(),
+        &event,
+        &mut BrowserEnvironment,
+    )
+    .planned;
+    let executions: Vec<Execution> = planned.iter().map(|p| p.execution.clone()).collect();
+    let outbox: Vec<Value> = planned
+        .iter()
+        .map(|p| json!({"id": p.execution.id, "planned": p}))
+        .collect();
+    assert!(store
+        .claim_event_and_record(&event.id, 0, &executions, &outbox)
+        .await
+        .unwrap());
+    let id = executions[0].id.clone();
+
+    // The reloaded page's dispatcher gets its lock before the app has read the configuration.
+    let dispatcher = Dispatcher::new(Some(store.clone()), Catalog::builtin(), 1_000);
+    crate::history::until("the dispatcher lock", || dispatcher.dispatches()).await;
+    dispatcher.set_config(&webhooks, &automations);
+
+    wait_for("the resumed delivery to end", async || {
+        store
+            .get_execution(&id)
+            .await
+            .unwrap()
+            .is_some_and(|execution| execution.status != Status::Pending)
+    })
+    .await;
+    let execution = store.get_execution(&id).await.unwrap().unwrap();
+    assert_eq!(
+        execution.status,
+        Status::Succeeded,
+        "not attempted against an empty configuration: {:?}",
+        execution.reason
+    );
+    assert_eq!(webhook_ids_received("resume").await, [id]);
+    drop(dispatcher);
+    drop(store);
+    delete_database(&name).await.unwrap();
 }
