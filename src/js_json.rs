@@ -31,6 +31,12 @@ pub(crate) fn json_from_js<T: DeserializeOwned>(value: &JsValue) -> Result<T, St
             .rsplit_once(" at line ")
             .map_or(message.as_str(), |(before, _)| before)
             .to_owned();
+        // JSON.stringify writes a lone surrogate as an escape serde_json then reports in its own terms.
+        let message = if message.contains("surrogate") || message.contains("hex escape") {
+            "it holds a broken character (a lone UTF-16 surrogate, \\uD800–\\uDFFF) that is not text; send the value as valid text".to_owned()
+        } else {
+            message
+        };
         match path_at_offset(&text, offset) {
             Some(path) => format!("{path}: {message}"),
             None => message,

@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use webhook_engine::catalog::Catalog;
 use webhook_engine::changes::disable_users_of;
-use webhook_engine::config::ConfigDocument;
+use webhook_engine::config::{ConfigDocument, ImportedConfig};
 use webhook_engine::event::{Event, User};
 use webhook_engine::model::{Automation, Webhook};
 use webhook_engine::roles::{Permissions, ADMINS_ONLY};
@@ -42,7 +42,8 @@ pub struct Services {
     store: Rc<RefCell<Option<Rc<Store>>>>,
     subscription: Rc<RefCell<Option<Subscription>>>,
     dispatcher: Rc<RefCell<Option<Rc<Dispatcher>>>>,
-    /// This app's execution listeners on the (page-wide) dispatcher, removed when the app goes.
+    /// This app's listeners (executions, storage problems) on the (page-wide) dispatcher, removed
+    /// when the app goes.
     listeners: Rc<RefCell<Vec<ListenerGuard>>>,
 }
 
@@ -85,7 +86,14 @@ impl Services {
                     dispatch.dispatch(AppAction::ExecutionChanged(Box::new(execution.clone())))
                 })
             };
-            *services.listeners.borrow_mut() = vec![listener];
+            // Storage problems while dispatching go to the same banner as every storage problem.
+            let problems = {
+                let dispatch = dispatch.clone();
+                dispatcher.on_problem(move |problem| {
+                    dispatch.dispatch(AppAction::Failed(problem.to_string()))
+                })
+            };
+            *services.listeners.borrow_mut() = vec![listener, problems];
             *services.dispatcher.borrow_mut() = Some(dispatcher);
             dispatch.dispatch(AppAction::SettingsLoaded(settings));
             let Some(store) = store else {
@@ -296,40 +304,64 @@ impl Services {
         })
     }
 
+    /// Imports a configuration document the admin confirmed.
+    pub fn import_document(
+        &self,
+        dispatch: UseReducerDispatcher<AppState>,
+        permissions: Permissions,
+    ) -> Callback<ConfigDocument> {
+        let services = self.clone();
+        Callback::from(move |document: ConfigDocument| {
+            if !allowed(permissions.manage, &dispatch) {
+                return;
+            }
+            let (services, dispatch) = (services.clone(), dispatch.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                services
+                    .adopt_document(dispatch, document, Adoption::Import)
+                    .await;
+            });
+        })
+    }
+
     /// Adopts a configuration document: an import the admin confirmed, or the configuration the
     /// embedding CRM shares with every user's widget (stored alike, without the import's notice: the
     /// admin did not ask for it in this widget). The credentials that still apply come from what is
-    /// stored at that moment, read in the same transaction ([`Store::adopt_document`]).
-    pub fn adopt_document(
+    /// stored at that moment, read in the same transaction ([`Store::adopt_document`]). Resolves to
+    /// what was adopted, or `None` when storage refused it (the problem banner says why).
+    pub async fn adopt_document(
         &self,
         dispatch: UseReducerDispatcher<AppState>,
         document: ConfigDocument,
         adoption: Adoption,
-    ) {
+    ) -> Option<ImportedConfig> {
         let store = self.store.borrow().clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let adopted = match store {
-                Some(store) => store.adopt_document(document).await,
-                // Nothing is stored, so no credential can be kept.
-                None => Ok(document.into_local(&[])),
-            };
-            match adopted {
-                Ok(imported) => {
-                    let (webhooks, automations) = (imported.webhooks, imported.automations);
-                    dispatch.dispatch(match adoption {
-                        Adoption::Import => AppAction::ConfigReplaced {
-                            webhooks,
-                            automations,
-                        },
-                        Adoption::Shared => AppAction::Reloaded {
-                            webhooks,
-                            automations,
-                        },
-                    })
-                }
-                Err(error) => dispatch.dispatch(AppAction::Failed(error.to_string())),
+        let adopted = match store {
+            Some(store) => store.adopt_document(document).await,
+            // Nothing is stored, so no credential can be kept.
+            None => Ok(document.into_local(&[])),
+        };
+        match adopted {
+            Ok(imported) => {
+                let (webhooks, automations) =
+                    (imported.webhooks.clone(), imported.automations.clone());
+                dispatch.dispatch(match adoption {
+                    Adoption::Import => AppAction::ConfigReplaced {
+                        webhooks,
+                        automations,
+                    },
+                    Adoption::Shared => AppAction::Reloaded {
+                        webhooks,
+                        automations,
+                    },
+                });
+                Some(imported)
             }
-        });
+            Err(error) => {
+                dispatch.dispatch(AppAction::Failed(error.to_string()));
+                None
+            }
+        }
     }
 
     /// Runs `write` against the store and then dispatches `done()`; on failure dispatches the

@@ -1,8 +1,9 @@
 //! The bridge between the host page's handle and the running app: commands from the host wait here
 //! until the app has started, and the app's news goes out as `CustomEvent`s on the element.
 
-use std::cell::RefCell;
-use std::collections::HashSet;
+use std::cell::{Cell, RefCell};
+use std::collections::{HashSet, VecDeque};
+use std::rc::{Rc, Weak};
 
 use serde::Serialize;
 use serde_json::json;
@@ -37,8 +38,14 @@ struct Attached {
 
 pub struct HostBridge {
     element: Element,
+    /// This bridge, for the adoptions it waits on.
+    this: Weak<HostBridge>,
     app: RefCell<Option<Attached>>,
-    queued: RefCell<Vec<HostCommand>>,
+    /// Commands waiting for the app to start, or for a configuration to be adopted: an event handed
+    /// over after `setConfig` runs under that configuration, as the host meant.
+    queued: RefCell<VecDeque<HostCommand>>,
+    /// True while a configuration document is being stored.
+    adopting_document: Cell<bool>,
     /// The ids of the events queued until the app starts, so one handed over twice meanwhile is
     /// refused at once; once started, the page's dispatcher remembers ids (in a bounded window).
     queued_events: RefCell<HashSet<String>>,
@@ -47,46 +54,55 @@ pub struct HostBridge {
     shared: RefCell<Option<String>>,
     /// True from `setConfig` until the app shows that configuration: what the app shows meanwhile is
     /// the stale local copy, which must never be announced over the host's.
-    adopting: std::cell::Cell<bool>,
+    adopting: Cell<bool>,
 }
 
 impl HostBridge {
-    pub fn new(element: Element) -> Self {
-        HostBridge {
+    pub fn new(element: Element) -> Rc<Self> {
+        Rc::new_cyclic(|this| HostBridge {
             element,
+            this: this.clone(),
             app: RefCell::default(),
             queued: RefCell::default(),
+            adopting_document: Cell::new(false),
             queued_events: RefCell::default(),
             shared: RefCell::default(),
-            adopting: std::cell::Cell::new(false),
+            adopting: Cell::new(false),
+        })
+    }
+
+    /// The running app's services, unless commands must wait (not started, or adopting).
+    fn ready_services(&self) -> Option<Services> {
+        if self.adopting_document.get() {
+            return None;
         }
+        self.app.borrow().as_ref().map(|app| app.services.clone())
     }
 
     /// Hands an event to the page's dispatcher (queued until the app has started); false when its id
     /// was seen before, by this widget or — once started — by any widget of the page.
     pub fn emit(&self, event: Event) -> bool {
         let dispatcher = self
-            .app
-            .borrow()
-            .as_ref()
-            .and_then(|app| app.services.dispatcher());
+            .ready_services()
+            .filter(|_| self.queued.borrow().is_empty())
+            .and_then(|services| services.dispatcher());
         match dispatcher {
             Some(dispatcher) => dispatcher.emit(event) != Accepted::Duplicate,
             None => {
                 if !self.queued_events.borrow_mut().insert(event.id.clone()) {
                     return false;
                 }
-                self.queued.borrow_mut().push(HostCommand::Emit(event));
+                self.queued.borrow_mut().push_back(HostCommand::Emit(event));
                 true
             }
         }
     }
 
     pub fn send(&self, command: HostCommand) {
-        if self.app.borrow().is_some() {
+        if self.ready_services().is_some() && self.queued.borrow().is_empty() {
             self.apply(command);
         } else {
-            self.queued.borrow_mut().push(command);
+            self.queued.borrow_mut().push_back(command);
         }
     }
 
@@ -101,9 +117,18 @@ impl HostBridge {
             services.keep_listener(listener);
         }
         *self.app.borrow_mut() = Some(Attached { services, dispatch });
-        self.queued_events.borrow_mut().clear();
-        let queued = std::mem::take(&mut *self.queued.borrow_mut());
-        for command in queued {
+        self.apply_queued();
+    }
+
+    /// Applies the waiting commands in order, until one starts adopting a configuration.
+    fn apply_queued(&self) {
+        while self.ready_services().is_some() {
+            let Some(command) = self.queued.borrow_mut().pop_front() else {
+                break;
+            };
+            if let HostCommand::Emit(event) = &command {
+                self.queued_events.borrow_mut().remove(&event.id);
+            }
             self.apply(command);
         }
     }
@@ -158,7 +183,23 @@ impl HostBridge {
                     ConfigDocument::export(&announced.webhooks, &announced.automations).to_json();
                 *self.shared.borrow_mut() = Some(shared);
                 self.adopting.set(true);
-                services.adopt_document(dispatch.clone(), document, Adoption::Shared);
+                self.adopting_document.set(true);
+                let (services, dispatch, this) =
+                    (services.clone(), dispatch.clone(), self.this.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    let adopted = services
+                        .adopt_document(dispatch, document, Adoption::Shared)
+                        .await;
+                    // Events waiting behind it run under the adopted configuration at once, not
+                    // after the app's next render hands it to the dispatcher.
+                    if let (Some(adopted), Some(dispatcher)) = (adopted, services.dispatcher()) {
+                        dispatcher.set_config(&adopted.webhooks, &adopted.automations);
+                    }
+                    if let Some(bridge) = this.upgrade() {
+                        bridge.adopting_document.set(false);
+                        bridge.apply_queued();
+                    }
+                });
             }
         }
     }

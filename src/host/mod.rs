@@ -30,12 +30,12 @@ pub struct WidgetHandle {
 }
 
 /// Mounts the app into `element` (any element the page owns) with `options`:
-/// `{ user, catalog, config, hashRouting }`, all optional. Throws an `Error` naming what is wrong
+/// `{ user, catalog, config, hashRouting, sandbox }`, all optional. Throws an `Error` naming what is wrong
 /// with the options.
 #[wasm_bindgen]
 pub fn mount(element: web_sys::Element, options: JsValue) -> Result<WidgetHandle, JsError> {
     let options = HostOptions::from_js(options).map_err(|message| JsError::new(&message))?;
-    let bridge = Rc::new(HostBridge::new(element.clone()));
+    let bridge = HostBridge::new(element.clone());
     if let Some(catalog) = options.catalog {
         bridge.send(HostCommand::SetCatalog(catalog));
     }
@@ -44,6 +44,7 @@ pub fn mount(element: web_sys::Element, options: JsValue) -> Result<WidgetHandle
     }
     let props = AppProps {
         hash_routing: options.hash_routing,
+        sandbox: options.sandbox,
         user: options.user,
         host: Some(bridge.clone()),
     };

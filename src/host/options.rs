@@ -16,6 +16,9 @@ pub struct HostOptions {
     pub catalog: Option<Catalog>,
     pub config: Option<ConfigDocument>,
     pub hash_routing: bool,
+    /// Offer the sandbox CRM and its user switch: the standalone app's own page does; a CRM page
+    /// embedding the app does not, so its users only ever act as the user it names.
+    pub sandbox: bool,
 }
 
 #[derive(Deserialize)]
@@ -26,6 +29,8 @@ struct RawOptions {
     config: Option<serde_json::Value>,
     #[serde(default)]
     hash_routing: bool,
+    #[serde(default)]
+    sandbox: bool,
 }
 
 impl HostOptions {
@@ -36,10 +41,11 @@ impl HostOptions {
                 catalog: None,
                 config: None,
                 hash_routing: false,
+                sandbox: false,
             });
         }
         let raw: RawOptions = json_from_js(&options).map_err(|problem| {
-            format!("mount options: {problem} (expected {{ user, catalog, config, hashRouting }})")
+            format!("mount options: {problem} (expected {{ user, catalog, config, hashRouting, sandbox }})")
         })?;
         let user = raw
             .user
@@ -71,6 +77,7 @@ impl HostOptions {
             catalog,
             config,
             hash_routing: raw.hash_routing,
+            sandbox: raw.sandbox,
         })
     }
 }

@@ -11,7 +11,7 @@ use webhook_engine::sample::SampleData;
 
 use crate::host::HostBridge;
 
-use crate::services::{Adoption, Services};
+use crate::services::Services;
 use crate::state::{AppAction, AppState, Section};
 use crate::ui::automations::AutomationsPage;
 use crate::ui::history::HistoryPage;
@@ -27,6 +27,10 @@ pub struct AppProps {
     /// Mirror the open section in the URL fragment; off when embedded in a host page.
     #[prop_or(true)]
     pub hash_routing: bool,
+    /// The standalone app: the sandbox CRM is offered, and its user switch. Embedded in a CRM page,
+    /// the user is only ever the one the host names.
+    #[prop_or(true)]
+    pub sandbox: bool,
     /// The CRM user the host says is using the app; the sample admin otherwise.
     #[prop_or_default]
     pub user: Option<User>,
@@ -38,6 +42,7 @@ pub struct AppProps {
 impl PartialEq for AppProps {
     fn eq(&self, other: &Self) -> bool {
         self.hash_routing == other.hash_routing
+            && self.sandbox == other.sandbox
             && self.user == other.user
             && match (&self.host, &other.host) {
                 (Some(a), Some(b)) => Rc::ptr_eq(a, b),
@@ -50,7 +55,7 @@ impl PartialEq for AppProps {
 #[component]
 pub fn App(props: &AppProps) -> Html {
     let hash_routing = props.hash_routing;
-    let hosted = props.host.is_some();
+    let hosted = !props.sandbox;
     let state = use_reducer(move || {
         let section = hash_routing
             .then(current_hash)
@@ -105,9 +110,12 @@ pub fn App(props: &AppProps) -> Html {
             state.settings.clone(),
             state.loaded,
         );
-        use_effect_with(inputs, move |(webhooks, automations, settings, _)| {
+        use_effect_with(inputs, move |(webhooks, automations, settings, loaded)| {
             if let Some(dispatcher) = services.dispatcher() {
-                dispatcher.set_config(webhooks, automations);
+                // Before the stored configuration is loaded there is nothing to run yet.
+                if *loaded {
+                    dispatcher.set_config(webhooks, automations);
+                }
                 dispatcher.set_max_runs_per_minute(settings.max_runs_per_minute);
             }
         });
@@ -176,14 +184,6 @@ fn section_body(state: &UseReducerHandle<AppState>, services: &Services) -> Html
                 on_replay_failed={services.replay(dispatch, state.user.clone())} />
         },
         Section::Settings => {
-            let on_import = {
-                let (services, dispatch) = (services.clone(), dispatch.clone());
-                Callback::from(move |document| {
-                    if permissions.manage {
-                        services.adopt_document(dispatch.clone(), document, Adoption::Import);
-                    }
-                })
-            };
             let on_delete_everything = {
                 let (services, dispatch) = (services.clone(), dispatch.clone());
                 Callback::from(move |()| services.delete_everything(dispatch.clone(), permissions))
@@ -191,7 +191,8 @@ fn section_body(state: &UseReducerHandle<AppState>, services: &Services) -> Html
             html! {
                 <SettingsPage webhooks={Rc::new(state.webhooks.clone())} automations={Rc::new(state.automations.clone())}
                     settings={state.settings.clone()} {permissions}
-                    on_save_settings={services.save_settings(dispatch, permissions)} {on_import} {on_delete_everything} />
+                    on_import={services.import_document(dispatch.clone(), permissions)}
+                    on_save_settings={services.save_settings(dispatch, permissions)} {on_delete_everything} />
             }
         }
         Section::Sandbox => {

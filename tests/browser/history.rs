@@ -138,6 +138,7 @@ pub fn run(index: usize, created_at_ms: i64) -> Execution {
             .collect(),
         next_attempt_at_ms: None,
         finished_at_ms: Some(created_at_ms + 125),
+        problems: Vec::new(),
     }
 }
 

@@ -99,6 +99,18 @@ pub async fn script(actions: &str) {
     );
 }
 
+/// Forgets the scripted answers still queued, so a test starts from its own script.
+pub async fn clear_script() {
+    let response = send("DELETE", "/_receiver/script", &[], None).await;
+    assert_eq!(response.status(), 200, "the receiver empties its script");
+}
+
+/// Every request the receiver has recorded so far, oldest first.
+pub async fn recorded_requests() -> Vec<Value> {
+    let recorded = json(send("GET", "/_receiver/requests", &[], None).await).await;
+    recorded.as_array().cloned().unwrap_or_default()
+}
+
 /// How many requests the receiver has recorded so far.
 pub async fn recorded_count() -> usize {
     json(send("GET", "/_receiver/requests", &[], None).await)

@@ -41,7 +41,10 @@ export function startReceiver(flags = []) {
 export async function startApp() {
   // APP_DIST serves another build (e.g. a worktree's) than ROOT/dist.
   const receiver = await startReceiver();
-  const { server, url: appUrl } = await startStaticServer(process.env.APP_DIST ?? join(ROOT, "dist"));
+  // Host pages written for the tests are served at the app's origin, under /test-fixtures/.
+  const { server, url: appUrl } = await startStaticServer(process.env.APP_DIST ?? join(ROOT, "dist"), 0, "127.0.0.1", {
+    "/test-fixtures/": join(ROOT, "tests", "e2e", "fixtures"),
+  });
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS });
   // An explicit context, so a test can open a second tab of the same browser profile.
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });

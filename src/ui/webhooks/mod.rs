@@ -62,7 +62,12 @@ pub fn WebhooksPage(props: &WebhooksPageProps) -> Html {
     let test_result = use_state(|| None::<TestResult>);
     let on_test = {
         let (test_result, user) = (test_result.clone(), props.user.clone());
+        let permitted = props.permissions.manage;
         Callback::from(move |webhook: Webhook| {
+            // A test sends with the webhook's real credentials: an admin's action, like editing it.
+            if !permitted {
+                return;
+            }
             let (test_result, user) = (test_result.clone(), user.clone());
             test_result.set(Some(TestResult {
                 webhook: webhook.name.clone(),

@@ -38,6 +38,11 @@ pub struct Execution {
     /// When the next attempt is due while the status is pending.
     pub next_attempt_at_ms: Option<i64>,
     pub finished_at_ms: Option<i64>,
+    /// What went wrong around the run without stopping it — the browser's storage could not record a
+    /// step, so the delivery went on from the tab's memory — in words for a CRM admin. Records
+    /// stored before this field existed read as having none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -7,9 +7,6 @@ use crate::runner::execution::{Execution, Status};
 
 /// Runs per automation per minute unless the admin chooses otherwise.
 pub const DEFAULT_RUNS_PER_MINUTE: u32 = 60;
-/// Requests in flight at once to one webhook; more wait their turn.
-pub const MAX_CONCURRENT_PER_WEBHOOK: usize = 4;
-
 const MINUTE_MS: i64 = 60_000;
 
 #[derive(Debug, Clone)]
@@ -98,6 +95,7 @@ mod tests {
             attempts: vec![],
             next_attempt_at_ms: Some(0),
             finished_at_ms: None,
+            problems: Vec::new(),
         }
     }
 

@@ -109,6 +109,7 @@ pub fn plan(
                 attempts: Vec::new(),
                 next_attempt_at_ms: Some(now_ms),
                 finished_at_ms: None,
+                problems: Vec::new(),
             };
             if execution.reason.is_none() {
                 let built = match (webhook, &compiled.actions[action_index]) {

@@ -58,6 +58,7 @@ pub fn test_delivery(
         attempts: Vec::new(),
         next_attempt_at_ms: Some(now_ms),
         finished_at_ms: None,
+        problems: Vec::new(),
     };
     let source = Source::Replay {
         method: Method::Post,

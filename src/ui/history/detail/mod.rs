@@ -141,6 +141,12 @@ fn details(view: &ExecutionView, props: &ExecutionDetailProps) -> Html {
                 <dt>{ "Execution id" }</dt>
                 <dd><code>{ &execution.id }</code>{ " — sent as the webhook-id header on every attempt" }</dd>
             </dl>
+            if !execution.problems.is_empty() {
+                <section class="wa-history-section wa-callout" aria-labelledby="history-detail-problems">
+                    <h3 id="history-detail-problems">{ "Storage problems during this run" }</h3>
+                    <ul>{ for execution.problems.iter().map(|problem| html! { <li>{ problem }</li> }) }</ul>
+                </section>
+            }
             { actions(view, props) }
             if view.details_hidden {
                 <p class="wa-callout">{ "Only admins see request and response bodies, headers and the record's values. You see what ran and how it ended." }</p>
