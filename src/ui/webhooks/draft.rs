@@ -485,6 +485,29 @@ mod tests {
         );
     }
 
+    /// Review of issue 10: a saved credential of a secret header must not become the clear-text
+    /// value of an ordinary header when the row is renamed — an ordinary header's value is exported,
+    /// announced to the host in `configchange` and shown unmasked in the form.
+    #[test]
+    fn renaming_a_secret_header_to_an_ordinary_name_does_not_carry_its_credential_into_the_clear() {
+        let saved = with_secret_header();
+        let mut draft = WebhookDraft::from_webhook(&saved);
+        draft.apply(DraftEdit::HeaderName(1, "X-Request-Source".into()));
+        let webhook = draft.to_webhook("wh_1".into(), Some(&saved)).unwrap();
+        let document =
+            webhook_engine::config::ConfigDocument::export(std::slice::from_ref(&webhook), &[])
+                .to_json();
+        assert!(
+            !document.contains("header-secret-9"),
+            "the credential reached the configuration document: {document}"
+        );
+        let reopened = WebhookDraft::from_webhook(&webhook);
+        assert!(
+            !format!("{reopened:?}").contains("header-secret-9"),
+            "the credential is loaded into the form in clear text"
+        );
+    }
+
     #[test]
     fn moving_the_base_url_to_another_origin_keeps_no_saved_secret() {
         let saved = with_secret_header();
