@@ -232,3 +232,33 @@ test("the standalone page at the CRM's origin gives no one the embedded widget's
     await app.stop();
   }
 });
+
+// A host that relies on the configuration stored in this browser (config is optional in mount()) and
+// hands over an event right after mounting. The bridge applies queued commands in the app's attach
+// effect, which runs before the effect that hands the stored configuration to the dispatcher
+// (src/ui/app.rs), so the event is planned against the dispatcher's empty configuration: no
+// automation runs and its id is claimed, so it never will.
+test("an event handed over right after mount (no config option) runs under the stored configuration", async () => {
+  const app = await startApp();
+  try {
+    const { page } = app;
+    await openHost(app);
+    const document_ = configDocument([webhook("wh_erp", "ERP", app.receiver.url)], [automation("wh_erp")]);
+    await page.evaluate(([user, config]) => window.__mount({ user, config }), [ADMIN, document_]);
+    await page.locator("#w tr", { hasText: "ERP" }).waitFor();
+    await page.evaluate((event) => window.__widget.emit(event), dealUpdate("evt_first_visit"));
+    await page.waitForFunction(() => window.__executions.some((e) => e.status === "succeeded"));
+
+    await openHost(app); // the next page load: the configuration is stored, none is passed
+    await page.evaluate(async ([user, event]) => {
+      await window.__mount({ user });
+      return window.__widget.emit(event);
+    }, [ADMIN, dealUpdate("evt_right_after_mount")]);
+    await page.locator("#w tr", { hasText: "ERP" }).waitFor();
+    await page.waitForFunction(() => window.__executions.some((e) => e.event_id === "evt_right_after_mount"), null, { timeout: 5_000 })
+      .catch(() => assert.fail("the event ran no automation: it was planned before the stored configuration reached the dispatcher"));
+    assert.equal((await received(app.receiver)).length, 2);
+  } finally {
+    await app.stop();
+  }
+});
