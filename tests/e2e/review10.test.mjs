@@ -262,3 +262,57 @@ test("an event handed over right after mount (no config option) runs under the s
     await app.stop();
   }
 });
+
+// The app's files served from a CRM's origin root (docs/host-api.md imports "/webhook-automations.js";
+// sw.js: "served from a CRM's origin"): "/" is then the CRM's own page, not the app's. The service
+// worker's shell list starts with "./" — the scope root — so the worker registered by /index.html
+// fetches the CRM's home page at install and caches it, and again on every visit to it.
+test("the service worker never keeps the CRM's own page when the app is served from the CRM's origin", async () => {
+  const { createServer } = await import("node:http");
+  const { readFile } = await import("node:fs/promises");
+  const { join } = await import("node:path");
+  const { chromium } = await import("playwright-core");
+  const { ROOT } = await import("./harness.mjs");
+  const dist = process.env.APP_DIST ?? join(ROOT, "dist");
+  const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
+  const server = createServer(async (req, res) => {
+    const path = new URL(req.url, "http://x").pathname;
+    if (path === "/") {
+      res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>CRM</title><p>Dashboard of riley@acme.example: crm-home-canary</p>");
+      return;
+    }
+    try {
+      const body = await readFile(join(dist, path.replace(/^\/+/, "")));
+      res.writeHead(200, { "content-type": types[path.slice(path.lastIndexOf("."))] ?? "application/octet-stream" }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+  try {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${origin}/index.html`);
+    await page.locator(".wa-nav-link").first().waitFor();
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await page.goto(`${origin}/`);
+    const cached = await page.evaluate(async () => {
+      const found = [];
+      for (const name of await caches.keys()) {
+        const cache = await caches.open(name);
+        for (const request of await cache.keys()) {
+          const text = await (await cache.match(request)).text();
+          if (text.includes("crm-home-canary")) found.push(new URL(request.url).pathname);
+        }
+      }
+      return found;
+    });
+    assert.deepEqual(cached, [], "the CRM's own page was kept in the app's cache");
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});
