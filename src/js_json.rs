@@ -11,7 +11,7 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
-use webhook_engine::json_path::{offset_of, path_at_offset};
+use webhook_engine::json_errors::{offset_of, path_at_offset, scrub_quoted as scrub};
 
 /// `value` as a JS value built by `JSON.parse`; the error is a message safe to show.
 pub(crate) fn json_to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, String> {
@@ -50,43 +50,4 @@ pub(crate) fn json_text(value: &JsValue) -> Result<String, String> {
         .ok()
         .and_then(|text| text.as_string())
         .ok_or_else(|| "it is not a JSON value (a function, a cycle or a BigInt?)".to_string())
-}
-
-/// Serde's messages quote the offending text (`invalid type: string "…"`), which may be a password
-/// or a token; error messages are shown and may be logged, so quoted text is replaced by `"…"`.
-pub(crate) fn scrub(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut chars = message.chars();
-    while let Some(c) = chars.next() {
-        out.push(c);
-        if c == '"' {
-            let mut escaped = false;
-            for inner in chars.by_ref() {
-                if escaped {
-                    escaped = false;
-                } else if inner == '\\' {
-                    escaped = true;
-                } else if inner == '"' {
-                    break;
-                }
-            }
-            out.push_str("…\"");
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::scrub;
-
-    #[test]
-    fn quoted_values_never_reach_messages() {
-        assert_eq!(
-            scrub(r#"invalid type: string "hunter\"2", expected u32"#),
-            r#"invalid type: string "…", expected u32"#
-        );
-        assert_eq!(scrub("missing field `name`"), "missing field `name`");
-        assert_eq!(scrub(r#"unterminated "abc"#), r#"unterminated "…""#);
-    }
 }

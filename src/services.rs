@@ -18,7 +18,9 @@ use yew::{Callback, UseReducerDispatcher};
 
 use crate::dispatch::{Dispatcher, ListenerGuard};
 use crate::state::{AppAction, AppState};
-use crate::storage::{ChangeNotice, StorageError, Store, Subscription, DATABASE_NAME};
+use crate::storage::{
+    sort_by_name, ChangeNotice, StorageError, Store, Subscription, DATABASE_NAME,
+};
 
 /// Why a configuration document is adopted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,12 +57,13 @@ impl PartialEq for Services {
 
 impl Services {
     /// Opens the database, starts the dispatcher, loads the configuration and settings, and follows
-    /// other tabs' changes. Without storage everything still works, in memory.
-    pub fn start(&self, dispatch: UseReducerDispatcher<AppState>, catalog: Catalog) {
+    /// other tabs' changes. Without storage everything still works, in memory. `hosted`: the app is
+    /// embedded in a CRM page, which then owns this browser's data (see [`claim_storage`]).
+    pub fn start(&self, dispatch: UseReducerDispatcher<AppState>, catalog: Catalog, hosted: bool) {
         let services = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let store = match Store::open(DATABASE_NAME).await {
-                Ok(store) => Some(Rc::new(store)),
+                Ok(store) => claim_storage(Rc::new(store), hosted, &dispatch).await,
                 Err(error) => {
                     dispatch.dispatch(AppAction::Failed(error.to_string()));
                     None
@@ -122,10 +125,17 @@ impl Services {
                 Err(error) => dispatch.dispatch(AppAction::Failed(error.to_string())),
             }
             match store.load_config().await {
-                Ok(config) => dispatch.dispatch(AppAction::Loaded {
-                    webhooks: config.webhooks,
-                    automations: config.automations,
-                }),
+                Ok(config) => {
+                    // Before the app shows it (and the host's queued events run): events are planned
+                    // under the stored configuration from the first one on.
+                    if let Some(dispatcher) = services.dispatcher() {
+                        dispatcher.set_config(&config.webhooks, &config.automations);
+                    }
+                    dispatch.dispatch(AppAction::Loaded {
+                        webhooks: config.webhooks,
+                        automations: config.automations,
+                    })
+                }
                 Err(error) => {
                     dispatch.dispatch(AppAction::Loaded {
                         webhooks: Vec::new(),
@@ -327,8 +337,11 @@ impl Services {
     /// Adopts a configuration document: an import the admin confirmed, or the configuration the
     /// embedding CRM shares with every user's widget (stored alike, without the import's notice: the
     /// admin did not ask for it in this widget). The credentials that still apply come from what is
-    /// stored at that moment, read in the same transaction ([`Store::adopt_document`]). Resolves to
-    /// what was adopted, or `None` when storage refused it (the problem banner says why).
+    /// stored at that moment, read in the same transaction ([`Store::adopt_document`]).
+    ///
+    /// A shared configuration always applies: when storage refuses it (full), it applies in memory
+    /// for this visit, with the problem in the banner. An import storage refuses changes nothing.
+    /// Resolves to what was adopted (sorted as the lists show it), or `None` when nothing was.
     pub async fn adopt_document(
         &self,
         dispatch: UseReducerDispatcher<AppState>,
@@ -336,32 +349,35 @@ impl Services {
         adoption: Adoption,
     ) -> Option<ImportedConfig> {
         let store = self.store.borrow().clone();
-        let adopted = match store {
-            Some(store) => store.adopt_document(document).await,
+        let adopted = match &store {
+            Some(store) => store.adopt_document(document.clone()).await,
             // Nothing is stored, so no credential can be kept.
-            None => Ok(document.into_local(&[])),
+            None => Ok(sorted(document.clone().into_local(&[]))),
         };
-        match adopted {
-            Ok(imported) => {
-                let (webhooks, automations) =
-                    (imported.webhooks.clone(), imported.automations.clone());
-                dispatch.dispatch(match adoption {
-                    Adoption::Import => AppAction::ConfigReplaced {
-                        webhooks,
-                        automations,
-                    },
-                    Adoption::Shared => AppAction::Reloaded {
-                        webhooks,
-                        automations,
-                    },
-                });
-                Some(imported)
-            }
-            Err(error) => {
+        let imported = match (adopted, adoption, store) {
+            (Ok(imported), _, _) => imported,
+            (Err(error), Adoption::Shared, Some(store)) => {
                 dispatch.dispatch(AppAction::Failed(error.to_string()));
-                None
+                let local = store.load_config().await.unwrap_or_default().webhooks;
+                sorted(document.into_local(&local))
             }
-        }
+            (Err(error), _, _) => {
+                dispatch.dispatch(AppAction::Failed(error.to_string()));
+                return None;
+            }
+        };
+        let (webhooks, automations) = (imported.webhooks.clone(), imported.automations.clone());
+        dispatch.dispatch(match adoption {
+            Adoption::Import => AppAction::ConfigReplaced {
+                webhooks,
+                automations,
+            },
+            Adoption::Shared => AppAction::Reloaded {
+                webhooks,
+                automations,
+            },
+        });
+        Some(imported)
     }
 
     /// Runs `write` against the store and then dispatches `done()`; on failure dispatches the
@@ -388,6 +404,41 @@ impl Services {
             }
         });
     }
+}
+
+/// Where this browser's data is kept, or `None` (memory only) when this app may not open it.
+///
+/// The standalone app's page (with its sandbox, where anyone acts as the sample admin) and a CRM
+/// page embedding the app share the origin's database when the app's files are served from the
+/// CRM's origin. The embedding page owns the data it writes — credentials an admin entered, the
+/// history of every user's runs — so once one has opened the database, the standalone page refuses
+/// to: otherwise anyone at that browser could test, replay and read with the embedded webhooks.
+const OWNER_KEY: &str = "owner";
+const EMBEDDING_PAGE: &str = "embedding page";
+
+async fn claim_storage(
+    store: Rc<Store>,
+    hosted: bool,
+    dispatch: &UseReducerDispatcher<AppState>,
+) -> Option<Rc<Store>> {
+    let owner = store.get_setting::<String>(OWNER_KEY).await;
+    let owned_by_embedding_page = matches!(&owner, Ok(Some(owner)) if owner == EMBEDDING_PAGE);
+    if hosted {
+        if !owned_by_embedding_page {
+            if let Err(error) = store.put_setting(OWNER_KEY, &EMBEDDING_PAGE).await {
+                dispatch.dispatch(AppAction::Failed(error.to_string()));
+            }
+        }
+        return Some(store);
+    }
+    if owned_by_embedding_page {
+        dispatch.dispatch(AppAction::Failed(
+            "This browser's Webhook Automations data belongs to the CRM page that embeds the app on this site, so this standalone page does not open it: open the CRM page instead. Nothing here is saved or sent with it.".into(),
+        ));
+        drop(store);
+        return None;
+    }
+    Some(store)
 }
 
 fn reload(store: Rc<Store>, dispatch: UseReducerDispatcher<AppState>) {
@@ -420,4 +471,10 @@ fn allowed(permitted: bool, dispatch: &UseReducerDispatcher<AppState>) -> bool {
         dispatch.dispatch(AppAction::Failed(ADMINS_ONLY.to_owned()));
     }
     permitted
+}
+
+/// A configuration as the lists show it: by name, then id.
+fn sorted(mut imported: ImportedConfig) -> ImportedConfig {
+    sort_by_name(&mut imported.webhooks, &mut imported.automations);
+    imported
 }

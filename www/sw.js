@@ -4,14 +4,33 @@
 //
 // Only the shell's own files are ever touched. Served from a CRM's origin, this worker shares the
 // origin with the CRM's pages and API: any other request (an API answer, another page, a webhook
-// request) passes by untouched and is never cached, so no CRM data lands in this cache.
-const CACHE = "webhook-automations-shell-v2";
-const SHELL = ["./", "index.html", "styles.css", "webhook-automations.js", "webhook-automations_bg.wasm"];
-const SHELL_URLS = new Set(SHELL.map((path) => new URL(path, self.registration.scope).href));
+// request) passes by untouched and is never cached, so no CRM data lands in this cache. The scope's
+// root ("./") is kept only while it serves the app's own page: at a CRM's origin root it is the CRM's
+// home page, which must never be cached here.
+const CACHE = "webhook-automations-shell-v3";
+const FILES = ["index.html", "styles.css", "webhook-automations.js", "webhook-automations_bg.wasm"];
 const PAGE = new URL("index.html", self.registration.scope).href;
+const ROOT = new URL("./", self.registration.scope).href;
+const SHELL_URLS = new Set([ROOT, ...FILES.map((path) => new URL(path, self.registration.scope).href)]);
+
+/** Caches `response` for `url`; the root only when it is the app's page, byte for byte. */
+async function keep(url, response) {
+  const cache = await caches.open(CACHE);
+  if (url === ROOT) {
+    const page = await cache.match(PAGE);
+    if (!page || (await page.text()) !== (await response.clone().text())) return;
+  }
+  await cache.put(url, response);
+}
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    await cache.addAll(FILES);
+    const root = await fetch(ROOT).catch(() => null);
+    if (root?.ok) await keep(ROOT, root);
+    await self.skipWaiting();
+  })());
 });
 
 self.addEventListener("activate", (event) => {
@@ -32,17 +51,9 @@ self.addEventListener("fetch", (event) => {
     fetch(request)
       .then((response) => {
         // The newest build wins whenever the server answers; the cache is only the fallback.
-        if (response.ok) {
-          const copy = response.clone();
-          caches.open(CACHE).then((cache) => cache.put(shellUrl, copy));
-        }
+        if (response.ok) event.waitUntil(keep(shellUrl, response.clone()));
         return response;
       })
-      .catch(async () => {
-        const cached = await caches.match(shellUrl);
-        if (cached) return cached;
-        if (request.mode === "navigate") return (await caches.match(PAGE)) ?? Response.error();
-        return Response.error();
-      }),
+      .catch(async () => (await caches.match(shellUrl)) ?? Response.error()),
   );
 });

@@ -110,6 +110,9 @@ class WebhookAutomationsElement extends HTMLElement {
   /** Runs the automations a CRM record event triggers; false for an event id seen before. */
   emit(event) {
     if (this.#handle) return this.#handle.emit(event);
+    // The same answer the widget gives once loaded: an id handed over before is refused.
+    const id = event?.id;
+    if (this.#pending.some(([method, pending]) => method === "emit" && pending?.id === id)) return false;
     this.#pending.push(["emit", event]);
     return true;
   }

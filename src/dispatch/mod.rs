@@ -51,10 +51,11 @@ pub struct Dispatcher {
     scheduler: RefCell<Scheduler>,
     /// Whether this tab holds the dispatcher lock (or the browser has no locks).
     dispatching: Cell<bool>,
-    /// Whether the stored configuration has been handed over: until then an outbox delivery resumed
-    /// after a reload would be attempted against an empty configuration and fail as "webhook
-    /// deleted", so the outbox waits for it.
-    configured: Cell<bool>,
+    /// Whether the outbox may be resumed: only under the configuration in force — the stored one,
+    /// or the one the host page is handing over — or a delivery resumed after a reload would be
+    /// attempted against an empty or stale configuration (ended as "webhook deleted", or sent to an
+    /// endpoint the host has moved).
+    outbox_released: Cell<bool>,
     listeners: RefCell<Vec<(u64, Listener)>>,
     problem_listeners: RefCell<Vec<(u64, ProblemListener)>>,
     next_listener: Cell<u64>,
@@ -76,7 +77,7 @@ impl Dispatcher {
             guard: RefCell::new(FrequencyGuard::new(max_runs_per_minute)),
             scheduler: RefCell::default(),
             dispatching: Cell::new(false),
-            configured: Cell::new(false),
+            outbox_released: Cell::new(false),
             listeners: RefCell::default(),
             problem_listeners: RefCell::default(),
             next_listener: Cell::new(0),
@@ -93,7 +94,7 @@ impl Dispatcher {
         let on_granted = move || {
             if let Some(dispatcher) = weak.upgrade() {
                 dispatcher.dispatching.set(true);
-                if dispatcher.configured.get() {
+                if dispatcher.outbox_released.get() {
                     dispatcher.start_dispatching();
                 }
             }
@@ -128,17 +129,16 @@ impl Dispatcher {
     }
 
     /// Uses this configuration from now on (deliveries already planned keep their execution ids).
-    /// The first call — the configuration read from storage — lets the outbox resume.
-    pub fn set_config(self: &Rc<Self>, webhooks: &[Webhook], automations: &[Automation]) {
-        self.compile(webhooks, automations);
-        if !self.configured.replace(true) && self.dispatching.get() {
-            self.start_dispatching();
-        }
-    }
-
-    fn compile(&self, webhooks: &[Webhook], automations: &[Automation]) {
+    pub fn set_config(&self, webhooks: &[Webhook], automations: &[Automation]) {
         let compiled = CompiledConfig::compile(&self.catalog.borrow(), webhooks, automations);
         *self.config.borrow_mut() = Rc::new(compiled);
+    }
+
+    /// The configuration in force is known: the outbox may resume (once this tab dispatches).
+    pub fn release_outbox(self: &Rc<Self>) {
+        if !self.outbox_released.replace(true) && self.dispatching.get() {
+            self.start_dispatching();
+        }
     }
 
     pub fn set_catalog(&self, catalog: Catalog) {
@@ -149,7 +149,7 @@ impl Dispatcher {
             .map(|compiled| compiled.automation.clone())
             .collect();
         *self.catalog.borrow_mut() = Rc::new(catalog);
-        self.compile(&config.webhooks, &automations);
+        self.set_config(&config.webhooks, &automations);
     }
 
     pub fn set_max_runs_per_minute(&self, limit: u32) {

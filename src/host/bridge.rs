@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::json;
 use web_sys::{CustomEvent, CustomEventInit, Element};
 use webhook_engine::catalog::Catalog;
-use webhook_engine::config::ConfigDocument;
+use webhook_engine::config::{ConfigDocument, ImportedConfig};
 use webhook_engine::event::{Event, User};
 use webhook_engine::model::{Automation, Webhook};
 use webhook_engine::runner::Execution;
@@ -46,6 +46,9 @@ pub struct HostBridge {
     queued: RefCell<VecDeque<HostCommand>>,
     /// True while a configuration document is being stored.
     adopting_document: Cell<bool>,
+    /// The host destroyed the widget: what it handed over before still runs (the page's dispatcher
+    /// outlives the widget), nothing more is accepted.
+    destroyed: Cell<bool>,
     /// The ids of the events queued until the app starts, so one handed over twice meanwhile is
     /// refused at once; once started, the page's dispatcher remembers ids (in a bounded window).
     queued_events: RefCell<HashSet<String>>,
@@ -65,6 +68,7 @@ impl HostBridge {
             app: RefCell::default(),
             queued: RefCell::default(),
             adopting_document: Cell::new(false),
+            destroyed: Cell::new(false),
             queued_events: RefCell::default(),
             shared: RefCell::default(),
             adopting: Cell::new(false),
@@ -82,6 +86,9 @@ impl HostBridge {
     /// Hands an event to the page's dispatcher (queued until the app has started); false when its id
     /// was seen before, by this widget or — once started — by any widget of the page.
     pub fn emit(&self, event: Event) -> bool {
+        if self.destroyed.get() {
+            return false;
+        }
         let dispatcher = self
             .ready_services()
             .filter(|_| self.queued.borrow().is_empty())
@@ -99,6 +106,9 @@ impl HostBridge {
     }
 
     pub fn send(&self, command: HostCommand) {
+        if self.destroyed.get() {
+            return;
+        }
         if self.ready_services().is_some() && self.queued.borrow().is_empty() {
             self.apply(command);
         } else {
@@ -120,10 +130,14 @@ impl HostBridge {
         self.apply_queued();
     }
 
-    /// Applies the waiting commands in order, until one starts adopting a configuration.
+    /// Applies the waiting commands in order, until one starts adopting a configuration. Once none
+    /// waits, the configuration the host meant is in force and the outbox may resume.
     fn apply_queued(&self) {
-        while self.ready_services().is_some() {
+        while let Some(services) = self.ready_services() {
             let Some(command) = self.queued.borrow_mut().pop_front() else {
+                if let Some(dispatcher) = services.dispatcher() {
+                    dispatcher.release_outbox();
+                }
                 break;
             };
             if let HostCommand::Emit(event) = &command {
@@ -133,8 +147,33 @@ impl HostBridge {
         }
     }
 
+    /// The widget is gone: events it accepted still run, nothing else is applied or accepted.
     pub fn detach(&self) {
-        self.app.borrow_mut().take();
+        self.destroyed.set(true);
+        let waiting = std::mem::take(&mut *self.queued.borrow_mut());
+        self.queued.borrow_mut().extend(
+            waiting
+                .into_iter()
+                .filter(|command| matches!(command, HostCommand::Emit(_))),
+        );
+        self.apply_queued();
+    }
+
+    /// A shared configuration is stored (or, refused by storage, in force in memory): the app will
+    /// show it as `adopted` — sorted as its lists are, which is what is compared, whatever order the
+    /// host wrote it in. When nothing was adopted, what the app shows is again the one to compare.
+    fn adopted(&self, adopted: Option<&ImportedConfig>) {
+        self.adopting_document.set(false);
+        match adopted {
+            Some(adopted) => {
+                let shared = ConfigDocument::export(&adopted.webhooks, &adopted.automations);
+                *self.shared.borrow_mut() = Some(shared.to_json());
+            }
+            None => {
+                self.adopting.set(false);
+                *self.shared.borrow_mut() = None;
+            }
+        }
     }
 
     /// Tells the host about the configuration after an admin changed it in the widget. The first
@@ -162,6 +201,9 @@ impl HostBridge {
         let Some(Attached { services, dispatch }) = app.as_ref() else {
             return;
         };
+        if self.destroyed.get() && !matches!(command, HostCommand::Emit(_)) {
+            return;
+        }
         match command {
             HostCommand::Emit(event) => {
                 if let Some(dispatcher) = services.dispatcher() {
@@ -176,27 +218,23 @@ impl HostBridge {
                 dispatch.dispatch(AppAction::SetCatalog(catalog));
             }
             HostCommand::SetConfig(document) => {
-                // The document as this app will announce it (exports never hold credentials, so
-                // which ones storage keeps does not change it).
-                let announced = document.clone().into_local(&[]);
-                let shared =
-                    ConfigDocument::export(&announced.webhooks, &announced.automations).to_json();
-                *self.shared.borrow_mut() = Some(shared);
                 self.adopting.set(true);
                 self.adopting_document.set(true);
+                // Held strongly until the adoption ends: events it holds back must still run if
+                // the host destroys the widget (and drops its handle) meanwhile.
                 let (services, dispatch, this) =
-                    (services.clone(), dispatch.clone(), self.this.clone());
+                    (services.clone(), dispatch.clone(), self.this.upgrade());
                 wasm_bindgen_futures::spawn_local(async move {
                     let adopted = services
                         .adopt_document(dispatch, document, Adoption::Shared)
                         .await;
                     // Events waiting behind it run under the adopted configuration at once, not
                     // after the app's next render hands it to the dispatcher.
-                    if let (Some(adopted), Some(dispatcher)) = (adopted, services.dispatcher()) {
+                    if let (Some(adopted), Some(dispatcher)) = (&adopted, services.dispatcher()) {
                         dispatcher.set_config(&adopted.webhooks, &adopted.automations);
                     }
-                    if let Some(bridge) = this.upgrade() {
-                        bridge.adopting_document.set(false);
+                    if let Some(bridge) = this {
+                        bridge.adopted(adopted.as_ref());
                         bridge.apply_queued();
                     }
                 });

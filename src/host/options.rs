@@ -8,7 +8,9 @@ use webhook_engine::catalog::Catalog;
 use webhook_engine::config::ConfigDocument;
 use webhook_engine::event::User;
 
-use crate::js_json::{json_from_js, json_text, scrub};
+use webhook_engine::json_errors::scrub_quoted;
+
+use crate::js_json::{json_from_js, json_text};
 
 /// `mount`'s options.
 pub struct HostOptions {
@@ -53,7 +55,7 @@ impl HostOptions {
                 serde_json::from_str(&user.to_string()).map_err(|error| {
                     format!(
                         "mount options: the user is not valid: {}",
-                        scrub(&error.to_string())
+                        scrub_quoted(&error.to_string())
                     )
                 })
             })

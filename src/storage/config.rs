@@ -150,7 +150,7 @@ fn fill(tx: &Tx, webhooks: &[JsValue], automations: &[JsValue]) -> Result<(), St
 }
 
 /// As the lists show them: by name (case-insensitively), then id.
-fn sort_by_name(webhooks: &mut Vec<Webhook>, automations: &mut Vec<Automation>) {
+pub fn sort_by_name(webhooks: &mut Vec<Webhook>, automations: &mut Vec<Automation>) {
     order::sort_by_key(webhooks, |webhook| {
         (webhook.name.to_lowercase(), webhook.id.clone())
     });

@@ -76,7 +76,7 @@ pub fn App(props: &AppProps) -> Html {
         let services = services.clone();
         let dispatch = state.dispatcher();
         let catalog = (*state.catalog).clone();
-        use_effect_with((), move |()| services.start(dispatch, catalog));
+        use_effect_with((), move |()| services.start(dispatch, catalog, hosted));
     }
     {
         // Once loaded, the host's queued commands apply; every later configuration change is announced.
@@ -110,11 +110,17 @@ pub fn App(props: &AppProps) -> Html {
             state.settings.clone(),
             state.loaded,
         );
+        let host = props.host.clone();
         use_effect_with(inputs, move |(webhooks, automations, settings, loaded)| {
             if let Some(dispatcher) = services.dispatcher() {
                 // Before the stored configuration is loaded there is nothing to run yet.
                 if *loaded {
                     dispatcher.set_config(webhooks, automations);
+                    // With a host page, the bridge releases the outbox once the configuration the
+                    // host hands over (if any) is in force.
+                    if host.is_none() {
+                        dispatcher.release_outbox();
+                    }
                 }
                 dispatcher.set_max_runs_per_minute(settings.max_runs_per_minute);
             }

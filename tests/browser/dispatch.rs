@@ -75,6 +75,7 @@ async fn dispatcher(
         &[webhook("wh_erp", format!("{}/{prefix}", receiver_url()))],
         &[automation("wh_erp", actions)],
     );
+    dispatcher.release_outbox();
     let announced = Announced::default();
     let listener = {
         let announced = announced.clone();
@@ -321,6 +322,7 @@ async fn a_delivery_waiting_in_the_outbox_at_start_goes_out_once_the_configurati
     let dispatcher = Dispatcher::new(Some(store.clone()), Catalog::builtin(), 1_000);
     crate::history::until("the dispatcher lock", || dispatcher.dispatches()).await;
     dispatcher.set_config(&webhooks, &automations);
+    dispatcher.release_outbox();
 
     wait_for("the resumed delivery to end", async || {
         store

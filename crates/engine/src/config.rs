@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use thiserror::Error;
 
+use crate::json_errors::scrub_quoted;
 use crate::model::{Auth, AuthKind, Automation, HeaderPair, RetryPolicy, Secret, Webhook};
 use crate::request::{missing_credentials, names_a_credential};
 use crate::signing::generate_secret;
@@ -112,12 +113,12 @@ impl ConfigDocument {
 
     /// Reads a document of any version this build knows, migrating older ones, and checks it.
     pub fn parse(json: &str) -> Result<ConfigDocument, ConfigError> {
-        let value: Value =
-            serde_json::from_str(json).map_err(|error| ConfigError::Json(error.to_string()))?;
+        let value: Value = serde_json::from_str(json)
+            .map_err(|error| ConfigError::Json(scrub_quoted(&error.to_string())))?;
         // Read from text, not from the `Value`: a second deserializer would double serde's code
         // in the browser bundle.
         let document: ConfigDocument = serde_json::from_str(&migrate(value)?.to_string())
-            .map_err(|error| ConfigError::Shape(error.to_string()))?;
+            .map_err(|error| ConfigError::Shape(scrub_quoted(&error.to_string())))?;
         document.check()?;
         Ok(document)
     }

@@ -12,7 +12,7 @@ pub mod diagnostic;
 pub mod editor;
 pub mod event;
 pub mod history;
-pub mod json_path;
+pub mod json_errors;
 pub mod model;
 pub mod order;
 pub mod records;

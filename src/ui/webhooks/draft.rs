@@ -180,6 +180,11 @@ impl WebhookDraft {
             DraftEdit::HeaderName(index, text) => {
                 if let Some(header) = self.headers.get_mut(index) {
                     header.name = text;
+                    // A saved credential never becomes the clear value of an ordinary header.
+                    if header.value == SecretDraft::Saved && !header.pair(String::new()).is_secret()
+                    {
+                        header.value = SecretDraft::Empty;
+                    }
                 }
             }
             DraftEdit::HeaderValue(index, text) => {
@@ -485,9 +490,9 @@ mod tests {
         );
     }
 
-    /// Review of issue 10: a saved credential of a secret header must not become the clear-text
-    /// value of an ordinary header when the row is renamed — an ordinary header's value is exported,
-    /// announced to the host in `configchange` and shown unmasked in the form.
+    /// A saved credential of a secret header must not become the clear-text value of an ordinary
+    /// header when the row is renamed — an ordinary header's value is exported, announced to the host
+    /// in `configchange` and shown unmasked in the form.
     #[test]
     fn renaming_a_secret_header_to_an_ordinary_name_does_not_carry_its_credential_into_the_clear() {
         let saved = with_secret_header();

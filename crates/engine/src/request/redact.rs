@@ -139,10 +139,17 @@ fn secret_spellings(webhook: &Webhook) -> Vec<String> {
         .iter()
         .flat_map(|secret| {
             let in_json = serde_json::to_string(secret).expect("a string serializes");
+            let in_json = &in_json[1..in_json.len() - 1];
             [
                 secret.clone(),
                 secret.trim().to_owned(),
-                in_json[1..in_json.len() - 1].to_owned(),
+                in_json.to_owned(),
+                // How other JSON writers echo it back: PHP escapes '/' (and by default non-ASCII),
+                // Python non-ASCII, Go the HTML-sensitive characters, each as \uXXXX.
+                in_json.replace('/', "\\/"),
+                escape_unicode(in_json, |c| !c.is_ascii()).replace('/', "\\/"),
+                escape_unicode(in_json, |c| !c.is_ascii()),
+                escape_unicode(in_json, |c| "<>&".contains(c)),
                 utf8_percent_encode(secret, URL_VALUE).to_string(),
                 utf8_percent_encode(secret.trim(), URL_VALUE).to_string(),
             ]
@@ -154,10 +161,55 @@ fn secret_spellings(webhook: &Webhook) -> Vec<String> {
     spellings
 }
 
+/// `json` (string contents as serde_json writes them) with the characters `escaped` picks written as
+/// `\\u` escapes (lower-case hex; UTF-16 surrogate pairs beyond the BMP), as other JSON writers do.
+fn escape_unicode(json: &str, escaped: impl Fn(char) -> bool) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if escaped(c) {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::Secret;
+
+    #[test]
+    fn secrets_are_recognised_as_other_json_writers_escape_them() {
+        let webhook = Webhook {
+            id: "wh".into(),
+            name: "ERP".into(),
+            base_url: "https://erp.example".into(),
+            auth: Auth::Bearer {
+                token: Secret::new("tök/<en>"),
+            },
+            headers: vec![],
+            signing_secret: None,
+            timeout_ms: 10_000,
+            retry: Default::default(),
+        };
+        let spellings = secret_spellings(&webhook);
+        for written_by in [
+            "tök\\/<en>",           // PHP, JSON_UNESCAPED_UNICODE
+            "t\\u00f6k\\/<en>",     // PHP's default
+            "t\\u00f6k/<en>",       // Python's default
+            "tök/\\u003cen\\u003e", // Go
+        ] {
+            assert!(
+                spellings.iter().any(|spelling| spelling == written_by),
+                "{written_by} in {spellings:?}"
+            );
+        }
+    }
 
     #[test]
     fn schemes_stay_and_credentials_go() {

@@ -1,4 +1,5 @@
-//! Review of issue 10: attacks on the engine's side of the work, each a failing test of a finding.
+//! Credentials at the edges: configuration errors that would quote a credential in the wrong place,
+//! and answers that echo a credential as another JSON writer escapes it (both found by a review).
 
 mod support;
 

@@ -1,5 +1,34 @@
-//! Which field of a JSON document a position falls in: parse errors say "line 1 column 214", which
-//! means nothing to someone whose CRM page handed over a one-line event; "current.title" does.
+//! JSON parse errors made safe and useful to show. serde's messages quote the offending text
+//! (`invalid type: string "Bearer tok…"`), which may be a credential in the wrong place, and point at
+//! "line 1 column 214", which means nothing to someone whose CRM page handed over a one-line event;
+//! "current.title" does.
+
+/// `message` with every value serde quoted replaced by `…`: double-quoted text, and the found value
+/// of `unknown variant `…``. Field names (`missing field `name``) stay: they come from our types.
+pub fn scrub_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut chars = message.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        let quoted_value = c == '"' || (c == '`' && out.ends_with("unknown variant `"));
+        if !quoted_value {
+            continue;
+        }
+        let mut escaped = false;
+        for inner in chars.by_ref() {
+            if escaped {
+                escaped = false;
+            } else if inner == '\\' {
+                escaped = true;
+            } else if inner == c {
+                break;
+            }
+        }
+        out.push('…');
+        out.push(c);
+    }
+    out
+}
 
 /// The path (`current.title`, `related.person.0.name`) of the value that holds byte `offset` of
 /// `json`, or `None` at the top level. A key being read counts as its object's path.
@@ -127,6 +156,20 @@ mod tests {
         assert_eq!(path_of_error("[1, 2").as_deref(), Some("1"));
         assert_eq!(path_of_error("tru"), None);
         assert_eq!(path_of_error(r#"{"ü": 1, "x": nul}"#).as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn quoted_values_never_reach_messages() {
+        assert_eq!(
+            scrub_quoted(r#"invalid type: string "hunter\"2", expected u32"#),
+            r#"invalid type: string "…", expected u32"#
+        );
+        assert_eq!(scrub_quoted("missing field `name`"), "missing field `name`");
+        assert_eq!(scrub_quoted(r#"unterminated "abc"#), r#"unterminated "…""#);
+        assert_eq!(
+            scrub_quoted("unknown variant `Bearer tok`, expected one of `none`, `basic`"),
+            "unknown variant `…`, expected one of `none`, `basic`"
+        );
     }
 
     #[test]
