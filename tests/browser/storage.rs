@@ -47,6 +47,7 @@ fn webhook(id: &str, name: &str) -> Webhook {
         id: id.into(),
         name: name.into(),
         base_url: "https://erp.example.com/api".into(),
+        route: Default::default(),
         auth: Auth::Bearer {
             token: Secret::new(format!("token-of-{id}")),
         },

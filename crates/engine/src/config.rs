@@ -9,7 +9,7 @@ use serde_json::Value;
 use thiserror::Error;
 
 use crate::json_errors::scrub_quoted;
-use crate::model::{Auth, AuthKind, Automation, HeaderPair, RetryPolicy, Secret, Webhook};
+use crate::model::{Auth, AuthKind, Automation, HeaderPair, RetryPolicy, Route, Secret, Webhook};
 use crate::request::{missing_credentials, names_a_credential};
 use crate::signing::generate_secret;
 
@@ -18,16 +18,31 @@ pub const CONFIG_FORMAT: &str = "webhook-automations/config";
 /// The version this build writes. Older versions are migrated on read ([`migrate`]):
 /// - 1: the first published format;
 /// - 2: a custom header whose name marks a credential (`X-Api-Key`, `Authorization`, …) carries no
-///   value, only `"secret": true`.
-pub const CONFIG_VERSION: u64 = 2;
+///   value, only `"secret": true`;
+/// - 3: each webhook says where its requests leave from (`"route": "browser"` or `"relay"`), and the
+///   document carries its `revision`.
+pub const CONFIG_VERSION: u64 = 3;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigDocument {
     pub format: String,
     pub version: u64,
+    /// Which change of the configuration this is: larger is newer. Every change saved in the app
+    /// gives it a larger one ([`next_revision`]); a copy handed over keeps it, so two copies of the
+    /// same configuration — in a browser, at the host, at the relay — say the same, and a relay can
+    /// tell that its copy is older than the one an event was planned with.
+    #[serde(default)]
+    pub revision: u64,
     pub webhooks: Vec<SharedWebhook>,
     pub automations: Vec<Automation>,
+}
+
+/// The revision a change saved at `now_ms` gives a configuration whose revision was `previous`: the
+/// time of the change, so changes saved in different browsers order as they were made, and never
+/// less than one more than before, so a wrong clock cannot make a change look older.
+pub fn next_revision(previous: u64, now_ms: i64) -> u64 {
+    u64::try_from(now_ms).unwrap_or(0).max(previous + 1)
 }
 
 /// A webhook without its credentials.
@@ -45,6 +60,8 @@ pub struct SharedWebhook {
     pub signed: bool,
     pub timeout_ms: u32,
     pub retry: RetryPolicy,
+    #[serde(default)]
+    pub route: Route,
 }
 
 /// Authentication minus its secrets: the kind, and the parts that are not secret.
@@ -102,9 +119,15 @@ impl ConfigDocument {
         ConfigDocument {
             format: CONFIG_FORMAT.into(),
             version: CONFIG_VERSION,
+            revision: 0,
             webhooks: webhooks.iter().map(SharedWebhook::from).collect(),
             automations: automations.to_vec(),
         }
+    }
+
+    /// This document as revision `revision` of the configuration.
+    pub fn at_revision(self, revision: u64) -> ConfigDocument {
+        ConfigDocument { revision, ..self }
     }
 
     pub fn to_json(&self) -> String {
@@ -173,17 +196,22 @@ impl ConfigDocument {
     /// The webhooks of this document as this browser will hold them. A credential of `local` (this
     /// browser's copy) is kept only for the same webhook (id) still sending to the same origin
     /// (scheme, host, port) — and, for authentication, with the same kind of authentication; secret
-    /// headers by name. A credential only ever goes to the origin it was entered for. Webhooks left
+    /// headers by name. A credential only ever goes to the origin it was entered for, and never stays
+    /// in a browser for a webhook the relay delivers (the relay holds it). Browser webhooks left
     /// without a credential they need are listed in `credentials_needed`; those whose origin changed
     /// while this browser held credentials for them, in `origin_changed`.
     pub fn into_local(self, local: &[Webhook]) -> ImportedConfig {
         let mut credentials_needed = Vec::new();
         let mut origin_changed = Vec::new();
+        let revision = self.revision;
         let webhooks = self
             .webhooks
             .into_iter()
             .map(|shared| {
-                let same_id = local.iter().find(|webhook| webhook.id == shared.id);
+                let same_id = local
+                    .iter()
+                    .find(|webhook| webhook.id == shared.id)
+                    .filter(|_| shared.route == Route::Browser);
                 let new_origin = crate::model::origin_of(&shared.base_url);
                 let kept = match same_id {
                     Some(old) if old.origin() == new_origin => Some(old),
@@ -200,13 +228,14 @@ impl ConfigDocument {
                     None => None,
                 };
                 let webhook = shared.with_credentials_from(kept);
-                if missing_credentials(&webhook) {
+                if webhook.route == Route::Browser && missing_credentials(&webhook) {
                     credentials_needed.push(webhook.id.clone());
                 }
                 webhook
             })
             .collect();
         ImportedConfig {
+            revision,
             webhooks,
             automations: self.automations,
             credentials_needed,
@@ -271,6 +300,8 @@ const STAND_IN_CREDENTIAL: &str = "stand-in-credential";
 /// A configuration ready to store in this browser.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImportedConfig {
+    /// The document's revision.
+    pub revision: u64,
     pub webhooks: Vec<Webhook>,
     pub automations: Vec<Automation>,
     /// Ids of webhooks whose credentials must be entered before they can send.
@@ -308,6 +339,8 @@ pub fn migrate(mut document: Value) -> Result<Value, ConfigError> {
     if version < 2 {
         secret_headers_lose_their_values(&mut document);
     }
+    // Version 2 → 3 adds `route` (every webhook delivered from the browser until then, which is the
+    // default) and `revision` (0 until the next change): nothing to rewrite.
     document["version"] = Value::from(CONFIG_VERSION);
     Ok(document)
 }
@@ -363,6 +396,7 @@ impl From<&Webhook> for SharedWebhook {
             signed: webhook.signing_secret.is_some(),
             timeout_ms: webhook.timeout_ms,
             retry: webhook.retry.clone(),
+            route: webhook.route,
         }
     }
 }
@@ -446,6 +480,7 @@ impl SharedWebhook {
             signing_secret,
             timeout_ms: self.timeout_ms,
             retry: self.retry,
+            route: self.route,
         }
     }
 }
@@ -461,6 +496,7 @@ mod tests {
             id: id.into(),
             name: format!("ERP {id}"),
             base_url: "https://erp.example/api".into(),
+            route: Default::default(),
             auth,
             headers: vec![HeaderPair {
                 name: "X-Team".into(),
@@ -718,16 +754,73 @@ mod tests {
 
     #[test]
     fn a_newer_document_is_refused_naming_both_versions() {
-        let error = ConfigDocument::parse(
-            r#"{"format": "webhook-automations/config", "version": 3, "webhooks": [], "automations": [], "relay": {}}"#,
-        )
+        let newer = CONFIG_VERSION + 1;
+        let error = ConfigDocument::parse(&format!(
+            r#"{{"format": "webhook-automations/config", "version": {newer}, "webhooks": [], "automations": [], "feature": {{}}}}"#,
+        ))
         .unwrap_err();
-        assert_eq!(error, ConfigError::TooNew { found: 3 });
+        assert_eq!(error, ConfigError::TooNew { found: newer });
         let message = error.to_string();
         assert!(
-            message.contains("version 3") && message.contains(&format!("up to {CONFIG_VERSION}")),
+            message.contains(&format!("version {newer}"))
+                && message.contains(&format!("up to {CONFIG_VERSION}")),
             "{message}"
         );
+    }
+
+    #[test]
+    fn a_version_2_document_is_migrated_every_webhook_delivered_from_the_browser() {
+        let version_2 = r#"{"format": "webhook-automations/config", "version": 2, "automations": [],
+            "webhooks": [{"id": "w", "name": "ERP", "base_url": "https://erp.example",
+              "auth": {"type": "bearer"}, "timeout_ms": 5000, "retry": {},
+              "headers": [{"name": "X-Api-Key", "secret": true}]}]}"#;
+        let document = ConfigDocument::parse(version_2).unwrap();
+        assert_eq!(document.version, CONFIG_VERSION);
+        assert_eq!(document.revision, 0);
+        assert_eq!(document.webhooks[0].route, Route::Browser);
+        let json = document.to_json();
+        assert!(json.contains("\"route\": \"browser\""), "{json}");
+        assert_eq!(ConfigDocument::parse(&json).unwrap(), document);
+    }
+
+    #[test]
+    fn a_webhook_the_relay_delivers_keeps_no_credential_in_the_browser() {
+        let local = [webhook(
+            "wh_relay",
+            Auth::Bearer {
+                token: Secret::new("tok-in-the-browser"),
+            },
+        )];
+        let moved_to_relay = Webhook {
+            route: Route::Relay,
+            ..local[0].clone()
+        };
+        let imported = ConfigDocument::export(&[moved_to_relay], &[])
+            .at_revision(7)
+            .into_local(&local);
+        assert_eq!(
+            imported.webhooks[0].auth,
+            Auth::Bearer {
+                token: Secret::new("")
+            }
+        );
+        assert_eq!(imported.webhooks[0].signing_secret, Some(Secret::new("")));
+        assert!(
+            imported.credentials_needed.is_empty(),
+            "the relay holds them: nothing is needed here"
+        );
+        assert_eq!(imported.revision, 7);
+    }
+
+    #[test]
+    fn revisions_grow_with_time_and_never_go_back() {
+        assert_eq!(next_revision(0, 1_700_000_000_000), 1_700_000_000_000);
+        assert_eq!(
+            next_revision(1_700_000_000_000, 1_600_000_000_000),
+            1_700_000_000_001,
+            "a clock behind the last change still moves forward"
+        );
+        assert_eq!(next_revision(5, -1), 6);
     }
 
     #[test]

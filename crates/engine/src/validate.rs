@@ -234,6 +234,7 @@ mod tests {
             id: "wh".into(),
             name: "ERP".into(),
             base_url: "https://erp.example".into(),
+            route: Default::default(),
             auth: Auth::None,
             headers: vec![],
             signing_secret: None,

@@ -22,6 +22,7 @@ fn webhook(base_url: &str) -> Webhook {
         id: "wh_erp".into(),
         name: "ERP".into(),
         base_url: base_url.into(),
+        route: Default::default(),
         auth: Auth::Bearer {
             token: Secret::new(TOKEN),
         },

@@ -67,6 +67,7 @@ fn api_key_webhook(base_url: &str) -> Webhook {
         id: "wh_erp".into(),
         name: "ERP".into(),
         base_url: base_url.into(),
+        route: Default::default(),
         auth: Auth::ApiKey {
             header: "X-Api-Key".into(),
             key: Secret::new(API_KEY),

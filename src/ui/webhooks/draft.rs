@@ -314,6 +314,7 @@ impl WebhookDraft {
             id,
             name: self.name.clone(),
             base_url: self.base_url.trim().to_string(),
+            route: Default::default(),
             auth,
             headers: self
                 .headers
@@ -366,6 +367,7 @@ mod tests {
             id: "wh_1".into(),
             name: "ERP".into(),
             base_url: "https://erp.example/api".into(),
+            route: Default::default(),
             auth: Auth::Basic {
                 username: "sync".into(),
                 password: Secret::new("pa55w0rd-secret"),

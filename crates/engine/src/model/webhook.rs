@@ -22,6 +22,22 @@ pub struct Webhook {
     pub timeout_ms: u32,
     #[serde(default)]
     pub retry: RetryPolicy,
+    /// Where its requests leave from.
+    #[serde(default)]
+    pub route: Route,
+}
+
+/// Where a webhook's requests leave from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Route {
+    /// The browser of whoever caused the event, with `fetch`: needs an endpoint that answers CORS
+    /// preflights, the credentials in that browser, and the tab open while retries wait.
+    #[default]
+    Browser,
+    /// The relay (`webhook-relay`), server-side: any endpoint, credentials held by the relay only,
+    /// retries that go on with every tab closed.
+    Relay,
 }
 
 pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;

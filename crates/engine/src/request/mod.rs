@@ -28,7 +28,8 @@ pub(crate) use headers::names_a_credential;
 pub use headers::{AUTHORIZATION, CONTENT_TYPE, WEBHOOK_ID, WEBHOOK_SIGNATURE, WEBHOOK_TIMESTAMP};
 pub use redact::{redact, RedactedRequest, SecretScrubber, MASK};
 pub use validate::{
-    missing_credentials, validate_webhook, WebhookProblem, MAX_ATTEMPTS, MIN_BACKOFF_MS, TIMEOUT_MS,
+    missing_credentials, validate_webhook, WebhookProblem, MAX_ATTEMPTS, MIN_BACKOFF_MS,
+    RELAY_MAX_BACKOFF_MS, TIMEOUT_MS,
 };
 
 /// A request ready to send. It holds the webhook's credentials: it is deliberately not serializable,

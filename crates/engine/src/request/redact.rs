@@ -189,6 +189,7 @@ mod tests {
             id: "wh".into(),
             name: "ERP".into(),
             base_url: "https://erp.example".into(),
+            route: Default::default(),
             auth: Auth::Bearer {
                 token: Secret::new("tök/<en>"),
             },
@@ -231,6 +232,7 @@ mod tests {
             id: "wh".into(),
             name: "ERP".into(),
             base_url: "https://erp.example".into(),
+            route: Default::default(),
             auth: Auth::Basic {
                 username: "ada".into(),
                 password: Secret::new("p@ss \"word\""),

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use url::{Host, Url};
 
 use super::headers::{is_forbidden, is_ours, is_token, value_problem, AUTHORIZATION};
-use crate::model::{Auth, Secret, Webhook};
+use crate::model::{Auth, Route, Secret, Webhook};
 use crate::signing::signing_key;
 
 /// One problem of a webhook: `field` names the form field (`name`, `base_url`, `auth.token`,
@@ -26,6 +26,9 @@ impl fmt::Display for WebhookProblem {
 }
 
 pub const TIMEOUT_MS: RangeInclusive<u32> = 1_000..=120_000;
+/// The relay's waits are durable (a delayed redelivery in NATS), so they may be long; its queue
+/// keeps a delivery for the history's retention at most, so a day bounds them.
+pub const RELAY_MAX_BACKOFF_MS: u32 = 24 * 60 * 60 * 1_000;
 pub const MAX_ATTEMPTS: RangeInclusive<u32> = 1..=10;
 /// Retrying sooner than this hammers an endpoint that just failed.
 pub const MIN_BACKOFF_MS: u32 = 100;
@@ -71,6 +74,11 @@ pub fn validate_webhook(webhook: &Webhook) -> Vec<WebhookProblem> {
         problems.add(
             "retry.max_backoff_ms",
             "the longest wait can't be shorter than the first wait",
+        );
+    } else if webhook.route == Route::Relay && retry.max_backoff_ms > RELAY_MAX_BACKOFF_MS {
+        problems.add(
+            "retry.max_backoff_ms",
+            "the relay waits at most 24 hours between two attempts",
         );
     }
     problems.0
@@ -264,6 +272,7 @@ mod tests {
             id: "wh_1".into(),
             name: "ERP".into(),
             base_url: "https://erp.example/api".into(),
+            route: Default::default(),
             auth: Auth::Bearer {
                 token: Secret::new("tok_123"),
             },
@@ -541,6 +550,20 @@ mod tests {
             ["signing_secret"]
         );
         assert_eq!(fields(|w| w.signing_secret = None), Vec::<String>::new());
+    }
+
+    #[test]
+    fn relay_webhooks_may_wait_up_to_a_day() {
+        let day = RELAY_MAX_BACKOFF_MS;
+        let relay = |max_backoff_ms| {
+            fields(|w| {
+                w.route = Route::Relay;
+                w.retry.max_attempts = 10;
+                w.retry.max_backoff_ms = max_backoff_ms;
+            })
+        };
+        assert!(relay(day).is_empty());
+        assert_eq!(relay(day + 1), ["retry.max_backoff_ms"]);
     }
 
     #[test]

@@ -4,6 +4,11 @@ use crate::model::Webhook;
 use crate::retry::Outcome;
 use crate::runner::execution::Execution;
 
+/// How a CORS refusal starts its explanation; the history offers the way to the webhook's form
+/// whenever a failure starts with it.
+pub const CORS_REFUSED: &str =
+    "the endpoint is up but refused this page (CORS): it does not accept requests from browsers";
+
 pub const WEBHOOK_DELETED: &str =
     "the webhook this action used was deleted — pick another webhook in the automation";
 
@@ -44,7 +49,7 @@ pub fn explain_failure(execution: &Execution, webhook: &Webhook) -> String {
         Outcome::NetworkError => format!(
             "could not reach the endpoint{tries}: check the base URL and that the server is running (in a browser this can also be a CORS refusal)"
         ),
-        Outcome::CorsRefused => "the endpoint is up but refused this page (CORS): it must answer OPTIONS requests with Access-Control-Allow-Origin for this page and allow the headers Content-Type, Authorization and webhook-id, webhook-timestamp, webhook-signature".into(),
+        Outcome::CorsRefused => format!("{CORS_REFUSED}: deliver this webhook through the relay (Webhooks → Deliver from → the relay), which sends from a server where CORS does not apply — or have the endpoint answer OPTIONS requests with Access-Control-Allow-Origin for this page and allow the headers Content-Type, Authorization and webhook-id, webhook-timestamp, webhook-signature"),
         Outcome::AddressRefused { address, kind } => format!(
             "refused: the address {address} is {kind} — requests sent from the server only go to public internet addresses, so that a webhook cannot reach into the server's own network; use the endpoint's public address"
         ),
@@ -131,6 +136,7 @@ mod tests {
             id: "wh_erp".into(),
             name: "ERP".into(),
             base_url: "https://erp.example".into(),
+            route: Default::default(),
             auth: Auth::None,
             headers: vec![],
             signing_secret: None,

@@ -31,7 +31,7 @@ pub use execution::{
     RESPONSE_BODY_LIMIT,
 };
 pub use execution_id::execution_id;
-pub use explain::explain_failure;
+pub use explain::{explain_failure, CORS_REFUSED};
 pub use guard::{FrequencyGuard, DEFAULT_RUNS_PER_MINUTE};
 pub use plan::{plan, Plan, Planned, Skipped, Source};
 pub use replay::replay;
