@@ -135,6 +135,7 @@ fn automation(id: &str, name: &str, webhook_id: &str) -> Automation {
 fn execution(id: &str, automation_id: &str, created_at_ms: i64, status: Status) -> Execution {
     Execution {
         id: id.into(),
+        route: Default::default(),
         automation_id: automation_id.into(),
         automation_name: "Won deals to ERP".into(),
         action_index: 0,

@@ -299,6 +299,7 @@ fn delivery(id: String, webhook: &str, now_ms: i64) -> Planned {
     Planned {
         execution: Execution {
             id,
+            route: Default::default(),
             automation_id: "au_won".into(),
             automation_name: "Won deals to the ERP".into(),
             action_index: 0,

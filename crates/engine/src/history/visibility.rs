@@ -69,6 +69,7 @@ pub(crate) mod tests {
     pub(crate) fn execution() -> Execution {
         Execution {
             id: "ex_1".into(),
+            route: Default::default(),
             automation_id: "au_won".into(),
             automation_name: "Won deals to ERP".into(),
             action_index: 0,

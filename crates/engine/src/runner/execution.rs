@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::conditions::ConditionTrace;
 use crate::event::{Event, User};
-use crate::model::{EventAction, Method};
+use crate::model::{EventAction, Method, Route};
 use crate::request::RedactedRequest;
 use crate::retry::{Delay, Outcome};
 
@@ -43,6 +43,10 @@ pub struct Execution {
     /// stored before this field existed read as having none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
+    /// Who sends it: this browser, or the relay (whose records the history merges in). Records
+    /// stored before this field existed were all sent by the browser.
+    #[serde(default)]
+    pub route: Route,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

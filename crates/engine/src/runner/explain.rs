@@ -94,6 +94,7 @@ mod tests {
     fn a_refused_address_is_explained_as_a_refusal_not_as_a_dead_endpoint() {
         let refused = Execution {
             id: "msg_1".into(),
+            route: Default::default(),
             automation_id: "au".into(),
             automation_name: "Won deals".into(),
             action_index: 0,

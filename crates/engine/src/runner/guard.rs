@@ -69,6 +69,7 @@ mod tests {
     fn execution(automation_id: &str) -> Execution {
         Execution {
             id: "x".into(),
+            route: Default::default(),
             automation_id: automation_id.into(),
             automation_name: "Loop".into(),
             action_index: 0,

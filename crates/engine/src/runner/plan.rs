@@ -94,6 +94,7 @@ pub fn plan(
             let webhook = config.webhook(&action.webhook_id);
             let mut execution = Execution {
                 id: execution_id(&event.id, &automation.id, action_index),
+                route: config.route_to(&action.webhook_id),
                 automation_id: automation.id.clone(),
                 automation_name: automation.name.clone(),
                 action_index,

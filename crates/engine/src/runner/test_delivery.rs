@@ -37,6 +37,7 @@ pub fn test_delivery(
         CompiledConfig::compile(&crate::catalog::Catalog::builtin(), &[single_attempt], &[]);
     let execution = Execution {
         id: env.new_id(),
+        route: webhook.route,
         automation_id: String::new(),
         automation_name: "Test webhook".into(),
         action_index: 0,
