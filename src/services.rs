@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use webhook_engine::catalog::Catalog;
 use webhook_engine::changes::disable_users_of;
-use webhook_engine::config::{ConfigDocument, ImportedConfig};
+use webhook_engine::config::{next_revision, ConfigDocument, ImportedConfig};
 use webhook_engine::event::{Event, User};
 use webhook_engine::model::{Automation, Webhook};
 use webhook_engine::roles::{Permissions, ADMINS_ONLY};
@@ -131,10 +131,13 @@ impl Services {
                     if let Some(dispatcher) = services.dispatcher() {
                         dispatcher.set_config(&config.webhooks, &config.automations);
                     }
-                    dispatch.dispatch(AppAction::Loaded {
-                        webhooks: config.webhooks,
-                        automations: config.automations,
-                    })
+                    dispatch.dispatch(AppAction::Together(vec![
+                        AppAction::RevisionChanged(config.revision),
+                        AppAction::Loaded {
+                            webhooks: config.webhooks,
+                            automations: config.automations,
+                        },
+                    ]))
                 }
                 Err(error) => {
                     dispatch.dispatch(AppAction::Loaded {
@@ -202,7 +205,7 @@ impl Services {
                 return;
             }
             let saved = webhook.clone();
-            services.write(
+            services.write_config(
                 dispatch.clone(),
                 move |store| async move { store.put_webhook(&webhook).await },
                 move || AppAction::WebhookSaved(saved),
@@ -225,7 +228,7 @@ impl Services {
             }
             let disabled = disable_users_of(&automations, &id);
             let (to_save, deleted) = (disabled.clone(), id.clone());
-            services.write(
+            services.write_config(
                 dispatch.clone(),
                 move |store| async move {
                     for automation in &to_save {
@@ -249,7 +252,7 @@ impl Services {
                 return;
             }
             let saved = automation.clone();
-            services.write(
+            services.write_config(
                 dispatch.clone(),
                 move |store| async move { store.put_automation(&automation).await },
                 move || AppAction::AutomationSaved(saved),
@@ -268,7 +271,7 @@ impl Services {
                 return;
             }
             let deleted = id.clone();
-            services.write(
+            services.write_config(
                 dispatch.clone(),
                 move |store| async move { store.delete_automation(&deleted).await },
                 move || AppAction::AutomationDeleted(id),
@@ -285,7 +288,7 @@ impl Services {
         if !allowed(permissions.manage, &dispatch) {
             return;
         }
-        self.write(
+        self.write_config(
             dispatch,
             |store| async move { store.replace_config(&[], &[]).await },
             || AppAction::ConfigReplaced {
@@ -350,9 +353,20 @@ impl Services {
     ) -> Option<ImportedConfig> {
         let store = self.store.borrow().clone();
         let adopted = match &store {
-            Some(store) => store.adopt_document(document.clone()).await,
+            Some(store) => {
+                store
+                    .adopt_document(document.clone(), adoption == Adoption::Shared)
+                    .await
+            }
             // Nothing is stored, so no credential can be kept.
-            None => Ok(sorted(document.clone().into_local(&[]))),
+            None => {
+                let mut imported = sorted(document.clone().into_local(&[]));
+                if adoption == Adoption::Import {
+                    imported.revision =
+                        next_revision(imported.revision, js_sys::Date::now() as i64);
+                }
+                Ok(imported)
+            }
         };
         let imported = match (adopted, adoption, store) {
             (Ok(imported), _, _) => imported,
@@ -367,7 +381,7 @@ impl Services {
             }
         };
         let (webhooks, automations) = (imported.webhooks.clone(), imported.automations.clone());
-        dispatch.dispatch(match adoption {
+        let adopted = match adoption {
             Adoption::Import => AppAction::ConfigReplaced {
                 webhooks,
                 automations,
@@ -376,8 +390,39 @@ impl Services {
                 webhooks,
                 automations,
             },
-        });
+        };
+        dispatch.dispatch(AppAction::Together(vec![
+            adopted,
+            AppAction::RevisionChanged(imported.revision),
+        ]));
         Some(imported)
+    }
+
+    /// [`Services::write`] for a change of the configuration, which then has a new revision.
+    fn write_config<W, F>(
+        &self,
+        dispatch: UseReducerDispatcher<AppState>,
+        write: W,
+        done: impl FnOnce() -> AppAction + 'static,
+    ) where
+        W: FnOnce(Rc<Store>) -> F + 'static,
+        F: Future<Output = Result<u64, StorageError>> + 'static,
+    {
+        let store = self.store.borrow().clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = match store {
+                Some(store) => write(store).await,
+                // Kept in memory only: a revision from the clock, as storage would give it.
+                None => Ok(next_revision(0, js_sys::Date::now() as i64)),
+            };
+            match result {
+                Ok(revision) => dispatch.dispatch(AppAction::Together(vec![
+                    done(),
+                    AppAction::RevisionChanged(revision),
+                ])),
+                Err(error) => dispatch.dispatch(AppAction::Failed(error.to_string())),
+            }
+        });
     }
 
     /// Runs `write` against the store and then dispatches `done()`; on failure dispatches the
@@ -444,10 +489,13 @@ async fn claim_storage(
 fn reload(store: Rc<Store>, dispatch: UseReducerDispatcher<AppState>) {
     wasm_bindgen_futures::spawn_local(async move {
         match store.load_config().await {
-            Ok(config) => dispatch.dispatch(AppAction::Reloaded {
-                webhooks: config.webhooks,
-                automations: config.automations,
-            }),
+            Ok(config) => dispatch.dispatch(AppAction::Together(vec![
+                AppAction::RevisionChanged(config.revision),
+                AppAction::Reloaded {
+                    webhooks: config.webhooks,
+                    automations: config.automations,
+                },
+            ])),
             Err(error) => dispatch.dispatch(AppAction::Failed(error.to_string())),
         }
     });

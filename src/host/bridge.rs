@@ -166,7 +166,8 @@ impl HostBridge {
         self.adopting_document.set(false);
         match adopted {
             Some(adopted) => {
-                let shared = ConfigDocument::export(&adopted.webhooks, &adopted.automations);
+                let shared = ConfigDocument::export(&adopted.webhooks, &adopted.automations)
+                    .at_revision(adopted.revision);
                 *self.shared.borrow_mut() = Some(shared.to_json());
             }
             None => {
@@ -178,8 +179,13 @@ impl HostBridge {
 
     /// Tells the host about the configuration after an admin changed it in the widget. The first
     /// configuration the app shows, and one the host sent, are not changes.
-    pub fn configuration_changed(&self, webhooks: &[Webhook], automations: &[Automation]) {
-        let document = ConfigDocument::export(webhooks, automations);
+    pub fn configuration_changed(
+        &self,
+        webhooks: &[Webhook],
+        automations: &[Automation],
+        revision: u64,
+    ) {
+        let document = ConfigDocument::export(webhooks, automations).at_revision(revision);
         let json = document.to_json();
         let known = self.shared.borrow().clone();
         if self.adopting.get() {

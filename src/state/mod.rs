@@ -30,6 +30,8 @@ pub struct AppState {
     pub catalog: Rc<Catalog>,
     pub webhooks: Vec<Webhook>,
     pub automations: Vec<Automation>,
+    /// The configuration's revision (engine `ConfigDocument::revision`): larger after every change.
+    pub revision: u64,
     pub settings: Settings,
     /// The latest execution status per automation and per webhook, for the lists' "last run" columns.
     pub last_run: HashMap<String, Status>,
@@ -67,6 +69,11 @@ pub enum AppAction {
         webhooks: Vec<Webhook>,
         automations: Vec<Automation>,
     },
+    /// The configuration's revision after a change was stored, or as read.
+    RevisionChanged(u64),
+    /// Several actions applied as one change, so nothing (a host announcement, a render) ever sees
+    /// the state between them — a configuration without its new revision.
+    Together(Vec<AppAction>),
     SettingsLoaded(Settings),
     SettingsSaved(Settings),
     /// The most recent executions, newest first, read at start.
@@ -98,6 +105,7 @@ impl AppState {
             catalog: Rc::new(Catalog::builtin()),
             webhooks: Vec::new(),
             automations: Vec::new(),
+            revision: 0,
             settings: Settings::default(),
             last_run: HashMap::new(),
             last_delivery: HashMap::new(),
@@ -136,6 +144,9 @@ impl Reducible for AppState {
     type Action = AppAction;
 
     fn reduce(self: Rc<Self>, action: AppAction) -> Rc<Self> {
+        if let AppAction::Together(actions) = action {
+            return actions.into_iter().fold(self, Reducible::reduce);
+        }
         match &action {
             AppAction::Open(section)
                 if *section == self.section || !section.offered(self.hosted) =>
@@ -194,6 +205,8 @@ impl Reducible for AppState {
                 next.webhooks = webhooks;
                 next.automations = automations;
             }
+            AppAction::RevisionChanged(revision) => next.revision = revision,
+            AppAction::Together(_) => unreachable!("applied one by one above"),
             AppAction::SettingsLoaded(settings) => next.settings = settings,
             AppAction::RecentExecutions(recent) => {
                 // Newest first: the first seen for each automation and webhook is its latest.
@@ -313,6 +326,17 @@ mod tests {
                 .permissions()
                 .manage
         );
+    }
+
+    #[test]
+    fn actions_together_are_one_change() {
+        let state = Rc::new(AppState::new(Section::Webhooks, user(), false));
+        let next = state.reduce(AppAction::Together(vec![
+            AppAction::WebhookSaved(webhook("1", "ERP")),
+            AppAction::RevisionChanged(1_700_000_000_000),
+        ]));
+        assert_eq!(next.webhooks.len(), 1);
+        assert_eq!(next.revision, 1_700_000_000_000);
     }
 
     #[test]

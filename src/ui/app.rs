@@ -93,11 +93,12 @@ pub fn App(props: &AppProps) -> Html {
         let inputs = (
             state.webhooks.clone(),
             state.automations.clone(),
+            state.revision,
             state.loaded,
         );
-        use_effect_with(inputs, move |(webhooks, automations, loaded)| {
+        use_effect_with(inputs, move |(webhooks, automations, revision, loaded)| {
             if let (true, Some(host)) = (*loaded, host) {
-                host.configuration_changed(webhooks, automations);
+                host.configuration_changed(webhooks, automations, *revision);
             }
         });
     }
@@ -195,7 +196,7 @@ fn section_body(state: &UseReducerHandle<AppState>, services: &Services) -> Html
                 Callback::from(move |()| services.delete_everything(dispatch.clone(), permissions))
             };
             html! {
-                <SettingsPage webhooks={Rc::new(state.webhooks.clone())} automations={Rc::new(state.automations.clone())}
+                <SettingsPage webhooks={Rc::new(state.webhooks.clone())} automations={Rc::new(state.automations.clone())} revision={state.revision}
                     settings={state.settings.clone()} {permissions}
                     on_import={services.import_document(dispatch.clone(), permissions)}
                     on_save_settings={services.save_settings(dispatch, permissions)} {on_delete_everything} />

@@ -465,20 +465,32 @@ async fn replace_config_is_all_or_nothing() {
         automation("au-1", "one", "wh-a"),
         automation("au-2", "two", "wh-b"),
     ];
-    store
+    let revision = store
         .replace_config(&new_hooks, &new_automations)
         .await
         .unwrap();
+    assert!(
+        revision > before.revision,
+        "a change gives a later revision"
+    );
     assert_eq!(
         store.load_config().await.unwrap(),
         LocalConfig {
             webhooks: new_hooks,
-            automations: new_automations
+            automations: new_automations,
+            revision,
         }
     );
 
-    store.replace_config(&[], &[]).await.unwrap();
-    assert_eq!(store.load_config().await.unwrap(), LocalConfig::default());
+    let emptied = store.replace_config(&[], &[]).await.unwrap();
+    assert!(emptied > revision);
+    assert_eq!(
+        store.load_config().await.unwrap(),
+        LocalConfig {
+            revision: emptied,
+            ..LocalConfig::default()
+        }
+    );
 
     store.close();
     cleanup(&name).await;
@@ -992,4 +1004,28 @@ fn dom_exceptions_map_to_storage_errors() {
         StorageError::Blocked.to_string(),
         "Close other tabs of Webhook Automations so the storage can be upgraded, then reload."
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_shared_configuration_keeps_its_revision_and_an_import_gets_a_later_one() {
+    let name = unique_name("revision");
+    let store = open(&name).await;
+    let edited = store.put_webhook(&webhook("wh-1", "ERP")).await.unwrap();
+    let shared = webhook_engine::config::ConfigDocument::export(&[webhook("wh-1", "ERP")], &[])
+        .at_revision(42);
+    let adopted = store.adopt_document(shared.clone(), true).await.unwrap();
+    assert_eq!(adopted.revision, 42, "handed over as it is, even if older");
+    assert_eq!(store.load_config().await.unwrap().revision, 42);
+
+    let imported = store.adopt_document(shared, false).await.unwrap();
+    assert!(
+        imported.revision > edited,
+        "an import is a change made here: later than every revision before"
+    );
+    assert_eq!(
+        store.load_config().await.unwrap().revision,
+        imported.revision
+    );
+    store.close();
+    cleanup(&name).await;
 }

@@ -17,6 +17,8 @@ use crate::ui::widgets::{capitalize, field, input_value, Dialog};
 pub struct SettingsPageProps {
     pub webhooks: Rc<Vec<Webhook>>,
     pub automations: Rc<Vec<Automation>>,
+    /// The configuration's revision, which an export carries.
+    pub revision: u64,
     pub settings: Settings,
     pub permissions: Permissions,
     pub on_save_settings: Callback<Settings>,
@@ -83,9 +85,12 @@ pub fn SettingsPage(props: &SettingsPageProps) -> Html {
     };
     let on_export = {
         let (webhooks, automations) = (props.webhooks.clone(), props.automations.clone());
+        let revision = props.revision;
         let problem = import_problem.clone();
         Callback::from(move |_: MouseEvent| {
-            let json = ConfigDocument::export(&webhooks, &automations).to_json();
+            let json = ConfigDocument::export(&webhooks, &automations)
+                .at_revision(revision)
+                .to_json();
             if let Err(reason) = transfer::download(
                 &format!("webhook-automations-{}.json", transfer::today()),
                 &json,
