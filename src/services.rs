@@ -17,6 +17,7 @@ use webhook_engine::settings::Settings;
 use yew::{Callback, UseReducerDispatcher};
 
 use crate::dispatch::{Dispatcher, ListenerGuard};
+use crate::relay::RelayConnection;
 use crate::state::{AppAction, AppState};
 use crate::storage::{
     sort_by_name, ChangeNotice, StorageError, Store, Subscription, DATABASE_NAME,
@@ -36,6 +37,8 @@ const RECENT_FOR_LISTS: u32 = 500;
 
 /// Where the settings live in the settings store.
 const SETTINGS_KEY: &str = "settings";
+/// Where the relay connection (URL and tokens) lives in the settings store.
+pub const RELAY_KEY: &str = "relay";
 
 /// The app's connection to storage, once open. Without one (storage unavailable), changes stay in
 /// memory and the problem banner says they will not be kept.
@@ -119,6 +122,7 @@ impl Services {
                 }
             };
             *services.subscription.borrow_mut() = Some(store.on_change(follow));
+            load_relay(&store, &dispatch).await;
             *services.store.borrow_mut() = Some(store.clone());
             match store.recent_executions(RECENT_FOR_LISTS).await {
                 Ok(recent) => dispatch.dispatch(AppAction::RecentExecutions(recent)),
@@ -296,6 +300,26 @@ impl Services {
                 automations: Vec::new(),
             },
         );
+    }
+
+    /// Saves where the relay is and this browser's tokens for it (an admin's).
+    pub fn save_relay(
+        &self,
+        dispatch: UseReducerDispatcher<AppState>,
+        permissions: Permissions,
+    ) -> Callback<RelayConnection> {
+        let services = self.clone();
+        Callback::from(move |connection: RelayConnection| {
+            if !allowed(permissions.manage, &dispatch) {
+                return;
+            }
+            let saved = connection.clone();
+            services.write(
+                dispatch.clone(),
+                move |store| async move { store.put_setting(RELAY_KEY, &connection).await },
+                move || AppAction::RelayLoaded(saved),
+            );
+        })
     }
 
     pub fn save_settings(
@@ -509,7 +533,16 @@ fn reload_settings(store: Rc<Store>, dispatch: UseReducerDispatcher<AppState>) {
             Ok(None) => {}
             Err(error) => dispatch.dispatch(AppAction::Failed(error.to_string())),
         }
+        load_relay(&store, &dispatch).await;
     });
+}
+
+/// The relay connection saved in this browser.
+async fn load_relay(store: &Store, dispatch: &UseReducerDispatcher<AppState>) {
+    match store.get_setting::<RelayConnection>(RELAY_KEY).await {
+        Ok(connection) => dispatch.dispatch(AppAction::RelayLoaded(connection.unwrap_or_default())),
+        Err(error) => dispatch.dispatch(AppAction::Failed(error.to_string())),
+    }
 }
 
 /// Whether an action the user asked for is permitted; when it is not, the problem banner says so and

@@ -5,8 +5,8 @@
 //
 // The WebAssembly module is loaded once per page, however many widgets there are, and the app runs in
 // an open shadow root with its own stylesheet, so the page's styles and the widget's never mix. The
-// host API (docs/host-api.md) is on the element: properties `user`, `config`, `catalog`; methods
-// `emit(event)`, `setUser`, `setConfig`, `setCatalog`; events `webhook-automations:ready`,
+// host API (docs/host-api.md) is on the element: properties `user`, `config`, `catalog`, `relay`;
+// methods `emit(event)`, `setUser`, `setConfig`, `setCatalog`, `setRelay`; events `webhook-automations:ready`,
 // `webhook-automations:execution`, `webhook-automations:configchange` and `webhook-automations:error`
 // (a call made before the widget loaded that failed once applied).
 
@@ -84,6 +84,7 @@ class WebhookAutomationsElement extends HTMLElement {
       this.#report("setUser", error);
       this.#handle = module.mount(root, { hashRouting: false });
     }
+    if ("relay" in options) this.#call("setRelay", options.relay);
     if ("catalog" in options) this.#call("setCatalog", options.catalog);
     if ("config" in options) this.#call("setConfig", options.config);
     for (const [method, argument] of this.#pending.splice(0)) this.#call(method, argument);
@@ -126,6 +127,7 @@ class WebhookAutomationsElement extends HTMLElement {
   setUser(user) { this.#set("user", "setUser", user); }
   setConfig(document) { this.#set("config", "setConfig", document); }
   setCatalog(catalog) { this.#set("catalog", "setCatalog", catalog); }
+  setRelay(relay) { this.#set("relay", "setRelay", relay); }
 
   set user(user) { this.setUser(user); }
   get user() { return this.#options.user; }
@@ -133,6 +135,8 @@ class WebhookAutomationsElement extends HTMLElement {
   get config() { return this.#options.config; }
   set catalog(catalog) { this.setCatalog(catalog); }
   get catalog() { return this.#options.catalog; }
+  set relay(relay) { this.setRelay(relay); }
+  get relay() { return this.#options.relay; }
 }
 
 // Loading this script twice is harmless: the element is defined once.

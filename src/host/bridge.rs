@@ -17,6 +17,7 @@ use yew::UseReducerDispatcher;
 
 use crate::dispatch::Accepted;
 use crate::js_json::json_to_js;
+use crate::relay::RelayConnection;
 use crate::services::{Adoption, Services};
 use crate::state::{AppAction, AppState};
 
@@ -28,6 +29,7 @@ pub enum HostCommand {
     SetUser(User),
     SetCatalog(Catalog),
     SetConfig(ConfigDocument),
+    SetRelay(RelayConnection),
 }
 
 /// The running app, once it has started.
@@ -217,6 +219,7 @@ impl HostBridge {
                 }
             }
             HostCommand::SetUser(user) => dispatch.dispatch(AppAction::SetUser(user)),
+            HostCommand::SetRelay(relay) => dispatch.dispatch(AppAction::RelayFromHost(relay)),
             HostCommand::SetCatalog(catalog) => {
                 if let Some(dispatcher) = services.dispatcher() {
                     dispatcher.set_catalog(catalog.clone());

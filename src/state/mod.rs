@@ -16,6 +16,8 @@ use webhook_engine::runner::{Execution, Status};
 use webhook_engine::settings::Settings;
 use yew::Reducible;
 
+use crate::relay::RelayConnection;
+
 pub use section::Section;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -33,6 +35,10 @@ pub struct AppState {
     /// The configuration's revision (engine `ConfigDocument::revision`): larger after every change.
     pub revision: u64,
     pub settings: Settings,
+    /// The relay as saved in this browser (Settings → Relay).
+    pub stored_relay: RelayConnection,
+    /// The relay the host page names for this visit (`relay: { url, eventsToken }`), if any.
+    pub host_relay: Option<RelayConnection>,
     /// The latest execution status per automation and per webhook, for the lists' "last run" columns.
     pub last_run: HashMap<String, Status>,
     pub last_delivery: HashMap<String, Status>,
@@ -75,6 +81,10 @@ pub enum AppAction {
     /// the state between them — a configuration without its new revision.
     Together(Vec<AppAction>),
     SettingsLoaded(Settings),
+    /// The relay connection saved in this browser, read or just saved.
+    RelayLoaded(RelayConnection),
+    /// The relay the host page names.
+    RelayFromHost(RelayConnection),
     SettingsSaved(Settings),
     /// The most recent executions, newest first, read at start.
     RecentExecutions(Vec<Execution>),
@@ -107,6 +117,8 @@ impl AppState {
             automations: Vec::new(),
             revision: 0,
             settings: Settings::default(),
+            stored_relay: RelayConnection::default(),
+            host_relay: None,
             last_run: HashMap::new(),
             last_delivery: HashMap::new(),
             executions_version: 0,
@@ -125,6 +137,20 @@ impl AppState {
 
     pub fn webhook(&self, id: &str) -> Option<&Webhook> {
         self.webhooks.iter().find(|webhook| webhook.id == id)
+    }
+
+    /// The relay this app talks to: the one the host page names (with this browser's admin token
+    /// when it was saved for the same relay), or else the one saved here.
+    pub fn relay(&self) -> RelayConnection {
+        match &self.host_relay {
+            Some(host) => RelayConnection {
+                admin_token: (self.stored_relay.url.trim() == host.url.trim())
+                    .then(|| self.stored_relay.admin_token.clone())
+                    .flatten(),
+                ..host.clone()
+            },
+            None => self.stored_relay.clone(),
+        }
     }
 
     /// What the current user may do (the engine's one rule).
@@ -208,6 +234,8 @@ impl Reducible for AppState {
             AppAction::RevisionChanged(revision) => next.revision = revision,
             AppAction::Together(_) => unreachable!("applied one by one above"),
             AppAction::SettingsLoaded(settings) => next.settings = settings,
+            AppAction::RelayLoaded(connection) => next.stored_relay = connection,
+            AppAction::RelayFromHost(connection) => next.host_relay = Some(connection),
             AppAction::RecentExecutions(recent) => {
                 // Newest first: the first seen for each automation and webhook is its latest.
                 for execution in recent.iter().rev() {

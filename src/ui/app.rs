@@ -199,6 +199,8 @@ fn section_body(state: &UseReducerHandle<AppState>, services: &Services) -> Html
                 <SettingsPage webhooks={Rc::new(state.webhooks.clone())} automations={Rc::new(state.automations.clone())} revision={state.revision}
                     settings={state.settings.clone()} {permissions}
                     on_import={services.import_document(dispatch.clone(), permissions)}
+                    relay={state.stored_relay.clone()} relay_from_host={state.host_relay.as_ref().map(|relay| relay.url.clone())}
+                    on_save_relay={services.save_relay(dispatch.clone(), permissions)}
                     on_save_settings={services.save_settings(dispatch, permissions)} {on_delete_everything} />
             }
         }

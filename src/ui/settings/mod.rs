@@ -1,6 +1,9 @@
 //! The Settings page: history retention, and the configuration's export, import and reset.
 
+mod relay;
 pub(crate) mod transfer;
+
+pub use relay::{RelaySettings, RelaySettingsProps};
 
 use std::rc::Rc;
 use webhook_engine::roles::Permissions;
@@ -25,6 +28,10 @@ pub struct SettingsPageProps {
     /// Replaces the whole configuration with an imported document.
     pub on_import: Callback<ConfigDocument>,
     pub on_delete_everything: Callback<()>,
+    /// The relay connection saved in this browser, and the relay the host names (if any).
+    pub relay: crate::relay::RelayConnection,
+    pub relay_from_host: Option<String>,
+    pub on_save_relay: Callback<crate::relay::RelayConnection>,
 }
 
 /// What the page is asking the admin to confirm.
@@ -251,6 +258,9 @@ pub fn SettingsPage(props: &SettingsPageProps) -> Html {
                     <button type="submit" class="wa-button">{ "Save settings" }</button>
                 }
             </form>
+
+            <RelaySettings saved={props.relay.clone()} from_host={props.relay_from_host.clone()}
+                can_manage={props.permissions.manage} on_save={props.on_save_relay.clone()} />
 
             <section class="wa-card" aria-labelledby="settings-config-title">
                 <h2 id="settings-config-title">{ "Configuration" }</h2>

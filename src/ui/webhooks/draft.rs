@@ -36,6 +36,17 @@ pub enum SecretDraft {
     Typed(String),
 }
 
+impl SecretDraft {
+    /// The secret this field stands for: typed now, the saved one kept, or none.
+    pub fn resolve(&self, saved: Option<&Secret>) -> Option<Secret> {
+        match self {
+            SecretDraft::Empty => None,
+            SecretDraft::Typed(text) => Some(Secret::new(text.clone())),
+            SecretDraft::Saved => saved.cloned(),
+        }
+    }
+}
+
 /// A custom header row. Its value is a [`SecretDraft`] because a header whose name marks a credential
 /// (`X-Api-Key`) is a secret; other headers' values are always `Typed` (or `Empty`).
 #[derive(Clone, Debug, PartialEq)]

@@ -21,6 +21,7 @@ use crate::ui::list_mode::{use_list_mode, Mode};
 pub use draft::{DraftEdit, SecretDraft, WebhookDraft};
 pub use form::plural;
 pub use list::status_badge;
+pub use secret_input::secret_input;
 
 use crate::ui::widgets::Dialog;
 use form::WebhookForm;
