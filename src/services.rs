@@ -134,6 +134,7 @@ impl Services {
                     // under the stored configuration from the first one on.
                     if let Some(dispatcher) = services.dispatcher() {
                         dispatcher.set_config(&config.webhooks, &config.automations);
+                        dispatcher.set_revision(config.revision);
                     }
                     dispatch.dispatch(AppAction::Together(vec![
                         AppAction::RevisionChanged(config.revision),

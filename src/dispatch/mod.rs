@@ -8,6 +8,7 @@
 //! whichever tab dispatches: no one else could send it.
 
 mod environment;
+mod handover;
 mod lock;
 mod problem;
 
@@ -17,16 +18,18 @@ use std::rc::Rc;
 use serde::Serialize;
 use webhook_engine::catalog::Catalog;
 use webhook_engine::event::{Event, User};
-use webhook_engine::model::{Automation, Webhook};
+use webhook_engine::model::{Automation, Route, Webhook};
 use webhook_engine::runner::{
     attempt, plan, replay, CompiledConfig, Environment, Execution, FrequencyGuard, Planned,
     Scheduler, Status, Work,
 };
 
 pub use environment::BrowserEnvironment;
+pub use handover::Handover;
 pub use problem::DispatchProblem;
 
 use crate::http::{sleep_ms, FetchTransport};
+use crate::relay::RelayClient;
 use crate::storage::{ChangeNotice, Store, Subscription};
 
 /// Told about every execution as it is created and changes.
@@ -62,6 +65,18 @@ pub struct Dispatcher {
     outbox_subscription: RefCell<Option<Subscription>>,
     /// The time the wake-up timer is set for, so a later one is not set beside it.
     wake_at: Cell<Option<i64>>,
+    /// The relay that takes this page's relay deliveries (its events token), when one is known.
+    relay: RefCell<Option<RelayClient>>,
+    /// The configuration revision deliveries are planned under (what the relay is told).
+    revision: Cell<u64>,
+    /// A handover round is under way; the wait before the next one while the relay cannot take.
+    handing_over: Cell<bool>,
+    handover_again: Cell<bool>,
+    handover_wait_ms: Cell<u64>,
+    /// The relay said its configuration is older than this page's.
+    relay_behind: Cell<bool>,
+    /// Handovers waiting, when there is no storage.
+    memory_handovers: RefCell<Vec<Handover>>,
 }
 
 impl Dispatcher {
@@ -83,6 +98,13 @@ impl Dispatcher {
             next_listener: Cell::new(0),
             outbox_subscription: RefCell::default(),
             wake_at: Cell::new(None),
+            relay: RefCell::default(),
+            revision: Cell::new(0),
+            handing_over: Cell::new(false),
+            handover_again: Cell::new(false),
+            handover_wait_ms: Cell::new(1_000),
+            relay_behind: Cell::new(false),
+            memory_handovers: RefCell::default(),
         });
         dispatcher.take_turn();
         dispatcher
@@ -115,6 +137,7 @@ impl Dispatcher {
     fn start_dispatching(self: &Rc<Self>) {
         self.follow_outbox();
         self.resume();
+        self.hand_over_waiting();
     }
 
     fn follow_outbox(self: &Rc<Self>) {
@@ -132,6 +155,27 @@ impl Dispatcher {
     pub fn set_config(&self, webhooks: &[Webhook], automations: &[Automation]) {
         let compiled = CompiledConfig::compile(&self.catalog.borrow(), webhooks, automations);
         *self.config.borrow_mut() = Rc::new(compiled);
+    }
+
+    /// The revision of the configuration in force, which events handed to the relay carry.
+    pub fn set_revision(&self, revision: u64) {
+        self.revision.set(revision);
+    }
+
+    /// The relay this page hands events over to (`None`: none known); waiting events go at once.
+    pub fn set_relay(self: &Rc<Self>, relay: Option<RelayClient>) {
+        let known = relay.is_some();
+        *self.relay.borrow_mut() = relay;
+        if known {
+            self.handover_wait_ms.set(1_000);
+            self.hand_over_waiting();
+        }
+    }
+
+    /// Whether the relay said its configuration is older than this page's (an admin's page then
+    /// puts its own first).
+    pub fn relay_is_behind(&self) -> bool {
+        self.relay_behind.get()
     }
 
     /// The configuration in force is known: the outbox may resume (once this tab dispatches).
@@ -203,19 +247,41 @@ impl Dispatcher {
         }
         let config = self.config.borrow().clone();
         let catalog = self.catalog.borrow().clone();
-        let mut planned = plan(&config, &catalog, &event, &mut BrowserEnvironment).planned;
-        let count = planned.len();
+        let all = plan(&config, &catalog, &event, &mut BrowserEnvironment).planned;
+        let count = all.len();
+        // The relay's deliveries are the relay's to send (and to pass through its loop guard):
+        // this page records them as pending and hands the event over.
+        let (for_relay, mut planned): (Vec<Planned>, Vec<Planned>) =
+            all.into_iter().partition(|delivery| {
+                delivery.execution.route == Route::Relay
+                    && delivery.execution.status == Status::Pending
+            });
+        let handover = (!for_relay.is_empty()).then(|| Handover {
+            id: event.id.clone(),
+            event: event.clone(),
+            revision: self.revision.get(),
+            executions: for_relay
+                .iter()
+                .map(|delivery| delivery.execution.id.clone())
+                .collect(),
+        });
         // Admitted before the claim: a re-sent event then counts toward the loop guard, which errs
         // on the side of stopping a loop.
         self.admit(&mut planned);
         let Some(store) = self.store.clone() else {
+            for delivery in &for_relay {
+                self.announce(&delivery.execution);
+            }
+            self.memory_handovers.borrow_mut().extend(handover);
             self.begin(planned, true);
+            self.hand_over_waiting();
             return Accepted::Deliveries(count);
         };
         let dispatcher = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let executions: Vec<Execution> = planned
                 .iter()
+                .chain(&for_relay)
                 .map(|delivery| delivery.execution.clone())
                 .collect();
             let outbox: Vec<OutboxEntry> = planned
@@ -225,12 +291,18 @@ impl Dispatcher {
                 .collect();
             let now_ms = BrowserEnvironment.now_ms();
             match store
-                .claim_event_and_record(&event.id, now_ms, &executions, &outbox)
+                .claim_event_and_record(&event.id, now_ms, &executions, &outbox, handover.as_ref())
                 .await
             {
                 Ok(true) => {
+                    for delivery in &for_relay {
+                        dispatcher.announce(&delivery.execution);
+                    }
                     let here = dispatcher.dispatching.get();
                     dispatcher.begin(planned, here);
+                    if handover.is_some() {
+                        dispatcher.hand_over_waiting();
+                    }
                 }
                 Ok(false) => web_sys::console::info_1(
                     &format!(
@@ -244,6 +316,10 @@ impl Dispatcher {
                 Err(error) => {
                     dispatcher.report(&mut planned, DispatchProblem::NotClaimed { error });
                     dispatcher.begin(planned, true);
+                    // Kept in memory: the relay keeps each event id once, so handing it over
+                    // again later (from here or another tab) sends nothing twice.
+                    dispatcher.memory_handovers.borrow_mut().extend(handover);
+                    dispatcher.hand_over_waiting();
                 }
             }
         });

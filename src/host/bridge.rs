@@ -241,6 +241,7 @@ impl HostBridge {
                     // after the app's next render hands it to the dispatcher.
                     if let (Some(adopted), Some(dispatcher)) = (&adopted, services.dispatcher()) {
                         dispatcher.set_config(&adopted.webhooks, &adopted.automations);
+                        dispatcher.set_revision(adopted.revision);
                     }
                     if let Some(bridge) = this {
                         bridge.adopted(adopted.as_ref());

@@ -108,22 +108,37 @@ pub fn App(props: &AppProps) -> Html {
         let inputs = (
             state.webhooks.clone(),
             state.automations.clone(),
+            state.revision,
             state.settings.clone(),
             state.loaded,
         );
         let host = props.host.clone();
-        use_effect_with(inputs, move |(webhooks, automations, settings, loaded)| {
-            if let Some(dispatcher) = services.dispatcher() {
-                // Before the stored configuration is loaded there is nothing to run yet.
-                if *loaded {
-                    dispatcher.set_config(webhooks, automations);
-                    // With a host page, the bridge releases the outbox once the configuration the
-                    // host hands over (if any) is in force.
-                    if host.is_none() {
-                        dispatcher.release_outbox();
+        use_effect_with(
+            inputs,
+            move |(webhooks, automations, revision, settings, loaded)| {
+                if let Some(dispatcher) = services.dispatcher() {
+                    // Before the stored configuration is loaded there is nothing to run yet.
+                    if *loaded {
+                        dispatcher.set_config(webhooks, automations);
+                        dispatcher.set_revision(*revision);
+                        // With a host page, the bridge releases the outbox once the configuration the
+                        // host hands over (if any) is in force.
+                        if host.is_none() {
+                            dispatcher.release_outbox();
+                        }
                     }
+                    dispatcher.set_max_runs_per_minute(settings.max_runs_per_minute);
                 }
-                dispatcher.set_max_runs_per_minute(settings.max_runs_per_minute);
+            },
+        );
+    }
+    {
+        // The relay takes this page's relay deliveries with the events token (or the admin's).
+        let services = (*services).clone();
+        let inputs = (state.relay(), state.loaded);
+        use_effect_with(inputs, move |(relay, loaded)| {
+            if let (true, Some(dispatcher)) = (*loaded, services.dispatcher()) {
+                dispatcher.set_relay(relay.events());
             }
         });
     }

@@ -313,7 +313,7 @@ async fn a_delivery_waiting_in_the_outbox_at_start_goes_out_once_the_configurati
         .map(|p| json!({"id": p.execution.id, "planned": p}))
         .collect();
     assert!(store
-        .claim_event_and_record(&event.id, 0, &executions, &outbox)
+        .claim_event_and_record(&event.id, 0, &executions, &outbox, None::<&()>)
         .await
         .unwrap());
     let id = executions[0].id.clone();

@@ -585,6 +585,7 @@ async fn a_version_1_database_is_migrated_with_its_data() {
             "automations",
             "events",
             "executions",
+            "handovers",
             "outbox",
             "sandbox",
             "settings",
@@ -840,8 +841,8 @@ async fn an_event_is_claimed_once_across_connections_with_what_it_started_until_
     // Both tabs claim at once: IndexedDB runs the two transactions one after the other, and only
     // the winner's runs are stored.
     let (a, b) = futures::join!(
-        tab_a.claim_event_and_record("evt-1", T0, &runs_a, &outbox_a),
-        tab_b.claim_event_and_record("evt-1", T0 + 1, &runs_b, &outbox_b),
+        tab_a.claim_event_and_record("evt-1", T0, &runs_a, &outbox_a, None::<&()>),
+        tab_b.claim_event_and_record("evt-1", T0 + 1, &runs_b, &outbox_b, None::<&()>),
     );
     let (a, b) = (a.unwrap(), b.unwrap());
     assert!(a != b, "exactly one tab wins: {a} {b}");
@@ -858,24 +859,24 @@ async fn an_event_is_claimed_once_across_connections_with_what_it_started_until_
 
     let none: &[Value] = &[];
     assert!(!tab_a
-        .claim_event_and_record("evt-1", T0 + 2, &[], none)
+        .claim_event_and_record("evt-1", T0 + 2, &[], none, None::<&()>)
         .await
         .unwrap());
     assert!(tab_b
-        .claim_event_and_record("evt-2", T0 + 10, &[], none)
+        .claim_event_and_record("evt-2", T0 + 10, &[], none, None::<&()>)
         .await
         .unwrap());
     assert_eq!(tab_a.forget_events_before(T0 + 10).await.unwrap(), 1);
     assert!(
         tab_b
-            .claim_event_and_record("evt-1", T0 + 20, &[], none)
+            .claim_event_and_record("evt-1", T0 + 20, &[], none, None::<&()>)
             .await
             .unwrap(),
         "forgotten, so it runs again"
     );
     assert!(
         !tab_a
-            .claim_event_and_record("evt-2", T0 + 20, &[], none)
+            .claim_event_and_record("evt-2", T0 + 20, &[], none, None::<&()>)
             .await
             .unwrap(),
         "still within retention"
