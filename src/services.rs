@@ -17,7 +17,7 @@ use webhook_engine::settings::Settings;
 use yew::{Callback, UseReducerDispatcher};
 
 use crate::dispatch::{Dispatcher, ListenerGuard};
-use crate::relay::RelayConnection;
+use crate::relay::{RelayClient, RelayConnection, RelaySync, SyncStatus};
 use crate::state::{AppAction, AppState};
 use crate::storage::{
     sort_by_name, ChangeNotice, StorageError, Store, Subscription, DATABASE_NAME,
@@ -50,6 +50,8 @@ pub struct Services {
     /// This app's listeners (executions, storage problems) on the (page-wide) dispatcher, removed
     /// when the app goes.
     listeners: Rc<RefCell<Vec<ListenerGuard>>>,
+    /// The relay's copy of the configuration, kept in step with this admin's.
+    relay_sync: Rc<RelaySync>,
 }
 
 impl PartialEq for Services {
@@ -303,6 +305,37 @@ impl Services {
         );
     }
 
+    /// Puts the configuration (and catalog) to the relay, unless it holds it already; the outcome
+    /// goes to the state, and an unreachable relay is tried again a little later.
+    pub fn sync_relay(
+        &self,
+        dispatch: UseReducerDispatcher<AppState>,
+        client: RelayClient,
+        document: ConfigDocument,
+        catalog_json: String,
+    ) {
+        let sync = self.relay_sync.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let status = sync.push(&client, &document, &catalog_json).await;
+            report_sync(dispatch, status).await;
+        });
+    }
+
+    /// "Keep mine": puts this page's configuration over the relay's copy the admin reviewed.
+    pub fn keep_mine_on_relay(
+        &self,
+        dispatch: UseReducerDispatcher<AppState>,
+        client: RelayClient,
+        document: ConfigDocument,
+        etag: String,
+    ) {
+        let sync = self.relay_sync.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let status = sync.overwrite(&client, &document, &etag).await;
+            report_sync(dispatch, status).await;
+        });
+    }
+
     /// Saves where the relay is and this browser's tokens for it (an admin's).
     pub fn save_relay(
         &self,
@@ -537,6 +570,19 @@ fn reload_settings(store: Rc<Store>, dispatch: UseReducerDispatcher<AppState>) {
         load_relay(&store, &dispatch).await;
     });
 }
+
+/// Shows where the relay's copy stands; a relay that could not be reached is tried again soon.
+async fn report_sync(dispatch: UseReducerDispatcher<AppState>, status: SyncStatus) {
+    let again = matches!(status, SyncStatus::Behind { .. });
+    dispatch.dispatch(AppAction::RelaySynced(status));
+    if again {
+        crate::http::sleep_ms(RELAY_SYNC_RETRY_MS).await;
+        dispatch.dispatch(AppAction::SyncRelayAgain);
+    }
+}
+
+/// How long an unreachable relay is left before the configuration is put to it again.
+const RELAY_SYNC_RETRY_MS: u64 = 10_000;
 
 /// The relay connection saved in this browser.
 async fn load_relay(store: &Store, dispatch: &UseReducerDispatcher<AppState>) {

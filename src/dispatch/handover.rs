@@ -12,7 +12,6 @@ use webhook_engine::event::Event;
 use webhook_engine::runner::{Environment, Execution};
 
 use super::{BrowserEnvironment, DispatchProblem, Dispatcher};
-use crate::relay::RelayError;
 
 /// An event waiting for the relay.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -75,11 +74,9 @@ impl Dispatcher {
                 let events: Vec<Event> = chunk.iter().map(|h| h.event.clone()).collect();
                 match client.hand_over(&events, chunk[0].revision).await {
                     Ok(()) => self.taken_over(chunk).await,
+                    // The relay's copy older than this page's (`Behind`) is caught up by the page
+                    // that can put it (an admin's); until then these wait like any refusal.
                     Err(error) => {
-                        if let RelayError::Behind { .. } = error {
-                            // The page that can (an admin's) puts its configuration first.
-                            self.relay_behind.set(true);
-                        }
                         self.note_waiting(chunk, &format!("waiting for the relay: {error}"))
                             .await;
                         let wait = self.handover_wait_ms.get();
@@ -126,7 +123,6 @@ impl Dispatcher {
                 self.tell(&DispatchProblem::NotQueued { error });
             }
         }
-        self.relay_behind.set(false);
         self.note_waiting(handed, "handed over to the relay, which sends it")
             .await;
     }

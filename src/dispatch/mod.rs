@@ -73,8 +73,6 @@ pub struct Dispatcher {
     handing_over: Cell<bool>,
     handover_again: Cell<bool>,
     handover_wait_ms: Cell<u64>,
-    /// The relay said its configuration is older than this page's.
-    relay_behind: Cell<bool>,
     /// Handovers waiting, when there is no storage.
     memory_handovers: RefCell<Vec<Handover>>,
 }
@@ -103,7 +101,6 @@ impl Dispatcher {
             handing_over: Cell::new(false),
             handover_again: Cell::new(false),
             handover_wait_ms: Cell::new(1_000),
-            relay_behind: Cell::new(false),
             memory_handovers: RefCell::default(),
         });
         dispatcher.take_turn();
@@ -170,12 +167,6 @@ impl Dispatcher {
             self.handover_wait_ms.set(1_000);
             self.hand_over_waiting();
         }
-    }
-
-    /// Whether the relay said its configuration is older than this page's (an admin's page then
-    /// puts its own first).
-    pub fn relay_is_behind(&self) -> bool {
-        self.relay_behind.get()
     }
 
     /// The configuration in force is known: the outbox may resume (once this tab dispatches).

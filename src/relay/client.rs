@@ -126,6 +126,10 @@ impl RelayClient {
         self.kind
     }
 
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
     /// `GET /healthz`: the relay runs and its storage answers.
     pub async fn health(&self) -> Result<(), RelayError> {
         self.call("GET", "/healthz", None, &[]).await.map(|_| ())

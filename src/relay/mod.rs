@@ -4,9 +4,11 @@
 mod check;
 mod client;
 mod connection;
+mod sync;
 
 pub use check::{check_connection, Finding};
 pub use client::{
     ExecutionsPage, HeldCredentials, RelayClient, RelayError, RelayExecution, TokenKind,
 };
 pub use connection::RelayConnection;
+pub use sync::{Conflict, RelaySync, SyncStatus};

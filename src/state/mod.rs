@@ -16,7 +16,7 @@ use webhook_engine::runner::{Execution, Status};
 use webhook_engine::settings::Settings;
 use yew::Reducible;
 
-use crate::relay::RelayConnection;
+use crate::relay::{RelayConnection, SyncStatus};
 
 pub use section::Section;
 
@@ -39,6 +39,10 @@ pub struct AppState {
     pub stored_relay: RelayConnection,
     /// The relay the host page names for this visit (`relay: { url, eventsToken }`), if any.
     pub host_relay: Option<RelayConnection>,
+    /// Where the relay's copy of the configuration stands (for an admin with its admin token).
+    pub relay_sync: SyncStatus,
+    /// Bumped to put the configuration to the relay again (after it was unreachable).
+    pub relay_sync_round: u32,
     /// The latest execution status per automation and per webhook, for the lists' "last run" columns.
     pub last_run: HashMap<String, Status>,
     pub last_delivery: HashMap<String, Status>,
@@ -85,6 +89,9 @@ pub enum AppAction {
     RelayLoaded(RelayConnection),
     /// The relay the host page names.
     RelayFromHost(RelayConnection),
+    RelaySynced(SyncStatus),
+    /// Put the configuration to the relay again.
+    SyncRelayAgain,
     SettingsSaved(Settings),
     /// The most recent executions, newest first, read at start.
     RecentExecutions(Vec<Execution>),
@@ -119,6 +126,8 @@ impl AppState {
             settings: Settings::default(),
             stored_relay: RelayConnection::default(),
             host_relay: None,
+            relay_sync: SyncStatus::default(),
+            relay_sync_round: 0,
             last_run: HashMap::new(),
             last_delivery: HashMap::new(),
             executions_version: 0,
@@ -236,6 +245,8 @@ impl Reducible for AppState {
             AppAction::SettingsLoaded(settings) => next.settings = settings,
             AppAction::RelayLoaded(connection) => next.stored_relay = connection,
             AppAction::RelayFromHost(connection) => next.host_relay = Some(connection),
+            AppAction::RelaySynced(status) => next.relay_sync = status,
+            AppAction::SyncRelayAgain => next.relay_sync_round += 1,
             AppAction::RecentExecutions(recent) => {
                 // Newest first: the first seen for each automation and webhook is its latest.
                 for execution in recent.iter().rev() {

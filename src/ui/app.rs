@@ -6,11 +6,13 @@ use yew::prelude::*;
 
 use std::rc::Rc;
 
+use webhook_engine::config::ConfigDocument;
 use webhook_engine::event::User;
 use webhook_engine::sample::SampleData;
 
 use crate::host::HostBridge;
 
+use crate::relay::SyncStatus;
 use crate::services::Services;
 use crate::state::{AppAction, AppState, Section};
 use crate::ui::automations::AutomationsPage;
@@ -133,6 +135,35 @@ pub fn App(props: &AppProps) -> Html {
         );
     }
     {
+        // An admin's page keeps the relay's copy of the configuration and catalog its own.
+        let (services, dispatch) = ((*services).clone(), state.dispatcher());
+        let inputs = (
+            state.webhooks.clone(),
+            state.automations.clone(),
+            state.revision,
+            state.catalog.clone(),
+            state
+                .relay()
+                .admin()
+                .filter(|_| state.permissions().manage)
+                .map(|client| client.url().to_owned()),
+            state.loaded,
+            state.relay_sync_round,
+        );
+        let relay = state.relay();
+        use_effect_with(
+            inputs,
+            move |(webhooks, automations, revision, catalog, admin_relay, loaded, _)| {
+                if let (true, Some(_), Some(client)) = (*loaded, admin_relay, relay.admin()) {
+                    let document =
+                        ConfigDocument::export(webhooks, automations).at_revision(*revision);
+                    let catalog_json = serde_json::to_string(&**catalog).unwrap_or_default();
+                    services.sync_relay(dispatch, client, document, catalog_json);
+                }
+            },
+        );
+    }
+    {
         // The relay takes this page's relay deliveries with the events token (or the admin's).
         let services = (*services).clone();
         let inputs = (state.relay(), state.loaded);
@@ -174,6 +205,7 @@ pub fn App(props: &AppProps) -> Html {
                 if let Some(notice) = &state.notice {
                     { banner(BannerKind::Notice, notice, dismiss(|| AppAction::DismissNotice)) }
                 }
+                { relay_conflict(&state, &services) }
                 { section_view(state.section, section_body(&state, &services)) }
             </main>
         </div>
@@ -215,7 +247,7 @@ fn section_body(state: &UseReducerHandle<AppState>, services: &Services) -> Html
                     settings={state.settings.clone()} {permissions}
                     on_import={services.import_document(dispatch.clone(), permissions)}
                     relay={state.stored_relay.clone()} relay_from_host={state.host_relay.as_ref().map(|relay| relay.url.clone())}
-                    on_save_relay={services.save_relay(dispatch.clone(), permissions)}
+                    on_save_relay={services.save_relay(dispatch.clone(), permissions)} relay_sync={state.relay_sync.clone()}
                     on_save_settings={services.save_settings(dispatch, permissions)} {on_delete_everything} />
             }
         }
@@ -227,6 +259,62 @@ fn section_body(state: &UseReducerHandle<AppState>, services: &Services) -> Html
                     store={services.store()} on_event={services.emit_event()} {on_user} />
             }
         }
+    }
+}
+
+/// The relay's copy changed elsewhere: what differs, and the admin's choice — keep this page's
+/// configuration (put over the relay's) or take the relay's (adopted here, as a host's would be).
+fn relay_conflict(state: &UseReducerHandle<AppState>, services: &Services) -> Html {
+    let SyncStatus::Conflict(conflict) = &state.relay_sync else {
+        return Html::default();
+    };
+    let Some(client) = state.relay().admin() else {
+        return Html::default();
+    };
+    let mine =
+        ConfigDocument::export(&state.webhooks, &state.automations).at_revision(state.revision);
+    let keep_mine = {
+        let (services, dispatch, client, etag) = (
+            services.clone(),
+            state.dispatcher(),
+            client.clone(),
+            conflict.etag.clone(),
+        );
+        let mine = mine.clone();
+        Callback::from(move |_: MouseEvent| {
+            services.keep_mine_on_relay(
+                dispatch.clone(),
+                client.clone(),
+                mine.clone(),
+                etag.clone(),
+            )
+        })
+    };
+    let take_theirs = {
+        let (services, dispatch, theirs) = (
+            services.clone(),
+            state.dispatcher(),
+            conflict.theirs.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            let (services, dispatch, theirs) = (services.clone(), dispatch.clone(), theirs.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                services
+                    .adopt_document(dispatch, theirs, crate::services::Adoption::Shared)
+                    .await;
+            });
+        })
+    };
+    html! {
+        <section class="wa-banner is-problem wa-relay-conflict" role="alert" aria-labelledby="relay-conflict-title">
+            <h2 id="relay-conflict-title">{ "The relay's configuration was changed elsewhere" }</h2>
+            <p>{ "Another admin (or another browser) saved a different configuration to the relay. Nothing was overwritten. What differs:" }</p>
+            <ul class="wa-dialog-list">{ for conflict.differences.iter().map(|line| html! { <li>{ line }</li> }) }</ul>
+            <div class="wa-actions">
+                <button type="button" class="wa-button is-primary" onclick={keep_mine}>{ "Keep mine (replace the relay's)" }</button>
+                <button type="button" class="wa-button" onclick={take_theirs}>{ "Use the relay's here" }</button>
+            </div>
+        </section>
     }
 }
 

@@ -244,6 +244,69 @@ impl ConfigDocument {
     }
 }
 
+impl ConfigDocument {
+    /// What differs between this document and `theirs` (another copy: the relay's, a file's), one
+    /// line per webhook or automation, in words: "ERP (webhook): changed there".
+    pub fn differences_from(&self, theirs: &ConfigDocument) -> Vec<String> {
+        let mut lines = Vec::new();
+        let webhooks = |document: &ConfigDocument| -> Vec<(String, String, String)> {
+            document
+                .webhooks
+                .iter()
+                .map(|webhook| (webhook.id.clone(), webhook.name.clone(), json(webhook)))
+                .collect()
+        };
+        let automations = |document: &ConfigDocument| -> Vec<(String, String, String)> {
+            document
+                .automations
+                .iter()
+                .map(|automation| {
+                    (
+                        automation.id.clone(),
+                        automation.name.clone(),
+                        json(automation),
+                    )
+                })
+                .collect()
+        };
+        compare("webhook", &webhooks(self), &webhooks(theirs), &mut lines);
+        compare(
+            "automation",
+            &automations(self),
+            &automations(theirs),
+            &mut lines,
+        );
+        lines
+    }
+}
+
+fn json(value: &impl Serialize) -> String {
+    serde_json::to_string(value).expect("configuration parts always serialize")
+}
+
+/// Compares items (id, name, JSON) of one kind, here and there.
+fn compare(
+    kind: &str,
+    here: &[(String, String, String)],
+    there: &[(String, String, String)],
+    lines: &mut Vec<String>,
+) {
+    for (id, name, json) in here {
+        match there.iter().find(|(other, _, _)| other == id) {
+            None => lines.push(format!("{name} ({kind}): only here")),
+            Some((_, _, other)) if other != json => {
+                lines.push(format!("{name} ({kind}): changed there"))
+            }
+            Some(_) => {}
+        }
+    }
+    for (id, name, _) in there {
+        if !here.iter().any(|(other, _, _)| other == id) {
+            lines.push(format!("{name} ({kind}): only there"));
+        }
+    }
+}
+
 /// Whether a webhook holds any credential at all.
 fn holds_credentials(webhook: &Webhook) -> bool {
     webhook
@@ -810,6 +873,29 @@ mod tests {
             "the relay holds them: nothing is needed here"
         );
         assert_eq!(imported.revision, 7);
+    }
+
+    #[test]
+    fn differences_name_what_is_only_here_only_there_or_changed() {
+        let mine = ConfigDocument::export(
+            &[webhook("a", Auth::None), webhook("b", Auth::None)],
+            &[automation("a")],
+        );
+        let mut changed = webhook("b", Auth::None);
+        changed.timeout_ms = 1_000;
+        let theirs = ConfigDocument::export(&[changed, webhook("c", Auth::None)], &[]);
+        assert_eq!(
+            mine.differences_from(&theirs),
+            [
+                "ERP a (webhook): only here",
+                "ERP b (webhook): changed there",
+                "ERP c (webhook): only there",
+                "Won deals to ERP (automation): only here",
+            ]
+        );
+        assert!(mine
+            .differences_from(&mine.clone().at_revision(9))
+            .is_empty());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 mod relay;
 pub(crate) mod transfer;
 
-pub use relay::{RelaySettings, RelaySettingsProps};
+pub use relay::{sync_line, RelaySettings, RelaySettingsProps};
 
 use std::rc::Rc;
 use webhook_engine::roles::Permissions;
@@ -32,6 +32,7 @@ pub struct SettingsPageProps {
     pub relay: crate::relay::RelayConnection,
     pub relay_from_host: Option<String>,
     pub on_save_relay: Callback<crate::relay::RelayConnection>,
+    pub relay_sync: crate::relay::SyncStatus,
 }
 
 /// What the page is asking the admin to confirm.
@@ -260,7 +261,7 @@ pub fn SettingsPage(props: &SettingsPageProps) -> Html {
             </form>
 
             <RelaySettings saved={props.relay.clone()} from_host={props.relay_from_host.clone()}
-                can_manage={props.permissions.manage} on_save={props.on_save_relay.clone()} />
+                can_manage={props.permissions.manage} on_save={props.on_save_relay.clone()} sync={props.relay_sync.clone()} />
 
             <section class="wa-card" aria-labelledby="settings-config-title">
                 <h2 id="settings-config-title">{ "Configuration" }</h2>

@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use crate::relay::{check_connection, Finding, RelayConnection};
+use crate::relay::{check_connection, Finding, RelayConnection, SyncStatus};
 use crate::ui::webhooks::{secret_input, SecretDraft};
 use crate::ui::widgets::{field, input_value};
 
@@ -15,6 +15,8 @@ pub struct RelaySettingsProps {
     pub from_host: Option<String>,
     pub can_manage: bool,
     pub on_save: Callback<RelayConnection>,
+    /// Where the relay's copy of the configuration stands.
+    pub sync: SyncStatus,
 }
 
 #[component]
@@ -90,6 +92,7 @@ pub fn RelaySettings(props: &RelaySettingsProps) -> Html {
                 { field("Events token", "relay-events-token", Some("Hands events over and reads what ran, without bodies."), None,
                     secret_input("relay-events-token", &events, edit(&events))) }
             </div>
+            { sync_line(&props.sync) }
             if let Some(findings) = &*findings {
                 <ul class="wa-check-results" aria-live="polite">
                     { for findings.iter().map(|finding| html! {
@@ -106,6 +109,21 @@ pub fn RelaySettings(props: &RelaySettingsProps) -> Html {
                 </button>
             </div>
         </form>
+    }
+}
+
+/// Where the relay's copy of the configuration stands, in a sentence.
+pub fn sync_line(sync: &SyncStatus) -> Html {
+    match sync {
+        SyncStatus::Unknown | SyncStatus::Conflict(_) => Html::default(),
+        SyncStatus::InStep { revision } => html! {
+            <p class="wa-muted" id="relay-sync" role="status">{ format!("The relay holds this configuration (revision {revision}).") }</p>
+        },
+        SyncStatus::Behind { reason } => html! {
+            <p class="wa-callout" id="relay-sync" role="status">
+                { format!("The relay's copy of the configuration is behind: {reason}. It catches up as soon as the relay answers; events wait for it meanwhile.") }
+            </p>
+        },
     }
 }
 
