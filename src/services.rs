@@ -139,7 +139,7 @@ impl Services {
                         dispatcher.set_revision(config.revision);
                     }
                     dispatch.dispatch(AppAction::Together(vec![
-                        AppAction::RevisionChanged(config.revision),
+                        AppAction::RevisionRead(config.revision),
                         AppAction::Loaded {
                             webhooks: config.webhooks,
                             automations: config.automations,
@@ -312,12 +312,14 @@ impl Services {
         dispatch: UseReducerDispatcher<AppState>,
         client: RelayClient,
         document: ConfigDocument,
+        base: u64,
         catalog_json: String,
     ) {
         let sync = self.relay_sync.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let status = sync.push(&client, &document, &catalog_json).await;
-            report_sync(dispatch, status).await;
+            if let Some(status) = sync.push(&client, &document, base, &catalog_json).await {
+                report_sync(dispatch, status).await;
+            }
         });
     }
 
@@ -331,8 +333,9 @@ impl Services {
     ) {
         let sync = self.relay_sync.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let status = sync.overwrite(&client, &document, &etag).await;
-            report_sync(dispatch, status).await;
+            if let Some(status) = sync.overwrite(&client, &document, &etag).await {
+                report_sync(dispatch, status).await;
+            }
         });
     }
 
@@ -449,10 +452,11 @@ impl Services {
                 automations,
             },
         };
-        dispatch.dispatch(AppAction::Together(vec![
-            adopted,
-            AppAction::RevisionChanged(imported.revision),
-        ]));
+        let revision = match adoption {
+            Adoption::Import => AppAction::RevisionChanged(imported.revision),
+            Adoption::Shared => AppAction::RevisionRead(imported.revision),
+        };
+        dispatch.dispatch(AppAction::Together(vec![adopted, revision]));
         Some(imported)
     }
 
@@ -548,7 +552,7 @@ fn reload(store: Rc<Store>, dispatch: UseReducerDispatcher<AppState>) {
     wasm_bindgen_futures::spawn_local(async move {
         match store.load_config().await {
             Ok(config) => dispatch.dispatch(AppAction::Together(vec![
-                AppAction::RevisionChanged(config.revision),
+                AppAction::RevisionRead(config.revision),
                 AppAction::Reloaded {
                     webhooks: config.webhooks,
                     automations: config.automations,

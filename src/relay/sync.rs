@@ -3,7 +3,7 @@
 //! overwrite each other; a refused put (`412`) becomes a choice for the admin, an unreachable relay
 //! a "behind" the page shows until it catches up.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use webhook_engine::config::ConfigDocument;
 
@@ -32,24 +32,67 @@ pub struct Conflict {
     pub differences: Vec<String>,
 }
 
-/// The relay revision (`ETag`) this page last saw, so each put says what it replaces.
+/// The relay revision (`ETag`) this page last saw, so each put says what it replaces; one put at a
+/// time (two at once would carry the same `If-Match`, and the second would look like a conflict).
 #[derive(Default)]
 pub struct RelaySync {
     etag: RefCell<Option<String>>,
     catalog: RefCell<Option<String>>,
+    /// The newest configuration asked for while a put is under way.
+    queued: RefCell<Option<(RelayClient, ConfigDocument, u64, String)>>,
+    in_flight: Cell<bool>,
+    /// The configuration revision the relay is known to hold.
+    held: Cell<u64>,
 }
 
 impl RelaySync {
     /// Puts `document` (and `catalog_json` when it changed) to the relay, unless it already holds
-    /// this revision. A relay holding a newer revision, or one changed since this page read it, is a
-    /// [`SyncStatus::Conflict`]; nothing is overwritten without the admin.
+    /// it. `base` is the revision this page's configuration was read at (before its own changes):
+    /// a relay whose copy changed since — a newer revision than `base` with other content, or a
+    /// change since this page's last put — is a [`SyncStatus::Conflict`]; nothing is overwritten
+    /// without the admin. While a put is under way the newest document waits for it and `None` is
+    /// returned: the put under way reports.
     pub async fn push(
         &self,
         client: &RelayClient,
         document: &ConfigDocument,
+        base: u64,
+        catalog_json: &str,
+    ) -> Option<SyncStatus> {
+        *self.queued.borrow_mut() = Some((
+            client.clone(),
+            document.clone(),
+            base,
+            catalog_json.to_owned(),
+        ));
+        if self.in_flight.replace(true) {
+            return None;
+        }
+        let mut status = SyncStatus::Unknown;
+        loop {
+            let next = self.queued.borrow_mut().take();
+            let Some((client, document, base, catalog_json)) = next else {
+                break;
+            };
+            status = self.push_one(&client, &document, base, &catalog_json).await;
+        }
+        self.in_flight.set(false);
+        Some(status)
+    }
+
+    /// The configuration revision the relay is known to hold (0: none known).
+    pub fn held_revision(&self) -> u64 {
+        self.held.get()
+    }
+
+    async fn push_one(
+        &self,
+        client: &RelayClient,
+        document: &ConfigDocument,
+        base: u64,
         catalog_json: &str,
     ) -> SyncStatus {
-        match self.try_push(client, document, catalog_json).await {
+        match self.try_push(client, document, base, catalog_json).await {
             Ok(status) => status,
             Err(RelayError::ChangedElsewhere) => {
                 self.etag.borrow_mut().take();
@@ -68,15 +111,16 @@ impl RelaySync {
         client: &RelayClient,
         document: &ConfigDocument,
         etag: &str,
-    ) -> SyncStatus {
+    ) -> Option<SyncStatus> {
         *self.etag.borrow_mut() = Some(etag.to_owned());
-        self.push(client, document, "").await
+        self.push(client, document, document.revision, "").await
     }
 
     async fn try_push(
         &self,
         client: &RelayClient,
         document: &ConfigDocument,
+        base: u64,
         catalog_json: &str,
     ) -> Result<SyncStatus, RelayError> {
         let known = self.etag.borrow().clone();
@@ -86,12 +130,13 @@ impl RelaySync {
                 let (theirs, etag) = client.config().await?;
                 if theirs.revision == document.revision && same_content(&theirs, document) {
                     *self.etag.borrow_mut() = Some(etag);
+                    self.held.set(document.revision);
                     self.push_catalog(client, catalog_json).await?;
                     return Ok(SyncStatus::InStep {
                         revision: document.revision,
                     });
                 }
-                if theirs.revision > document.revision {
+                if theirs.revision > base && !same_content(&theirs, document) {
                     return Ok(conflict(document, theirs, etag));
                 }
                 etag
@@ -99,6 +144,7 @@ impl RelaySync {
         };
         let etag = client.put_config(document, &etag).await?;
         *self.etag.borrow_mut() = Some(etag);
+        self.held.set(document.revision);
         self.push_catalog(client, catalog_json).await?;
         Ok(SyncStatus::InStep {
             revision: document.revision,

@@ -34,6 +34,9 @@ pub struct AppState {
     pub automations: Vec<Automation>,
     /// The configuration's revision (engine `ConfigDocument::revision`): larger after every change.
     pub revision: u64,
+    /// The revision the configuration was read at — from storage, from the host, from the relay —
+    /// before this page's own changes: what the relay's copy is compared with.
+    pub base_revision: u64,
     pub settings: Settings,
     /// The relay as saved in this browser (Settings → Relay).
     pub stored_relay: RelayConnection,
@@ -79,8 +82,10 @@ pub enum AppAction {
         webhooks: Vec<Webhook>,
         automations: Vec<Automation>,
     },
-    /// The configuration's revision after a change was stored, or as read.
+    /// The configuration's revision after a change made here was stored.
     RevisionChanged(u64),
+    /// The configuration's revision as read (storage, another tab, the host's document).
+    RevisionRead(u64),
     /// Several actions applied as one change, so nothing (a host announcement, a render) ever sees
     /// the state between them — a configuration without its new revision.
     Together(Vec<AppAction>),
@@ -123,6 +128,7 @@ impl AppState {
             webhooks: Vec::new(),
             automations: Vec::new(),
             revision: 0,
+            base_revision: 0,
             settings: Settings::default(),
             stored_relay: RelayConnection::default(),
             host_relay: None,
@@ -241,11 +247,20 @@ impl Reducible for AppState {
                 next.automations = automations;
             }
             AppAction::RevisionChanged(revision) => next.revision = revision,
+            AppAction::RevisionRead(revision) => {
+                next.revision = revision;
+                next.base_revision = revision;
+            }
             AppAction::Together(_) => unreachable!("applied one by one above"),
             AppAction::SettingsLoaded(settings) => next.settings = settings,
             AppAction::RelayLoaded(connection) => next.stored_relay = connection,
             AppAction::RelayFromHost(connection) => next.host_relay = Some(connection),
-            AppAction::RelaySynced(status) => next.relay_sync = status,
+            AppAction::RelaySynced(status) => {
+                if let SyncStatus::InStep { revision } = status {
+                    next.base_revision = next.base_revision.max(revision);
+                }
+                next.relay_sync = status;
+            }
             AppAction::SyncRelayAgain => next.relay_sync_round += 1,
             AppAction::RecentExecutions(recent) => {
                 // Newest first: the first seen for each automation and webhook is its latest.

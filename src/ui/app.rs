@@ -150,7 +150,7 @@ pub fn App(props: &AppProps) -> Html {
             state.loaded,
             state.relay_sync_round,
         );
-        let relay = state.relay();
+        let (relay, base) = (state.relay(), state.base_revision);
         use_effect_with(
             inputs,
             move |(webhooks, automations, revision, catalog, admin_relay, loaded, _)| {
@@ -158,7 +158,7 @@ pub fn App(props: &AppProps) -> Html {
                     let document =
                         ConfigDocument::export(webhooks, automations).at_revision(*revision);
                     let catalog_json = serde_json::to_string(&**catalog).unwrap_or_default();
-                    services.sync_relay(dispatch, client, document, catalog_json);
+                    services.sync_relay(dispatch, client, document, base, catalog_json);
                 }
             },
         );
