@@ -9,8 +9,9 @@ use std::rc::Rc;
 use webhook_engine::catalog::Catalog;
 use webhook_engine::changes::disable_users_of;
 use webhook_engine::config::{next_revision, ConfigDocument, ImportedConfig};
+use webhook_engine::credentials::Credentials;
 use webhook_engine::event::{Event, User};
-use webhook_engine::model::{Automation, Webhook};
+use webhook_engine::model::{Automation, Route, Webhook};
 use webhook_engine::roles::{Permissions, ADMINS_ONLY};
 use webhook_engine::runner::Execution;
 use webhook_engine::settings::Settings;
@@ -201,23 +202,103 @@ impl Services {
         })
     }
 
+    /// Saves a webhook. A relay webhook is kept here without its credentials: those entered go to
+    /// the relay (`PUT /v1/webhooks/{id}/credentials`) once the relay holds the configuration that
+    /// makes it a relay webhook.
     pub fn save_webhook(
         &self,
         dispatch: UseReducerDispatcher<AppState>,
         permissions: Permissions,
+        relay: Option<RelayClient>,
     ) -> Callback<Webhook> {
         let services = self.clone();
         Callback::from(move |webhook: Webhook| {
             if !allowed(permissions.manage, &dispatch) {
                 return;
             }
-            let saved = webhook.clone();
-            services.write_config(
-                dispatch.clone(),
-                move |store| async move { store.put_webhook(&webhook).await },
-                move || AppAction::WebhookSaved(saved),
-            );
+            if webhook.route == Route::Browser {
+                let saved = webhook.clone();
+                services.write_config(
+                    dispatch.clone(),
+                    move |store| async move { store.put_webhook(&webhook).await },
+                    move || AppAction::WebhookSaved(saved),
+                );
+                return;
+            }
+            let credentials = Credentials::of(&webhook);
+            let local = webhook.without_credentials();
+            let (services, dispatch, relay) = (services.clone(), dispatch.clone(), relay.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let Some(revision) = services.store_config_change(&dispatch, &local).await else {
+                    return;
+                };
+                if credentials.is_empty() {
+                    return;
+                }
+                let sent = match relay {
+                    Some(relay) => {
+                        services
+                            .send_credentials(&relay, &local.id, &credentials, revision)
+                            .await
+                    }
+                    None => Err("no relay is connected (Settings → Relay)".to_owned()),
+                };
+                if let Err(reason) = sent {
+                    dispatch.dispatch(AppAction::Failed(format!(
+                        "The relay did not take the credentials of “{}”: {reason}. This browser kept none: enter them again once the relay answers.",
+                        local.name
+                    )));
+                }
+            });
         })
+    }
+
+    /// Stores a saved webhook; its new revision, or `None` when storage refused (the banner says so).
+    async fn store_config_change(
+        &self,
+        dispatch: &UseReducerDispatcher<AppState>,
+        webhook: &Webhook,
+    ) -> Option<u64> {
+        let store = self.store.borrow().clone();
+        let stored = match store {
+            Some(store) => store.put_webhook(webhook).await,
+            None => Ok(next_revision(0, js_sys::Date::now() as i64)),
+        };
+        match stored {
+            Ok(revision) => {
+                dispatch.dispatch(AppAction::Together(vec![
+                    AppAction::WebhookSaved(webhook.clone()),
+                    AppAction::RevisionChanged(revision),
+                ]));
+                Some(revision)
+            }
+            Err(error) => {
+                dispatch.dispatch(AppAction::Failed(error.to_string()));
+                None
+            }
+        }
+    }
+
+    /// Puts a relay webhook's credentials once the relay holds configuration `revision` (the page's
+    /// relay sync puts it right after the save; a relay that never gets it fails after a while).
+    async fn send_credentials(
+        &self,
+        relay: &RelayClient,
+        webhook_id: &str,
+        credentials: &Credentials,
+        revision: u64,
+    ) -> Result<(), String> {
+        let deadline = js_sys::Date::now() + CREDENTIALS_WAIT_MS;
+        while self.relay_sync.held_revision() < revision {
+            if js_sys::Date::now() > deadline {
+                return Err("the relay did not get the configuration in time".into());
+            }
+            crate::http::sleep_ms(100).await;
+        }
+        relay
+            .put_credentials(webhook_id, credentials)
+            .await
+            .map_err(|error| error.to_string())
     }
 
     /// Deletes a webhook and switches off the automations that used it, each write saved before the
@@ -584,6 +665,9 @@ async fn report_sync(dispatch: UseReducerDispatcher<AppState>, status: SyncStatu
         dispatch.dispatch(AppAction::SyncRelayAgain);
     }
 }
+
+/// How long a relay webhook's credentials wait for the relay to hold its configuration.
+const CREDENTIALS_WAIT_MS: f64 = 30_000.0;
 
 /// How long an unreachable relay is left before the configuration is put to it again.
 const RELAY_SYNC_RETRY_MS: u64 = 10_000;

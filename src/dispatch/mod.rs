@@ -657,6 +657,18 @@ fn outbox_entry(planned: &Planned) -> OutboxEntry<'_> {
     }
 }
 
+/// The "Test webhook" execution of a test that could not even be sent (the relay refused it, or
+/// could not be reached), saying why.
+pub fn failed_test(webhook: &Webhook, by: &User, reason: &str) -> Execution {
+    let (_, planned) = webhook_engine::runner::test_delivery(webhook, by, &mut BrowserEnvironment);
+    let mut execution = planned.execution;
+    execution.status = Status::Failed;
+    execution.reason = Some(reason.to_owned());
+    execution.next_attempt_at_ms = None;
+    execution.finished_at_ms = Some(BrowserEnvironment.now_ms());
+    execution
+}
+
 /// Sends one sample request to `webhook` (the "Test webhook" button) and returns its classified
 /// execution; nothing is recorded in the history.
 pub async fn test_webhook(webhook: &Webhook, by: &User) -> Execution {

@@ -60,7 +60,7 @@ pub enum RelayError {
 }
 
 /// The relay at `url`, called with one token.
-#[derive(Clone)]
+#[derive(Clone, PartialEq)]
 pub struct RelayClient {
     url: String,
     token: Secret,

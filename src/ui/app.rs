@@ -222,9 +222,10 @@ fn section_body(state: &UseReducerHandle<AppState>, services: &Services) -> Html
     match state.section {
         Section::Webhooks => html! {
             <WebhooksPage webhooks={Rc::new(state.webhooks.clone())} automations={Rc::new(state.automations.clone())}
-                {permissions} on_save={services.save_webhook(dispatch.clone(), permissions)}
+                {permissions} on_save={services.save_webhook(dispatch.clone(), permissions, state.relay().admin())}
                 on_delete={services.delete_webhook(dispatch, permissions, state.automations.clone())}
-                last_delivery={Rc::new(state.last_delivery.clone())} user={state.user.clone()} />
+                last_delivery={Rc::new(state.last_delivery.clone())} user={state.user.clone()}
+                relay={state.relay().admin().filter(|_| permissions.manage)} />
         },
         Section::Automations => html! {
             <AutomationsPage catalog={state.catalog.clone()} automations={Rc::new(state.automations.clone())} webhooks={Rc::new(state.webhooks.clone())}

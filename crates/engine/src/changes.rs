@@ -1,7 +1,7 @@
 //! Rules for changing the configuration: what saving, deleting and duplicating do to the webhooks and
 //! automations around them. The UI applies these; it decides nothing itself.
 
-use crate::model::{Automation, Webhook};
+use crate::model::{Automation, Route, Webhook};
 use crate::request::{validate_webhook, WebhookProblem};
 
 /// Every problem of `webhook` as the form would save it, including a name another webhook has.
@@ -20,6 +20,29 @@ pub fn check_webhook(webhook: &Webhook, others: &[Webhook]) -> Vec<WebhookProble
         });
     }
     problems
+}
+
+/// The credentials a relay webhook's form must be given: every one of them whenever the relay is
+/// to get any (it replaces what it held, all together) — when the admin typed one, or when the
+/// relay holds none yet (a new relay webhook, or one moving to the relay). Nothing otherwise: the
+/// relay keeps what it has, and a browser webhook's are checked by [`check_webhook`].
+pub fn relay_credential_problems(
+    webhook: &Webhook,
+    relay_holds_them: bool,
+    typed_any: bool,
+) -> Vec<WebhookProblem> {
+    if webhook.route != Route::Relay || (relay_holds_them && !typed_any) {
+        return Vec::new();
+    }
+    let in_a_browser = validate_webhook(&Webhook {
+        route: Route::Browser,
+        ..webhook.clone()
+    });
+    let as_it_is = validate_webhook(webhook);
+    in_a_browser
+        .into_iter()
+        .filter(|problem| !as_it_is.contains(problem))
+        .collect()
 }
 
 /// The automations with an action that sends to the webhook `webhook_id`.
@@ -174,5 +197,35 @@ mod tests {
             ("9", "Copy of Auto 1 (2)", false)
         );
         assert_eq!(copy.actions, original.actions);
+    }
+
+    #[test]
+    fn a_relay_webhook_needs_all_its_credentials_whenever_the_relay_gets_any() {
+        use crate::model::{Auth, Secret};
+        let mut relay = webhook("wh_1", "ERP");
+        relay.route = Route::Relay;
+        relay.auth = Auth::Basic {
+            username: "sync".into(),
+            password: Secret::new(""),
+        };
+        let fields = |problems: Vec<WebhookProblem>| -> Vec<String> {
+            problems.into_iter().map(|problem| problem.field).collect()
+        };
+        assert_eq!(
+            fields(relay_credential_problems(&relay, false, false)),
+            ["auth.password"],
+            "the relay holds none yet"
+        );
+        assert!(
+            relay_credential_problems(&relay, true, false).is_empty(),
+            "the relay keeps what it has"
+        );
+        assert_eq!(
+            fields(relay_credential_problems(&relay, true, true)),
+            ["auth.password"],
+            "typing one replaces them all"
+        );
+        relay.route = Route::Browser;
+        assert!(relay_credential_problems(&relay, false, true).is_empty());
     }
 }

@@ -7,6 +7,7 @@ pub mod changes;
 pub mod conditions;
 pub mod config;
 pub mod context;
+pub mod credentials;
 pub mod decimal;
 pub mod diagnostic;
 pub mod editor;

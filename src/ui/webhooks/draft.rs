@@ -4,7 +4,9 @@
 //! sends to the origin they were entered for.
 
 use webhook_engine::decimal::{parse_decimal, thousandths};
-use webhook_engine::model::{origin_of, Auth, AuthKind, HeaderPair, RetryPolicy, Secret, Webhook};
+use webhook_engine::model::{
+    origin_of, Auth, AuthKind, HeaderPair, RetryPolicy, Route, Secret, Webhook,
+};
 use webhook_engine::request::WebhookProblem;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -23,6 +25,8 @@ pub struct WebhookDraft {
     pub signing: bool,
     pub signing_secret: SecretDraft,
     pub timeout_seconds: String,
+    /// Where requests leave from: this browser or the relay.
+    pub route: Route,
     pub max_attempts: String,
     pub initial_backoff_seconds: String,
     pub max_backoff_seconds: String,
@@ -99,6 +103,7 @@ pub enum DraftEdit {
     MaxAttempts(String),
     InitialBackoffSeconds(String),
     MaxBackoffSeconds(String),
+    Route(Route),
 }
 
 impl WebhookDraft {
@@ -118,6 +123,7 @@ impl WebhookDraft {
             signing: false,
             signing_secret: SecretDraft::Empty,
             timeout_seconds: "10".into(),
+            route: Route::Browser,
             max_attempts: retry.max_attempts.to_string(),
             initial_backoff_seconds: seconds(retry.initial_backoff_ms),
             max_backoff_seconds: seconds(retry.max_backoff_ms),
@@ -158,6 +164,7 @@ impl WebhookDraft {
                 .as_ref()
                 .map_or(SecretDraft::Empty, saved),
             timeout_seconds: seconds(webhook.timeout_ms),
+            route: webhook.route,
             max_attempts: webhook.retry.max_attempts.to_string(),
             initial_backoff_seconds: seconds(webhook.retry.initial_backoff_ms),
             max_backoff_seconds: seconds(webhook.retry.max_backoff_ms),
@@ -219,7 +226,28 @@ impl WebhookDraft {
             DraftEdit::MaxAttempts(text) => self.max_attempts = text,
             DraftEdit::InitialBackoffSeconds(text) => self.initial_backoff_seconds = text,
             DraftEdit::MaxBackoffSeconds(text) => self.max_backoff_seconds = text,
+            DraftEdit::Route(route) => self.route = route,
         }
+    }
+
+    /// Whether the admin typed any credential: a relay webhook's credentials then go to the relay,
+    /// all of them together (the relay replaces what it held).
+    pub fn typed_credentials(&self) -> bool {
+        let typed = |secret: &SecretDraft| matches!(secret, SecretDraft::Typed(_));
+        [
+            &self.password,
+            &self.token,
+            &self.api_key,
+            &self.signing_secret,
+        ]
+        .into_iter()
+        .chain(
+            self.headers
+                .iter()
+                .filter(|header| header.is_secret())
+                .map(|header| &header.value),
+        )
+        .any(typed)
     }
 
     /// Whether the base URL now names another origin than the saved webhook's, while secrets are
@@ -325,7 +353,7 @@ impl WebhookDraft {
             id,
             name: self.name.clone(),
             base_url: self.base_url.trim().to_string(),
-            route: Default::default(),
+            route: self.route,
             auth,
             headers: self
                 .headers
@@ -523,6 +551,29 @@ mod tests {
         assert!(
             !format!("{reopened:?}").contains("header-secret-9"),
             "the credential is loaded into the form in clear text"
+        );
+    }
+
+    #[test]
+    fn the_route_is_kept_and_typed_credentials_are_told_apart_from_saved_ones() {
+        let saved = Webhook {
+            route: Route::Relay,
+            ..with_secret_header()
+        };
+        let mut draft = WebhookDraft::from_webhook(&saved);
+        assert_eq!(draft.route, Route::Relay);
+        assert!(!draft.typed_credentials(), "saved ones are not typed");
+        draft.apply(DraftEdit::HeaderValue(0, "sales-2".into()));
+        assert!(
+            !draft.typed_credentials(),
+            "an ordinary header is no credential"
+        );
+        draft.apply(DraftEdit::Password("n3w".into()));
+        assert!(draft.typed_credentials());
+        draft.apply(DraftEdit::Route(Route::Browser));
+        assert_eq!(
+            draft.to_webhook("wh_1".into(), Some(&saved)).unwrap().route,
+            Route::Browser
         );
     }
 

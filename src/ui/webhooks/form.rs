@@ -3,13 +3,14 @@
 
 use std::rc::Rc;
 
-use webhook_engine::changes::check_webhook;
-use webhook_engine::model::{AuthKind, Webhook};
+use webhook_engine::changes::{check_webhook, relay_credential_problems};
+use webhook_engine::model::{AuthKind, Route, Webhook};
 use webhook_engine::request::WebhookProblem;
 use webhook_engine::signing::generate_secret;
 use yew::prelude::*;
 
 use crate::random::{new_id, random_bytes};
+use crate::relay::RelayClient;
 use crate::ui::webhooks::draft::{DraftEdit, SecretDraft, WebhookDraft};
 use crate::ui::webhooks::secret_input::secret_input;
 use crate::ui::widgets::{capitalize, checkbox_checked, field, input_value};
@@ -21,6 +22,10 @@ pub struct WebhookFormProps {
     pub webhooks: Rc<Vec<Webhook>>,
     pub on_save: Callback<Webhook>,
     pub on_cancel: Callback<()>,
+    /// The relay, with its admin token, when one is connected: webhooks may then be delivered
+    /// through it, and the form says which credentials it holds.
+    #[prop_or_default]
+    pub relay: Option<RelayClient>,
 }
 
 /// The form's own state: the draft, the problems of the last save attempt, and a secret generated
@@ -92,6 +97,7 @@ pub fn WebhookForm(props: &WebhookFormProps) -> Html {
         let editing = props.editing.clone();
         let webhooks = props.webhooks.clone();
         let on_save = props.on_save.clone();
+        let relay_connected = props.relay.is_some();
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
             let id = editing
@@ -99,7 +105,23 @@ pub fn WebhookForm(props: &WebhookFormProps) -> Html {
                 .map_or_else(|| new_id("wh"), |webhook| webhook.id.clone());
             let problems = match state.draft.to_webhook(id, editing.as_ref()) {
                 Ok(webhook) => {
-                    let problems = check_webhook(&webhook, &webhooks);
+                    let mut problems = check_webhook(&webhook, &webhooks);
+                    let relay_holds_them = editing
+                        .as_ref()
+                        .is_some_and(|saved| saved.route == Route::Relay);
+                    problems.extend(relay_credential_problems(
+                        &webhook,
+                        relay_holds_them,
+                        state.draft.typed_credentials(),
+                    ));
+                    if webhook.route == Route::Relay && !relay_connected {
+                        problems.push(WebhookProblem {
+                            field: "route".into(),
+                            message:
+                                "connect the relay first (Settings → Relay, with its admin token)"
+                                    .into(),
+                        });
+                    }
                     if problems.is_empty() {
                         on_save.emit(webhook);
                     }
@@ -162,6 +184,34 @@ pub fn WebhookForm(props: &WebhookFormProps) -> Html {
                     { "The base URL now points at another host. Credentials are only ever sent to the host they were entered for: enter the password, token, key, signing secret and secret headers again for the new host." }
                 </p>
             }
+            <fieldset class="wa-fieldset wa-route">
+                <legend>{ "Deliver from" }</legend>
+                { for [(Route::Browser, "browser", "This browser",
+                        "Sent with fetch by the browser of whoever caused the event: the endpoint must accept requests from browsers (CORS), retries happen while a tab is open, and each sending browser holds the credentials."),
+                       (Route::Relay, "relay", "The relay",
+                        "Sent by the relay (webhook-relay) from a server: any endpoint works, retries go on with every tab closed (waits up to 24 hours), and the credentials are held by the relay only — never in users' browsers.")]
+                    .into_iter().map(|(route, value, label, hint)| {
+                        let state = state.clone();
+                        let disabled = route == Route::Relay && props.relay.is_none() && draft.route != Route::Relay;
+                        html! {
+                            <label class="wa-check wa-route-choice">
+                                <input type="radio" name="wh-route" {value} checked={draft.route == route} {disabled}
+                                    onchange={Callback::from(move |_: Event| state.dispatch(FormAction::Edit(DraftEdit::Route(route))))} />
+                                <span><strong>{ label }</strong><br /><span class="wa-muted">{ hint }</span></span>
+                            </label>
+                        }
+                    }) }
+                if props.relay.is_none() {
+                    <p class="wa-muted">{ "To deliver through the relay, connect one first: Settings → Relay." }</p>
+                }
+                if let Some(route_problem) = problem("route") {
+                    <p class="wa-field-error" id="wh-route-error" role="alert">{ route_problem }</p>
+                }
+                if draft.route == Route::Relay {
+                    <HeldOnRelay relay={props.relay.clone()} webhook_id={props.editing.as_ref().filter(|saved| saved.route == Route::Relay).map(|saved| saved.id.clone())} />
+                }
+            </fieldset>
+
             <fieldset class="wa-fieldset">
                 <legend>{ "Authentication" }</legend>
                 { field("Type", "wh-auth-kind", None, None, html! {
@@ -287,4 +337,47 @@ pub fn plural(count: usize, noun: &str) -> String {
     } else {
         format!("{count} {noun}s")
     }
+}
+
+#[derive(Properties, PartialEq)]
+struct HeldOnRelayProps {
+    relay: Option<RelayClient>,
+    /// The saved relay webhook whose credentials the relay may hold; `None` for one not there yet.
+    webhook_id: Option<String>,
+}
+
+/// Which credentials the relay holds for the webhook (never their values), read when the form opens.
+#[component]
+fn HeldOnRelay(props: &HeldOnRelayProps) -> Html {
+    let held = use_state(|| None::<Result<crate::relay::HeldCredentials, String>>);
+    {
+        let held = held.clone();
+        use_effect_with(
+            (props.relay.clone(), props.webhook_id.clone()),
+            move |(relay, webhook_id)| {
+                if let (Some(relay), Some(id)) = (relay.clone(), webhook_id.clone()) {
+                    wasm_bindgen_futures::spawn_local(async move {
+                        held.set(Some(
+                            relay
+                                .held_credentials(&id)
+                                .await
+                                .map_err(|error| error.to_string()),
+                        ));
+                    });
+                }
+            },
+        );
+    }
+    let text = match (&props.webhook_id, &*held) {
+        (None, _) => "The relay holds no credentials for this webhook yet: enter them below; they go to the relay when you save, and this browser keeps none.".to_owned(),
+        (Some(_), None) => "Asking the relay which credentials it holds…".to_owned(),
+        (Some(_), Some(Err(error))) => format!("The relay could not say which credentials it holds: {error}."),
+        (Some(_), Some(Ok(held))) if held.set.is_empty() => "The relay holds no credentials for this webhook: enter them below.".to_owned(),
+        (Some(_), Some(Ok(held))) => format!(
+            "The relay holds: {}{}. Leave the fields empty to keep them; typing any replaces them all.",
+            held.set.join(", "),
+            if held.applies { "" } else { " — entered for another host, so they are not sent: enter them again" }
+        ),
+    };
+    html! { <p class="wa-callout" id="wh-relay-credentials" role="status">{ text }</p> }
 }

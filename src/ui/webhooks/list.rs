@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use webhook_engine::changes::automations_using;
-use webhook_engine::model::{AuthKind, Automation, Webhook};
+use webhook_engine::model::{AuthKind, Automation, Route, Webhook};
 use webhook_engine::request::missing_credentials;
 use webhook_engine::runner::Status;
 use yew::prelude::*;
@@ -70,7 +70,11 @@ fn row(webhook: &Webhook, props: &WebhookListProps) -> Html {
             <td>
                 { auth_label(webhook.auth.kind()) }
                 if webhook.signing_secret.is_some() { <span class="wa-badge">{ "signed" }</span> }
-                if missing_credentials(webhook) { <span class="wa-badge is-warning">{ "credentials needed" }</span> }
+                if webhook.route == Route::Relay {
+                    <span class="wa-badge is-relay" title="Delivered by the relay, which holds its credentials">{ "relay" }</span>
+                } else if missing_credentials(webhook) {
+                    <span class="wa-badge is-warning">{ "credentials needed" }</span>
+                }
             </td>
             <td>{ if users == 0 { "no automation".to_string() } else { plural(users, "automation") } }</td>
             <td>{ status_badge(props.last_delivery.get(&webhook.id).copied(), "never used") }</td>

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use webhook_engine::changes::automations_using;
 use webhook_engine::event::User;
-use webhook_engine::model::{Automation, Webhook};
+use webhook_engine::model::{Automation, Route, Webhook};
 use webhook_engine::runner::{Execution, Status};
 use yew::prelude::*;
 
@@ -39,6 +39,9 @@ pub struct WebhooksPageProps {
     pub last_delivery: Rc<HashMap<String, Status>>,
     /// Who presses "Test": recorded in the sample request.
     pub user: User,
+    /// The relay with its admin token, when connected (relay webhooks, their Test).
+    #[prop_or_default]
+    pub relay: Option<crate::relay::RelayClient>,
 }
 
 #[component]
@@ -63,7 +66,7 @@ pub fn WebhooksPage(props: &WebhooksPageProps) -> Html {
     let test_result = use_state(|| None::<TestResult>);
     let on_test = {
         let (test_result, user) = (test_result.clone(), props.user.clone());
-        let permitted = props.permissions.manage;
+        let (permitted, relay) = (props.permissions.manage, props.relay.clone());
         Callback::from(move |webhook: Webhook| {
             // A test sends with the webhook's real credentials: an admin's action, like editing it.
             if !permitted {
@@ -74,8 +77,18 @@ pub fn WebhooksPage(props: &WebhooksPageProps) -> Html {
                 webhook: webhook.name.clone(),
                 execution: None,
             }));
+            let relay = relay.clone().filter(|_| webhook.route == Route::Relay);
             wasm_bindgen_futures::spawn_local(async move {
-                let execution = crate::dispatch::test_webhook(&webhook, &user).await;
+                let execution = match relay {
+                    // Sent by the relay, with the credentials it holds.
+                    Some(relay) => match relay.test(&webhook.id).await {
+                        Ok(execution) => execution,
+                        Err(error) => {
+                            crate::dispatch::failed_test(&webhook, &user, &error.to_string())
+                        }
+                    },
+                    None => crate::dispatch::test_webhook(&webhook, &user).await,
+                };
                 test_result.set(Some(TestResult {
                     webhook: webhook.name.clone(),
                     execution: Some(execution),
@@ -90,11 +103,11 @@ pub fn WebhooksPage(props: &WebhooksPageProps) -> Html {
 
     let body = match &*mode {
         Mode::Creating => html! {
-            <WebhookForm editing={None::<Webhook>} webhooks={props.webhooks.clone()} {on_save} on_cancel={show(Mode::Listing)} />
+            <WebhookForm editing={None::<Webhook>} webhooks={props.webhooks.clone()} {on_save} on_cancel={show(Mode::Listing)} relay={props.relay.clone()} />
         },
         Mode::Editing(id) => match props.webhooks.iter().find(|webhook| &webhook.id == id) {
             Some(webhook) => html! {
-                <WebhookForm key={id.clone()} editing={Some(webhook.clone())} webhooks={props.webhooks.clone()} {on_save} on_cancel={show(Mode::Listing)} />
+                <WebhookForm key={id.clone()} editing={Some(webhook.clone())} webhooks={props.webhooks.clone()} {on_save} on_cancel={show(Mode::Listing)} relay={props.relay.clone()} />
             },
             None => html! { <p class="wa-muted">{ "This webhook no longer exists." }</p> },
         },

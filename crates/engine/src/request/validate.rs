@@ -34,7 +34,12 @@ pub const MAX_ATTEMPTS: RangeInclusive<u32> = 1..=10;
 pub const MIN_BACKOFF_MS: u32 = 100;
 
 pub fn validate_webhook(webhook: &Webhook) -> Vec<WebhookProblem> {
-    let mut problems = Problems::default();
+    let mut problems = Problems {
+        // A relay webhook's credentials are held by the relay, never in a browser: an empty one
+        // here is expected, and the relay checks its own copy before it sends.
+        missing_credentials_are_problems: webhook.route == Route::Browser,
+        ..Problems::default()
+    };
     check_name(&webhook.name, &mut problems);
     if let Some(message) = base_url_problem(&webhook.base_url) {
         problems.add("base_url", message);
@@ -43,7 +48,7 @@ pub fn validate_webhook(webhook: &Webhook) -> Vec<WebhookProblem> {
     check_headers(webhook, &mut problems);
     if let Some(secret) = &webhook.signing_secret {
         if secret.is_empty() {
-            problems.add(
+            problems.missing(
                 "signing_secret",
                 "enter the signing secret, or turn signing off",
             );
@@ -81,7 +86,7 @@ pub fn validate_webhook(webhook: &Webhook) -> Vec<WebhookProblem> {
             "the relay waits at most 24 hours between two attempts",
         );
     }
-    problems.0
+    problems.found
 }
 
 /// Whether a credential the webhook needs is empty: the browser store lost it, or the configuration was
@@ -100,14 +105,24 @@ pub fn missing_credentials(webhook: &Webhook) -> bool {
 }
 
 #[derive(Default)]
-struct Problems(Vec<WebhookProblem>);
+struct Problems {
+    found: Vec<WebhookProblem>,
+    missing_credentials_are_problems: bool,
+}
 
 impl Problems {
     fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(WebhookProblem {
+        self.found.push(WebhookProblem {
             field: field.into(),
             message: message.into(),
         });
+    }
+
+    /// A credential that is not entered: a problem where the webhook's credentials are kept.
+    fn missing(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        if self.missing_credentials_are_problems {
+            self.add(field, message);
+        }
     }
 }
 
@@ -180,7 +195,7 @@ fn check_auth(auth: &Auth, problems: &mut Problems) {
                 );
             }
             if password.is_empty() {
-                problems.add("auth.password", "enter the password");
+                problems.missing("auth.password", "enter the password");
             }
         }
         Auth::Bearer { token } => check_credential("auth.token", "token", token, problems),
@@ -202,7 +217,7 @@ fn check_auth(auth: &Auth, problems: &mut Problems) {
 fn check_credential(field: &str, what: &str, secret: &Secret, problems: &mut Problems) {
     let value = secret.expose().trim();
     if value.is_empty() {
-        problems.add(field, format!("enter the {what}"));
+        problems.missing(field, format!("enter the {what}"));
     } else if let Some(reason) = value_problem(value) {
         problems.add(field, format!("the {what} can't be sent: {reason}"));
     }
@@ -254,7 +269,7 @@ fn check_headers(webhook: &Webhook, problems: &mut Problems) {
                 format!("this value can't be sent: {reason}"),
             );
         } else if header.is_secret() && header.value.is_empty() {
-            problems.add(
+            problems.missing(
                 field("value"),
                 format!("enter the value: {name} carries a credential"),
             );
@@ -550,6 +565,35 @@ mod tests {
             ["signing_secret"]
         );
         assert_eq!(fields(|w| w.signing_secret = None), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_relay_webhook_holds_no_credential_here_and_that_is_no_problem() {
+        let relay = |change: fn(&mut Webhook)| {
+            fields(|w| {
+                w.route = Route::Relay;
+                change(w);
+            })
+        };
+        assert!(relay(|w| w.auth = Auth::Bearer {
+            token: Secret::new("")
+        })
+        .is_empty());
+        assert!(relay(|w| w.signing_secret = Some(Secret::new(""))).is_empty());
+        assert_eq!(
+            relay(|w| w.auth = Auth::Bearer {
+                token: Secret::new("bad\ntoken")
+            }),
+            ["auth.token"],
+            "a credential that is there is still checked"
+        );
+        assert_eq!(
+            fields(|w| w.auth = Auth::Bearer {
+                token: Secret::new("")
+            }),
+            ["auth.token"],
+            "a browser webhook needs its credentials here"
+        );
     }
 
     #[test]
