@@ -192,7 +192,7 @@ async fn canary_secrets_never_come_back_out() {
         json!({}),
     );
     document["webhooks"][0]["headers"] =
-        json!([{"name": "X-Team", "value": "sales"}, {"name": "X-Api-Key", "value": ""}]);
+        json!([{"name": "X-Team", "value": "sales"}, {"name": "X-Api-Key", "secret": true}]);
     relay.put_config(&document).await;
     relay
         .put_credentials(
