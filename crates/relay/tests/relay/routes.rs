@@ -205,3 +205,125 @@ async fn a_retry_whose_webhook_moved_to_the_browser_is_not_sent() {
     assert!(attempts < 10, "{execution}");
     assert_eq!(receiver.requests().await.len(), attempts);
 }
+
+fn bearer_webhook(id: &str, base_url: &str, route: &str) -> Value {
+    json!({
+        "id": id, "name": id, "base_url": base_url, "route": route, "auth": {"type": "bearer"},
+        "timeout_ms": 5000, "retry": {}, "headers": []
+    })
+}
+
+fn webhooks_only(webhooks: Vec<Value>, revision: u64) -> Value {
+    json!({
+        "format": "webhook-automations/config", "version": 3, "revision": revision,
+        "webhooks": webhooks, "automations": []
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_follow_the_route_and_the_origin() {
+    let nats = Nats::start().await;
+    let relay = Relay::start(&nats.url(), &[]).await;
+    let ids = ["wh_removed", "wh_to_browser", "wh_moved", "wh_new_path"];
+    relay
+        .put_config(&webhooks_only(
+            ids.iter()
+                .map(|id| bearer_webhook(id, "https://erp.example/api", "relay"))
+                .collect(),
+            1,
+        ))
+        .await;
+    for id in ids {
+        relay
+            .put_credentials(id, json!({"token": format!("token-of-{id}")}))
+            .await;
+    }
+    let status = |id: &'static str| {
+        let relay = &relay;
+        async move {
+            relay
+                .admin("GET", &format!("/v1/webhooks/{id}/credentials"), None)
+                .await
+        }
+    };
+    for id in ids {
+        let answer = status(id).await;
+        assert_eq!(
+            answer.body["set"],
+            json!(["token"]),
+            "{id}: {}",
+            answer.text
+        );
+        assert_eq!(answer.body["route"], "relay");
+    }
+
+    // Removed, switched to the browser, moved to another origin, and a new path at the same origin.
+    let stored = relay
+        .put_config(&webhooks_only(
+            vec![
+                bearer_webhook("wh_to_browser", "https://erp.example/api", "browser"),
+                bearer_webhook("wh_moved", "https://erp.example:8443/api", "relay"),
+                bearer_webhook("wh_new_path", "https://erp.example/v2", "relay"),
+            ],
+            2,
+        ))
+        .await;
+    let mut removed: Vec<&str> = stored.body["credentials_removed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| id.as_str().unwrap())
+        .collect();
+    removed.sort_unstable();
+    assert_eq!(removed, ["wh_moved", "wh_removed", "wh_to_browser"]);
+    let browser = status("wh_to_browser").await;
+    assert_eq!(browser.body["set"], json!([]), "{}", browser.text);
+    assert_eq!(browser.body["route"], "browser");
+    assert_eq!(browser.body["origin"], Value::Null);
+    let moved = status("wh_moved").await;
+    assert_eq!(moved.body["set"], json!([]), "{}", moved.text);
+    assert_eq!(moved.body["applies"], false);
+    let kept = status("wh_new_path").await;
+    assert_eq!(kept.body["set"], json!(["token"]), "{}", kept.text);
+    assert_eq!(kept.body["applies"], true);
+    assert_eq!(kept.body["complete"], true);
+    assert_eq!(status("wh_removed").await.status, 404);
+
+    // A browser webhook's credentials are refused: they stay in the browser.
+    let refused = relay
+        .admin(
+            "PUT",
+            "/v1/webhooks/wh_to_browser/credentials",
+            Some(r#"{"token": "never-kept"}"#),
+        )
+        .await;
+    assert_eq!(refused.status, 409, "{}", refused.text);
+    let message = refused.body["error"].as_str().unwrap();
+    assert!(
+        message.contains("\"wh_to_browser\" is delivered from the browser")
+            && message.contains("keeps no credentials"),
+        "{message}"
+    );
+    assert_eq!(status("wh_to_browser").await.body["set"], json!([]));
+
+    // Back as relay webhooks at their old origin, they hold nothing: what was removed stays removed.
+    relay
+        .put_config(&webhooks_only(
+            ids.iter()
+                .map(|id| bearer_webhook(id, "https://erp.example/api", "relay"))
+                .collect(),
+            3,
+        ))
+        .await;
+    for id in ["wh_removed", "wh_to_browser", "wh_moved"] {
+        let answer = status(id).await;
+        assert_eq!(answer.body["set"], json!([]), "{id}: {}", answer.text);
+        assert_eq!(answer.body["complete"], false, "{id}");
+    }
+    // The path-only change kept its credentials, and they apply again at the old path.
+    assert_eq!(status("wh_new_path").await.body["set"], json!(["token"]));
+    assert!(
+        !relay.log().contains("token-of-"),
+        "no credential in the log"
+    );
+}
