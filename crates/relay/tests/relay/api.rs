@@ -490,3 +490,129 @@ async fn a_token_is_rotated_without_a_restart() {
     .await;
     assert_eq!(whoami(NEXT).await, 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cors_lets_the_app_send_its_headers_and_read_the_etag() {
+    const APP: &str = "https://crm.example";
+    let nats = Nats::start().await;
+    let relay = Relay::start(&nats.url(), &["--allow-origin", APP]).await;
+    let preflight =
+        |origin: &'static str, method: &'static str, path: &'static str, headers: &'static str| {
+            let relay = &relay;
+            async move {
+                relay
+                    .call(
+                        "OPTIONS",
+                        path,
+                        None,
+                        None,
+                        &[
+                            ("origin", origin),
+                            ("access-control-request-method", method),
+                            ("access-control-request-headers", headers),
+                        ],
+                    )
+                    .await
+            }
+        };
+    let listed = |answer: &Answer, name: &str| -> Vec<String> {
+        answer
+            .headers
+            .get(name)
+            .map(|value| {
+                value
+                    .to_str()
+                    .unwrap()
+                    .split(',')
+                    .map(|part| part.trim().to_ascii_lowercase())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for (method, path, headers) in [
+        ("PUT", "/v1/config", "authorization,content-type,if-match"),
+        (
+            "POST",
+            "/v1/events",
+            "authorization,content-type,webhook-config-revision",
+        ),
+        (
+            "PUT",
+            "/v1/webhooks/wh_erp/credentials",
+            "authorization,content-type",
+        ),
+    ] {
+        let allowed = preflight(APP, method, path, headers).await;
+        assert!(allowed.status < 300, "{method} {path}: {}", allowed.status);
+        assert_eq!(
+            allowed.headers["access-control-allow-origin"], APP,
+            "{method} {path}"
+        );
+        let allowed_headers = listed(&allowed, "access-control-allow-headers");
+        for header in [
+            "authorization",
+            "content-type",
+            "if-match",
+            "webhook-config-revision",
+        ] {
+            assert!(
+                allowed_headers.contains(&header.to_owned()),
+                "{header} in {allowed_headers:?}"
+            );
+        }
+        assert!(
+            listed(&allowed, "access-control-allow-methods").contains(&method.to_ascii_lowercase()),
+            "{method}"
+        );
+        let other = preflight("https://evil.example", method, path, headers).await;
+        assert!(
+            other.headers.get("access-control-allow-origin").is_none(),
+            "another origin is not allowed: {:?}",
+            other.headers
+        );
+    }
+
+    // The page reads the ETag of GET /v1/config, and the revision of a 409.
+    let read = relay
+        .call(
+            "GET",
+            "/v1/config",
+            Some(ADMIN_TOKEN),
+            None,
+            &[("origin", APP)],
+        )
+        .await;
+    assert_eq!(read.status, 200);
+    assert_eq!(read.headers["access-control-allow-origin"], APP);
+    assert!(
+        listed(&read, "access-control-expose-headers").contains(&"etag".to_owned()),
+        "{:?}",
+        read.headers
+    );
+    let conflict = relay
+        .call(
+            "POST",
+            "/v1/events",
+            Some(EVENTS_TOKEN),
+            Some(&deal_event("evt_cors", 1).to_string()),
+            &[("origin", APP), ("webhook-config-revision", "9")],
+        )
+        .await;
+    assert_eq!(conflict.status, 409, "{}", conflict.text);
+    assert_eq!(conflict.headers["access-control-allow-origin"], APP);
+    assert_eq!(conflict.body["revision"], 0);
+    let elsewhere = relay
+        .call(
+            "GET",
+            "/v1/config",
+            Some(ADMIN_TOKEN),
+            None,
+            &[("origin", "https://evil.example")],
+        )
+        .await;
+    // Without Access-Control-Allow-Origin the browser gives the page nothing of the answer.
+    assert!(elsewhere
+        .headers
+        .get("access-control-allow-origin")
+        .is_none());
+}
