@@ -616,3 +616,57 @@ async fn cors_lets_the_app_send_its_headers_and_read_the_etag() {
         .get("access-control-allow-origin")
         .is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_webhook_waits_at_most_a_day_between_attempts() {
+    const DAY_MS: u64 = 24 * 60 * 60 * 1000;
+    let nats = Nats::start().await;
+    let relay = Relay::start(&nats.url(), &[]).await;
+    let document = |route: &str, max_backoff_ms: u64| {
+        let mut document = config(
+            "https://erp.example",
+            json!({"type": "none"}),
+            false,
+            json!({"max_attempts": 10, "initial_backoff_ms": 1000, "max_backoff_ms": max_backoff_ms}),
+        );
+        document["webhooks"][0]["route"] = json!(route);
+        document["automations"] = json!([]);
+        document
+    };
+    // Up to a day, and ten attempts: stored.
+    relay.put_config(&document("relay", DAY_MS)).await;
+    assert_eq!(
+        relay.admin("GET", "/v1/config", None).await.body["webhooks"][0]["retry"]["max_backoff_ms"],
+        DAY_MS
+    );
+    let before = relay.admin("GET", "/v1/config", None).await;
+    let etag = before.headers["etag"].to_str().unwrap().to_owned();
+    let refused = relay
+        .call(
+            "PUT",
+            "/v1/config",
+            Some(ADMIN_TOKEN),
+            Some(&document("relay", DAY_MS + 1).to_string()),
+            &[("if-match", &etag)],
+        )
+        .await;
+    assert_eq!(refused.status, 400, "{}", refused.text);
+    assert!(refused.body["error"]
+        .as_str()
+        .unwrap()
+        .contains("nothing was stored"));
+    let problems = refused.body["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0]["where"], "webhook \"ERP\"");
+    assert_eq!(problems[0]["severity"], "error");
+    assert!(
+        problems[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("the relay waits at most 24 hours between two attempts"),
+        "{problems:?}"
+    );
+    let after = relay.admin("GET", "/v1/config", None).await;
+    assert_eq!(after.headers["etag"], before.headers["etag"]);
+    assert_eq!(after.text, before.text, "nothing was stored");
+}
