@@ -6,14 +6,25 @@
 //! entered for: the record remembers that origin, and a webhook whose base URL moved elsewhere gets no
 //! credentials until they are entered again. So changing a base URL can never send a password to
 //! another server.
+//!
+//! They also follow the configuration: the relay keeps credentials only for the webhooks it delivers
+//! (route `relay`). Whenever a configuration is stored, [`sweep`] removes those of a webhook that was
+//! removed, switched to the browser, or moved to another origin — a browser webhook's credentials
+//! live in the browser, and an origin's credentials are never kept for another.
 
 use std::collections::BTreeMap;
 
+use async_nats::jetstream::kv::UpdateErrorKind;
+use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
-use webhook_engine::config::{SharedAuth, SharedWebhook};
-use webhook_engine::model::{Auth, HeaderPair, Secret, Webhook};
+use webhook_engine::config::{ConfigDocument, SharedAuth, SharedWebhook};
+use webhook_engine::model::{origin_of, Auth, HeaderPair, Route, Secret, Webhook};
 use webhook_engine::signing::sign;
+
+use crate::store::kv::read;
+use crate::store::names::{id_for, key_for, DOCUMENT_KEY};
+use crate::store::{Store, StoreError};
 
 /// What `PUT /v1/webhooks/{id}/credentials` takes. Unknown fields are refused.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -231,6 +242,66 @@ pub fn merged(mut webhook: Webhook, stored: Option<&StoredCredentials>) -> Webho
     webhook
 }
 
+/// Whether credentials stored under `key` may stay under `document`: they belong to a webhook the
+/// relay delivers, which still sends to the origin they were entered for (`stored`; when the record
+/// does not read, `None`, the webhook alone decides).
+pub fn may_stay(document: &ConfigDocument, key: &str, stored: Option<&StoredCredentials>) -> bool {
+    document.webhooks.iter().any(|webhook| {
+        key_for(&webhook.id) == key
+            && webhook.route == Route::Relay
+            && stored.is_none_or(|stored| {
+                origin_of(&webhook.base_url).as_deref() == Some(stored.origin.as_str())
+            })
+    })
+}
+
+/// Removes the stored credentials that may not stay under `document`, the stored configuration at
+/// KV revision `revision` (see [`may_stay`]); answers the ids of the webhooks whose credentials were
+/// removed. Credentials stored again while it runs are left alone (each is removed only at the
+/// revision it was judged at), and it stops when a newer configuration is stored meanwhile: whoever
+/// stored that one sweeps under it.
+pub async fn sweep(
+    store: &Store,
+    document: &ConfigDocument,
+    revision: u64,
+) -> Result<Vec<String>, StoreError> {
+    let keys: Vec<String> = store
+        .credentials
+        .keys()
+        .await
+        .map_err(StoreError::of)?
+        .try_collect()
+        .await
+        .map_err(StoreError::of)?;
+    let mut removed = Vec::new();
+    for key in keys {
+        let Some((json, stored_at)) = read(&store.credentials, &key).await? else {
+            continue;
+        };
+        let stored = serde_json::from_slice::<StoredCredentials>(&json).ok();
+        if may_stay(document, &key, stored.as_ref()) {
+            continue;
+        }
+        let current = read(&store.config, DOCUMENT_KEY).await?;
+        if current.is_none_or(|(_, current)| current != revision) {
+            break;
+        }
+        match store
+            .credentials
+            .purge_expect_revision(&key, Some(stored_at))
+            .await
+        {
+            Ok(()) => removed.push(id_for(&key)),
+            Err(error) if error.kind() == UpdateErrorKind::WrongLastRevision => {}
+            Err(error) => return Err(StoreError::of(error)),
+        }
+    }
+    if !removed.is_empty() {
+        tracing::info!(webhooks = ?removed, "credentials removed: their webhooks are no longer delivered by the relay to the origin they were entered for");
+    }
+    Ok(removed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,6 +391,51 @@ mod tests {
                 password: Secret::new("")
             }
         );
+    }
+
+    #[test]
+    fn credentials_stay_only_with_a_relay_webhook_at_their_origin() {
+        let document = |route: &str, base_url: &str| {
+            ConfigDocument::parse(&format!(
+                r#"{{"format": "webhook-automations/config", "version": 3, "revision": 2, "automations": [],
+                  "webhooks": [{{"id": "wh.x", "name": "ERP", "base_url": "{base_url}", "route": "{route}",
+                    "auth": {{"type": "bearer"}}, "timeout_ms": 5000, "retry": {{}}}}]}}"#
+            ))
+            .unwrap()
+        };
+        let stored = StoredCredentials {
+            origin: "https://erp.example".into(),
+            credentials: credentials(r#"{"token": "t"}"#),
+            updated_at_ms: 0,
+        };
+        let key = key_for("wh.x");
+        let relay = document("relay", "https://erp.example/api/v2");
+        assert!(may_stay(&relay, &key, Some(&stored)));
+        assert!(
+            may_stay(&relay, &key, None),
+            "unreadable: the webhook decides"
+        );
+        assert!(!may_stay(&relay, "wh_other", Some(&stored)), "removed");
+        assert!(!may_stay(
+            &document("browser", "https://erp.example/api"),
+            &key,
+            Some(&stored)
+        ));
+        assert!(!may_stay(
+            &document("browser", "https://erp.example/api"),
+            &key,
+            None
+        ));
+        for moved in [
+            "http://erp.example",
+            "https://erp.example:8443",
+            "https://erp2.example",
+        ] {
+            assert!(
+                !may_stay(&document("relay", moved), &key, Some(&stored)),
+                "{moved}"
+            );
+        }
     }
 
     #[test]

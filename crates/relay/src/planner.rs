@@ -1,6 +1,8 @@
 //! Planning: every relay process takes events from the shared events stream, asks the engine which
-//! deliveries each causes (`plan`, the same call the browser makes), passes them through the loop
-//! guard, and queues them.
+//! deliveries each causes (`plan`, the same call the browser makes), keeps those whose webhook the
+//! relay delivers (route `relay`), passes them through the loop guard, and queues them. A delivery
+//! to a browser webhook is the browser's — planned from the same event with the same execution id —
+//! so the relay neither sends nor records it: one event id is never delivered by both.
 //!
 //! Planning again is harmless, which is what makes a crash at any point safe: execution ids are
 //! derived from (event, automation, action), and an execution that already has a record was queued
@@ -14,6 +16,7 @@ use async_nats::jetstream::AckKind;
 use async_nats::HeaderMap;
 use futures::StreamExt;
 use webhook_engine::event::Event;
+use webhook_engine::model::Route;
 use webhook_engine::runner::{plan, Planned, Status};
 
 use crate::environment::{now_ms, RelayEnvironment};
@@ -105,6 +108,11 @@ async fn plan_event(relay: &Relay, event: &Event, stamp: Stamp) -> Result<(), St
     )
     .planned;
     for mut delivery in planned {
+        // A browser webhook's delivery — or one whose webhook is gone, which the browser records as
+        // failed — is not the relay's (`route_to`).
+        if snapshot.compiled.route_to(&delivery.execution.webhook_id) != Route::Relay {
+            continue;
+        }
         if relay
             .store
             .execution(&delivery.execution.id)

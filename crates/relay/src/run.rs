@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 use webhook_engine::runner::FrequencyGuard;
 
 use crate::cli::Settings;
+use crate::credentials::sweep;
 use crate::metrics::Metrics;
 use crate::sender::Slots;
 use crate::shutdown::{self, Shutdown, Trigger};
@@ -172,8 +173,28 @@ async fn signals(relay: Arc<Relay>, trigger: Trigger) {
     trigger.stop();
 }
 
+/// Looks for configuration changes every [`REFRESH_EVERY`], and sweeps the credentials under each
+/// configuration once it is seen (at start too): the sweep of the request that stored it may have been
+/// cut short by a crash or NATS.
 async fn refresh(relay: Arc<Relay>) {
+    let mut swept_under = None;
     loop {
+        let snapshot = relay.state.current();
+        if let Some((document, revision)) = &snapshot.document {
+            if swept_under != Some(*revision) {
+                match sweep(&relay.store, document, *revision).await {
+                    Ok(removed) => {
+                        swept_under = Some(*revision);
+                        if !removed.is_empty() {
+                            if let Err(error) = relay.state.reload().await {
+                                tracing::debug!("configuration not reloaded: {error}");
+                            }
+                        }
+                    }
+                    Err(error) => tracing::debug!("credentials not swept: {error}"),
+                }
+            }
+        }
         tokio::select! {
             () = tokio::time::sleep(REFRESH_EVERY) => {}
             () = relay.shutdown.requested() => return,

@@ -17,7 +17,8 @@ use async_nats::jetstream::message::Message;
 use async_nats::jetstream::AckKind;
 use futures::StreamExt;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-use webhook_engine::runner::{attempt, Planned, Status, MAX_CONCURRENT_PER_WEBHOOK};
+use webhook_engine::model::Route;
+use webhook_engine::runner::{attempt, Execution, Planned, Status, MAX_CONCURRENT_PER_WEBHOOK};
 
 use crate::environment::{now_ms, RelayEnvironment};
 use crate::planner::stamp_of;
@@ -40,6 +41,11 @@ impl Slots {
             .clone()
     }
 }
+
+/// Why a delivery the relay had queued ends when its webhook was switched to the browser meanwhile:
+/// the relay no longer holds its credentials, and the browser does not take over a delivery it did
+/// not plan.
+pub const MOVED_TO_BROWSER: &str = "the webhook was switched to delivery from the browser, so the relay made no more attempts — replay this execution from the app to send it from the browser";
 
 /// A delivery due within this much is attempted now rather than put back.
 const EARLY_ENOUGH_MS: i64 = 50;
@@ -199,6 +205,21 @@ async fn deliver(relay: &Relay, message: &Message) -> Finish {
             return Finish::Leave;
         }
     };
+    let moved_to_browser = snapshot
+        .compiled
+        .webhook(&planned.execution.webhook_id)
+        .is_some_and(|webhook| webhook.route != Route::Relay);
+    if moved_to_browser {
+        end(&mut planned.execution, MOVED_TO_BROWSER);
+        if let Err(error) = record(relay, &planned.execution).await {
+            tracing::warn!(
+                "the end of a delivery did not reach NATS, it will be looked at again: {error}"
+            );
+            return Finish::Leave;
+        }
+        relay.metrics.finished(planned.execution.status);
+        return Finish::Done;
+    }
     relay.metrics.in_flight.fetch_add(1, Ordering::Relaxed);
     let attempts_before = planned.execution.attempts.len();
     let started = Instant::now();
@@ -242,10 +263,15 @@ async fn deliver(relay: &Relay, message: &Message) -> Finish {
     }
 }
 
-async fn record(
-    relay: &Relay,
-    execution: &webhook_engine::runner::Execution,
-) -> Result<u64, StoreError> {
+/// Ends `execution` as failed, now, for `reason`.
+fn end(execution: &mut Execution, reason: &str) {
+    execution.status = Status::Failed;
+    execution.reason = Some(reason.to_owned());
+    execution.next_attempt_at_ms = None;
+    execution.finished_at_ms = Some(now_ms());
+}
+
+async fn record(relay: &Relay, execution: &Execution) -> Result<u64, StoreError> {
     let mut wait = Duration::from_millis(100);
     let mut tries = 1;
     loop {

@@ -1,7 +1,9 @@
 //! The configuration document (`GET`/`PUT /v1/config`, with `ETag`/`If-Match` so two admins never
 //! silently overwrite each other) and the field catalog (`GET`/`PUT /v1/catalog`). A document is
-//! checked exactly as an import (and `webhook-cli check`) checks it; refused with every problem listed,
-//! and nothing stored, when it has errors.
+//! checked exactly as an import (and `webhook-cli check`) checks it — the relay's own limits, such as a
+//! relay webhook's longest wait, are the engine's `validate_webhook` rules too — and refused with every
+//! problem listed, and nothing stored, when it has errors. Storing one removes the credentials it no
+//! longer lets the relay use (`credentials::sweep`).
 
 use std::sync::Arc;
 
@@ -16,6 +18,7 @@ use webhook_engine::validate::{check_document, DocumentProblem};
 
 use super::body::Body;
 use super::{ApiError, Caller};
+use crate::credentials::sweep;
 use crate::run::Relay;
 use crate::store::kv::read;
 use crate::store::names::{CATALOG_KEY, DOCUMENT_KEY};
@@ -134,11 +137,28 @@ pub async fn put_config(
             }
         }
     };
-    relay.state.reload().await?;
     tracing::info!(revision, "configuration stored");
+    // Credentials follow the configuration: those of webhooks removed, switched to the browser or
+    // moved to another origin go now (see `credentials::sweep`). The configuration is stored either
+    // way; a sweep NATS interrupted is made again by every process's refresh.
+    let snapshot = relay.state.reload().await?;
+    let removed =
+        match &snapshot.document {
+            Some((document, stored)) => sweep(&relay.store, document, *stored)
+                .await
+                .unwrap_or_else(|error| {
+                    tracing::warn!("credentials not swept yet, the next refresh will: {error}");
+                    Vec::new()
+                }),
+            None => Vec::new(),
+        };
+    if !removed.is_empty() {
+        relay.state.reload().await?;
+    }
     let warnings: Vec<Value> = problems.iter().map(problem_json).collect();
     let mut response = json_with_etag(
-        json!({ "revision": revision, "warnings": warnings }).to_string(),
+        json!({ "revision": revision, "warnings": warnings, "credentials_removed": removed })
+            .to_string(),
         revision,
     );
     *response.status_mut() = StatusCode::OK;

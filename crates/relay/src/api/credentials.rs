@@ -1,20 +1,22 @@
 //! `PUT`/`GET`/`DELETE /v1/webhooks/{id}/credentials`: credentials go in, and never come out again —
-//! reading them answers only which fields are set.
+//! reading them answers only which fields are set. The relay takes credentials only for a webhook it
+//! delivers (route `relay`); a browser webhook's stay in the browser.
 
 use std::sync::Arc;
 
+use async_nats::jetstream::kv::UpdateErrorKind;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 use webhook_engine::config::SharedWebhook;
-use webhook_engine::model::origin_of;
+use webhook_engine::model::{origin_of, Route};
 use webhook_engine::request::missing_credentials;
 
 use super::body::{parse, Body};
 use super::{ApiError, Caller};
-use crate::credentials::{secret_header, Credentials, StoredCredentials};
+use crate::credentials::{may_stay, secret_header, Credentials, StoredCredentials};
 use crate::environment::now_ms;
 use crate::run::Relay;
 use crate::state::Snapshot;
@@ -43,6 +45,9 @@ pub async fn put(
     let credentials: Credentials = parse(&body, "the credentials")?;
     let snapshot = relay.state.reload().await?;
     let webhook = webhook_in(&snapshot, &id)?;
+    if webhook.route != Route::Relay {
+        return Err(not_delivered_by_the_relay(webhook));
+    }
     credentials.check(webhook).map_err(|error| {
         ApiError::bad_request(format!("the credentials are not valid: {error}"))
     })?;
@@ -58,14 +63,39 @@ pub async fn put(
         updated_at_ms: now_ms(),
     };
     let value = serde_json::to_vec(&stored).expect("credentials serialize");
-    relay
+    let key = key_for(&id);
+    let stored_at = relay
         .store
         .credentials
-        .put(key_for(&id), value.into())
+        .put(&key, value.into())
         .await
         .map_err(StoreError::of)?;
-    tracing::info!(webhook = %id, "credentials stored");
+    // A configuration stored meanwhile may have switched the webhook to the browser or moved it; its
+    // sweep may have looked before these were written, so they are judged again under it.
     let snapshot = relay.state.reload().await?;
+    let still = snapshot
+        .document
+        .as_ref()
+        .is_some_and(|(document, _)| may_stay(document, &key, Some(&stored)));
+    if !still {
+        // Only what this request stored: credentials stored since are judged by their own request.
+        match relay
+            .store
+            .credentials
+            .purge_expect_revision(&key, Some(stored_at))
+            .await
+        {
+            Ok(()) => {}
+            Err(error) if error.kind() == UpdateErrorKind::WrongLastRevision => {}
+            Err(error) => return Err(StoreError::of(error).into()),
+        }
+        relay.state.reload().await?;
+        return Err(ApiError::conflict(format!(
+            "the configuration changed while the credentials were stored: the webhook {id:?} is no longer delivered by the relay to {}, so they were not kept; GET /v1/config and try again",
+            stored.origin
+        )));
+    }
+    tracing::info!(webhook = %id, "credentials stored");
     Ok(Json(status(&snapshot, &id)).into_response())
 }
 
@@ -97,6 +127,14 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// A webhook the browser delivers: its credentials are the browser's.
+fn not_delivered_by_the_relay(webhook: &SharedWebhook) -> ApiError {
+    ApiError::conflict(format!(
+        "the webhook {:?} is delivered from the browser (route \"browser\"), so the relay keeps no credentials for it — they stay in the browser; to deliver it through the relay, set its route to \"relay\", PUT the configuration, then its credentials",
+        webhook.name
+    ))
+}
+
 /// Which credentials are set, whether they apply (same origin), and whether the webhook can send.
 fn status(snapshot: &Snapshot, id: &str) -> serde_json::Value {
     let stored = snapshot.credentials.get(id);
@@ -110,6 +148,7 @@ fn status(snapshot: &Snapshot, id: &str) -> serde_json::Value {
     });
     json!({
         "webhook_id": id,
+        "route": webhook.map(|webhook| webhook.route),
         "set": stored.map(|stored| stored.credentials.fields_set()).unwrap_or_default(),
         "origin": stored.map(|stored| stored.origin.clone()),
         "applies": stored.is_some_and(|stored| origin_now.as_deref() == Some(stored.origin.as_str())),

@@ -1,5 +1,6 @@
 //! Refusals: a status and a message that says what is wrong and where, as JSON
-//! (`{"error": "...", "problems": [...]}`).
+//! (`{"error": "...", "problems": [...]}`, plus a field a client acts on where one is documented,
+//! such as the stored `revision` of a `409` to `POST /v1/events`).
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -13,6 +14,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub message: String,
     pub problems: Vec<Value>,
+    /// More fields of the answer, beside `error` and `problems`.
+    pub fields: serde_json::Map<String, Value>,
 }
 
 impl ApiError {
@@ -21,6 +24,7 @@ impl ApiError {
             status,
             message: message.into(),
             problems: Vec::new(),
+            fields: serde_json::Map::new(),
         }
     }
 
@@ -30,6 +34,16 @@ impl ApiError {
 
     pub fn not_found(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, message)
+    }
+
+    pub fn conflict(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::CONFLICT, message)
+    }
+
+    /// The answer also carries `name: value`.
+    pub fn with_field(mut self, name: &str, value: impl Into<Value>) -> ApiError {
+        self.fields.insert(name.to_owned(), value.into());
+        self
     }
 
     pub fn with_problems(mut self, problems: Vec<Value>) -> ApiError {
@@ -54,6 +68,9 @@ impl IntoResponse for ApiError {
         let mut body = json!({ "error": self.message });
         if !self.problems.is_empty() {
             body["problems"] = Value::Array(self.problems);
+        }
+        for (name, value) in self.fields {
+            body[name] = value;
         }
         let mut response = (self.status, Json(body)).into_response();
         // A refusal may come before the request's body was read (a wrong token, a body over the

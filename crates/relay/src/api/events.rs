@@ -1,12 +1,17 @@
 //! `POST /v1/events`: one event in the host API's format, or an array of up to 1,000. Every event is
 //! checked before any is stored, so a refused request stored nothing.
+//!
+//! A browser that planned the events says with which configuration (`Webhook-Config-Revision`, the
+//! document's `revision`): a relay whose copy is older answers `409` with its revision and stores
+//! nothing, so the browser puts the newer configuration first and hands the events over again. A copy
+//! as new or newer is used (the relay's newer copy wins).
 
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures::{stream, StreamExt, TryStreamExt};
@@ -24,12 +29,29 @@ use crate::run::Relay;
 pub const MAX_EVENTS: usize = 1_000;
 /// Longest event id, in bytes.
 const MAX_ID_BYTES: usize = 256;
+/// The revision of the configuration the events were planned with.
+pub const CONFIG_REVISION: &str = "webhook-config-revision";
+
+/// The revision `Webhook-Config-Revision` names, if the request has one.
+fn planned_with(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
+    let Some(value) = headers.get(CONFIG_REVISION) else {
+        return Ok(None);
+    };
+    let text = value.to_str().unwrap_or_default().trim();
+    text.parse().map(Some).map_err(|_| {
+        ApiError::bad_request(format!(
+            "Webhook-Config-Revision {text:?} is not a revision: send the `revision` of the configuration the events were planned with, a whole number (or leave the header out)"
+        ))
+    })
+}
 
 pub async fn post(
     State(relay): State<Arc<Relay>>,
     _caller: Caller,
+    headers: HeaderMap,
     Body(body): Body,
 ) -> Result<Response, ApiError> {
+    let planned_with = planned_with(&headers)?;
     let is_array = body.iter().find(|byte| !byte.is_ascii_whitespace()) == Some(&b'[');
     if is_array {
         // Counted before anything else is read: a list too long is refused for that, whatever it holds.
@@ -54,6 +76,18 @@ pub async fn post(
     }
     let stamp = relay.state.stamp().await?;
     let snapshot = relay.state.at_least(stamp).await?;
+    if let Some(planned_with) = planned_with {
+        let stored = snapshot
+            .document
+            .as_ref()
+            .map_or(0, |(document, _)| document.revision);
+        if stored < planned_with {
+            return Err(ApiError::conflict(format!(
+                "the relay's configuration is older (revision {stored}) than the one these events were planned with (revision {planned_with}): PUT /v1/config with the newer configuration, then send the events again; nothing was stored"
+            ))
+            .with_field("revision", stored));
+        }
+    }
     let max_event_bytes = relay.store.client.server_info().max_payload / 2;
     for (index, event) in events.iter().enumerate() {
         let place = if is_array {

@@ -1,7 +1,7 @@
 //! `GET /v1/executions?after=CURSOR&limit=N` (catching up from a cursor), `GET /v1/executions/{id}`
 //! and `POST /v1/executions/{id}/replay`. The events token sees executions as a CRM user who is not
 //! an admin sees them in the app (the engine's `visible_to`): status, automation, path and times, no
-//! bodies or headers.
+//! bodies or headers. A replay is sent by the relay, so only through a webhook the relay delivers.
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use webhook_engine::event::User;
 use webhook_engine::history::visible_to;
+use webhook_engine::model::Route;
 use webhook_engine::roles::Permissions;
 use webhook_engine::runner::{replay as replay_execution, Status};
 
@@ -150,6 +151,17 @@ pub async fn replay(
     let original = find(&relay, &id).await?;
     let stamp = relay.state.stamp().await?;
     let snapshot = relay.state.at_least(stamp).await?;
+    // A webhook that is gone is left to the engine: the replay is recorded as failed, with the reason.
+    if let Some(webhook) = snapshot
+        .compiled
+        .webhook(&original.execution.webhook_id)
+        .filter(|webhook| webhook.route != Route::Relay)
+    {
+        return Err(ApiError::conflict(format!(
+            "the webhook {:?} of this execution is now delivered from the browser (route \"browser\"): replay it from the app, or set the webhook's route to \"relay\" and PUT the configuration first; nothing was sent",
+            webhook.name
+        )));
+    }
     let planned = replay_execution(
         &snapshot.compiled,
         &original.execution,

@@ -72,12 +72,16 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(origins))
             .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+            // Every header the app sends: its token, JSON bodies, the configuration's ETag, and the
+            // revision its events were planned with.
             .allow_headers([
                 header::AUTHORIZATION,
                 header::CONTENT_TYPE,
                 header::IF_MATCH,
+                HeaderName::from_static(events::CONFIG_REVISION),
             ])
-            .expose_headers([header::ETAG, HeaderName::from_static("retry-after")])
+            // What the page reads: the configuration's ETag, and how long to wait after a 503.
+            .expose_headers([header::ETAG, header::RETRY_AFTER])
             .max_age(Duration::from_secs(600)),
     )
 }

@@ -1,5 +1,6 @@
 //! `POST /v1/webhooks/{id}/test`: the app's "Test webhook" — one sample request through the engine's
-//! `test_delivery`, sent now and answered with its execution, never recorded.
+//! `test_delivery`, sent now and answered with its execution, never recorded. Only for a webhook the
+//! relay delivers (route `relay`): a browser webhook's Test is sent from the browser.
 
 use std::sync::Arc;
 
@@ -9,6 +10,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 use webhook_engine::event::User;
+use webhook_engine::model::Route;
 use webhook_engine::runner::{deliver, test_delivery};
 
 use super::body::{parse, Body};
@@ -42,6 +44,12 @@ pub async fn test(
     let webhook = snapshot.compiled.webhook(&id).ok_or_else(|| {
         ApiError::not_found(format!("no webhook has the id {id:?} in the configuration"))
     })?;
+    if webhook.route != Route::Relay {
+        return Err(ApiError::conflict(format!(
+            "the webhook {:?} is delivered from the browser (route \"browser\"), so its Test request is sent from the app, not the relay; to test it here, set its route to \"relay\" and PUT the configuration first",
+            webhook.name
+        )));
+    }
     let mut environment = RelayEnvironment;
     let (config, mut planned) = test_delivery(webhook, &by, &mut environment);
     deliver(&config, &mut planned, &relay.transport, &mut environment).await;

@@ -99,6 +99,20 @@ pub fn key_for(id: &str) -> String {
     key
 }
 
+/// The id a key of [`key_for`] was made from.
+pub fn id_for(key: &str) -> String {
+    let Some(hex) = key.strip_prefix('=') else {
+        return key.to_owned();
+    };
+    let bytes: Option<Vec<u8>> = (0..hex.len())
+        .step_by(2)
+        .map(|at| u8::from_str_radix(hex.get(at..at + 2)?, 16).ok())
+        .collect();
+    bytes
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .unwrap_or_else(|| key.to_owned())
+}
+
 /// Whether `id` can be an execution id of ours, and so a subject token (ids come from URLs).
 pub fn is_execution_id(id: &str) -> bool {
     !id.is_empty()
@@ -119,6 +133,9 @@ mod tests {
         assert_ne!(key_for("=6576742e31"), key_for("evt.1"));
         assert_eq!(key_for(""), "=");
         assert!(key_for("ä/*>").starts_with('='));
+        for id in ["wh_erp-1", "evt.1", "", "ä/*>", "=6576742e31"] {
+            assert_eq!(id_for(&key_for(id)), id);
+        }
     }
 
     #[test]

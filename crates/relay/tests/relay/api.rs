@@ -192,7 +192,7 @@ async fn canary_secrets_never_come_back_out() {
         json!({}),
     );
     document["webhooks"][0]["headers"] =
-        json!([{"name": "X-Team", "value": "sales"}, {"name": "X-Api-Key", "value": ""}]);
+        json!([{"name": "X-Team", "value": "sales"}, {"name": "X-Api-Key", "secret": true}]);
     relay.put_config(&document).await;
     relay
         .put_credentials(
@@ -489,4 +489,184 @@ async fn a_token_is_rotated_without_a_restart() {
     )
     .await;
     assert_eq!(whoami(NEXT).await, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cors_lets_the_app_send_its_headers_and_read_the_etag() {
+    const APP: &str = "https://crm.example";
+    let nats = Nats::start().await;
+    let relay = Relay::start(&nats.url(), &["--allow-origin", APP]).await;
+    let preflight =
+        |origin: &'static str, method: &'static str, path: &'static str, headers: &'static str| {
+            let relay = &relay;
+            async move {
+                relay
+                    .call(
+                        "OPTIONS",
+                        path,
+                        None,
+                        None,
+                        &[
+                            ("origin", origin),
+                            ("access-control-request-method", method),
+                            ("access-control-request-headers", headers),
+                        ],
+                    )
+                    .await
+            }
+        };
+    let listed = |answer: &Answer, name: &str| -> Vec<String> {
+        answer
+            .headers
+            .get(name)
+            .map(|value| {
+                value
+                    .to_str()
+                    .unwrap()
+                    .split(',')
+                    .map(|part| part.trim().to_ascii_lowercase())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for (method, path, headers) in [
+        ("PUT", "/v1/config", "authorization,content-type,if-match"),
+        (
+            "POST",
+            "/v1/events",
+            "authorization,content-type,webhook-config-revision",
+        ),
+        (
+            "PUT",
+            "/v1/webhooks/wh_erp/credentials",
+            "authorization,content-type",
+        ),
+    ] {
+        let allowed = preflight(APP, method, path, headers).await;
+        assert!(allowed.status < 300, "{method} {path}: {}", allowed.status);
+        assert_eq!(
+            allowed.headers["access-control-allow-origin"], APP,
+            "{method} {path}"
+        );
+        let allowed_headers = listed(&allowed, "access-control-allow-headers");
+        for header in [
+            "authorization",
+            "content-type",
+            "if-match",
+            "webhook-config-revision",
+        ] {
+            assert!(
+                allowed_headers.contains(&header.to_owned()),
+                "{header} in {allowed_headers:?}"
+            );
+        }
+        assert!(
+            listed(&allowed, "access-control-allow-methods").contains(&method.to_ascii_lowercase()),
+            "{method}"
+        );
+        let other = preflight("https://evil.example", method, path, headers).await;
+        assert!(
+            other.headers.get("access-control-allow-origin").is_none(),
+            "another origin is not allowed: {:?}",
+            other.headers
+        );
+    }
+
+    // The page reads the ETag of GET /v1/config, and the revision of a 409.
+    let read = relay
+        .call(
+            "GET",
+            "/v1/config",
+            Some(ADMIN_TOKEN),
+            None,
+            &[("origin", APP)],
+        )
+        .await;
+    assert_eq!(read.status, 200);
+    assert_eq!(read.headers["access-control-allow-origin"], APP);
+    assert!(
+        listed(&read, "access-control-expose-headers").contains(&"etag".to_owned()),
+        "{:?}",
+        read.headers
+    );
+    let conflict = relay
+        .call(
+            "POST",
+            "/v1/events",
+            Some(EVENTS_TOKEN),
+            Some(&deal_event("evt_cors", 1).to_string()),
+            &[("origin", APP), ("webhook-config-revision", "9")],
+        )
+        .await;
+    assert_eq!(conflict.status, 409, "{}", conflict.text);
+    assert_eq!(conflict.headers["access-control-allow-origin"], APP);
+    assert_eq!(conflict.body["revision"], 0);
+    let elsewhere = relay
+        .call(
+            "GET",
+            "/v1/config",
+            Some(ADMIN_TOKEN),
+            None,
+            &[("origin", "https://evil.example")],
+        )
+        .await;
+    // Without Access-Control-Allow-Origin the browser gives the page nothing of the answer.
+    assert!(elsewhere
+        .headers
+        .get("access-control-allow-origin")
+        .is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_webhook_waits_at_most_a_day_between_attempts() {
+    const DAY_MS: u64 = 24 * 60 * 60 * 1000;
+    let nats = Nats::start().await;
+    let relay = Relay::start(&nats.url(), &[]).await;
+    let document = |route: &str, max_backoff_ms: u64| {
+        let mut document = config(
+            "https://erp.example",
+            json!({"type": "none"}),
+            false,
+            json!({"max_attempts": 10, "initial_backoff_ms": 1000, "max_backoff_ms": max_backoff_ms}),
+        );
+        document["webhooks"][0]["route"] = json!(route);
+        document["automations"] = json!([]);
+        document
+    };
+    // Up to a day, and ten attempts: stored.
+    relay.put_config(&document("relay", DAY_MS)).await;
+    assert_eq!(
+        relay.admin("GET", "/v1/config", None).await.body["webhooks"][0]["retry"]["max_backoff_ms"],
+        DAY_MS
+    );
+    let before = relay.admin("GET", "/v1/config", None).await;
+    let etag = before.headers["etag"].to_str().unwrap().to_owned();
+    let refused = relay
+        .call(
+            "PUT",
+            "/v1/config",
+            Some(ADMIN_TOKEN),
+            Some(&document("relay", DAY_MS + 1).to_string()),
+            &[("if-match", &etag)],
+        )
+        .await;
+    assert_eq!(refused.status, 400, "{}", refused.text);
+    assert!(refused.body["error"]
+        .as_str()
+        .unwrap()
+        .contains("nothing was stored"));
+    let problems = refused.body["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0]["where"], "webhook \"ERP\"");
+    assert_eq!(problems[0]["severity"], "error");
+    assert!(
+        problems[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("the relay waits at most 24 hours between two attempts"),
+        "{problems:?}"
+    );
+    let after = relay.admin("GET", "/v1/config", None).await;
+    assert_eq!(after.headers["etag"], before.headers["etag"]);
+    assert_eq!(after.text, before.text, "nothing was stored");
 }

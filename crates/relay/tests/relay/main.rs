@@ -4,6 +4,8 @@
 mod api;
 mod delivery;
 mod faults;
+mod revisions;
+mod routes;
 mod ssrf;
 mod startup;
 mod support;

@@ -9,7 +9,7 @@ use crate::support::*;
 
 fn webhook(id: &str, base_url: &str) -> Value {
     json!({
-        "id": id, "name": id, "base_url": base_url, "auth": {"type": "none"},
+        "id": id, "name": id, "base_url": base_url, "route": "relay", "auth": {"type": "none"},
         "timeout_ms": 5000, "retry": {"max_attempts": 3, "initial_backoff_ms": 200, "max_backoff_ms": 1000}
     })
 }
@@ -84,7 +84,7 @@ async fn internal_destinations_are_refused_with_the_reason_and_nothing_is_sent()
         ),
     ];
     let document = json!({
-        "format": "webhook-automations/config", "version": 1,
+        "format": "webhook-automations/config", "version": 3,
         "webhooks": targets.iter().map(|(id, url, _)| webhook(id, url)).collect::<Vec<_>>(),
         "automations": targets.iter().map(|(id, _, _)| automation(&format!("au_{id}"), id)).collect::<Vec<_>>(),
     });

@@ -595,14 +595,15 @@ pub const WEBHOOK: &str = "wh_erp";
 pub const AUTOMATION: &str = "au_deals";
 pub const SIGNING_SECRET: &str = "whsec_c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw==";
 
-/// One webhook to `base_url` and one automation on updated deals that PUTs a raw JSON body to
-/// `/orders/{{deal.id}}`.
+/// One webhook to `base_url`, delivered by the relay (route `relay`), and one automation on updated
+/// deals that PUTs a raw JSON body to `/orders/{{deal.id}}`. Revision 1.
 pub fn config(base_url: &str, auth: Value, signed: bool, retry: Value) -> Value {
     json!({
         "format": "webhook-automations/config",
-        "version": 1,
+        "version": 3,
+        "revision": 1,
         "webhooks": [{
-            "id": WEBHOOK, "name": "ERP", "base_url": base_url, "auth": auth,
+            "id": WEBHOOK, "name": "ERP", "base_url": base_url, "route": "relay", "auth": auth,
             "signed": signed, "timeout_ms": 5000, "retry": retry,
             "headers": [{"name": "X-Team", "value": "sales"}]
         }],

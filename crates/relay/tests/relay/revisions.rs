@@ -1,0 +1,129 @@
+//! `Webhook-Config-Revision`: events planned with a configuration newer than the relay's copy are
+//! refused (`409` with the relay's revision, nothing stored); with the same or an older one they are
+//! accepted (the relay's newer copy wins); without the header, as before.
+
+use serde_json::json;
+
+use crate::support::*;
+
+const HEADER: &str = "webhook-config-revision";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_planned_with_a_newer_configuration_wait_for_it() {
+    let nats = Nats::start().await;
+    let relay = Relay::start(&nats.url(), &[]).await;
+    let post = |id: &'static str, revision: Option<&'static str>| {
+        let relay = &relay;
+        async move {
+            let headers: Vec<(&str, &str)> =
+                revision.map(|value| (HEADER, value)).into_iter().collect();
+            relay
+                .call(
+                    "POST",
+                    "/v1/events",
+                    Some(EVENTS_TOKEN),
+                    Some(&deal_event(id, 1).to_string()),
+                    &headers,
+                )
+                .await
+        }
+    };
+
+    // Nothing stored yet: the relay's revision is 0.
+    let early = post("evt_early", Some("1")).await;
+    assert_eq!(early.status, 409, "{}", early.text);
+    assert_eq!(early.body["revision"], 0);
+
+    // No automation: accepted events plan to nothing, and nothing is sent anywhere.
+    let mut document = plain_config("https://erp.example");
+    document["automations"] = json!([]);
+    document["revision"] = json!(5);
+    let stored = relay.put_config(&document).await;
+    let read = relay.admin("GET", "/v1/config", None).await;
+    assert_eq!(read.body["revision"], 5, "the document keeps its revision");
+    assert_eq!(read.body["webhooks"][0]["route"], "relay");
+    let etag = read.headers["etag"].to_str().unwrap();
+    assert_eq!(etag, stored.headers["etag"].to_str().unwrap());
+    assert_eq!(
+        etag,
+        format!("\"{}\"", stored.body["revision"]),
+        "the ETag is the KV revision"
+    );
+
+    // Newer than the relay's copy: refused, with the relay's revision, and nothing stored.
+    let newer = post("evt_newer", Some("7")).await;
+    assert_eq!(newer.status, 409, "{}", newer.text);
+    assert_eq!(newer.body["revision"], 5);
+    let message = newer.body["error"].as_str().unwrap();
+    assert!(
+        message.contains(
+            "older (revision 5) than the one these events were planned with (revision 7)"
+        ) && message.contains("PUT /v1/config")
+            && message.contains("nothing was stored"),
+        "{message}"
+    );
+    let batch = relay
+        .call(
+            "POST",
+            "/v1/events",
+            Some(EVENTS_TOKEN),
+            Some(&json!([deal_event("evt_batch_1", 1), deal_event("evt_batch_2", 2)]).to_string()),
+            &[(HEADER, "6")],
+        )
+        .await;
+    assert_eq!(batch.status, 409, "{}", batch.text);
+
+    // The same revision, an older one, or none: accepted.
+    for (id, revision) in [
+        ("evt_same", Some("5")),
+        ("evt_older", Some("3")),
+        ("evt_none", None),
+    ] {
+        let answer = post(id, revision).await;
+        assert_eq!(answer.status, 202, "{id}: {}", answer.text);
+        assert_eq!(answer.body["accepted"], json!([id]));
+    }
+    // The refused ids were never claimed: accepted now that the relay has the newer configuration.
+    document["revision"] = json!(7);
+    relay.put_config(&document).await;
+    let retried = post("evt_newer", Some("7")).await;
+    assert_eq!(retried.status, 202, "{}", retried.text);
+    assert_eq!(retried.body["accepted"], json!(["evt_newer"]));
+    let retried = relay
+        .call(
+            "POST",
+            "/v1/events",
+            Some(EVENTS_TOKEN),
+            Some(&json!([deal_event("evt_batch_1", 1), deal_event("evt_batch_2", 2)]).to_string()),
+            &[(HEADER, "6")],
+        )
+        .await;
+    assert_eq!(
+        retried.body["accepted"],
+        json!(["evt_batch_1", "evt_batch_2"]),
+        "{}",
+        retried.text
+    );
+    assert_eq!(post("evt_early", Some("1")).await.status, 202);
+
+    for bad in ["soon", "-1", "1.5", ""] {
+        let answer = relay
+            .call(
+                "POST",
+                "/v1/events",
+                Some(EVENTS_TOKEN),
+                Some(&deal_event("evt_bad", 1).to_string()),
+                &[(HEADER, bad)],
+            )
+            .await;
+        assert_eq!(answer.status, 400, "{bad:?}: {}", answer.text);
+        assert!(
+            answer.body["error"]
+                .as_str()
+                .unwrap()
+                .contains("Webhook-Config-Revision"),
+            "{}",
+            answer.text
+        );
+    }
+}
