@@ -100,6 +100,12 @@ pub struct HeldCredentials {
     pub complete: bool,
 }
 
+/// An answer that carries one execution (test sends, replays).
+#[derive(Deserialize)]
+struct Answered {
+    execution: Execution,
+}
+
 #[derive(Deserialize)]
 struct Whoami {
     token: TokenKind,
@@ -241,7 +247,7 @@ impl RelayClient {
     pub async fn test(&self, webhook_id: &str) -> Result<Execution, RelayError> {
         let path = format!("/v1/webhooks/{}/test", path_segment(webhook_id));
         let answer = self.call("POST", &path, Some("{}".into()), &[]).await?;
-        read(&answer)
+        Ok(read::<Answered>(&answer)?.execution)
     }
 
     async fn call(
