@@ -64,6 +64,9 @@ cat <<MSG
     Relay:     http://127.0.0.1:$RELAY_PORT/      (NATS on nats://127.0.0.1:$NATS_PORT, data in .data/nats; log in .data/relay.log)
 
   Use http://127.0.0.1:$RECEIVER_PORT as a webhook's base URL to try automations. Ctrl-C stops all four.
+  To deliver through the relay: Settings → Relay, URL http://127.0.0.1:$RELAY_PORT and the tokens below.
+  A mock CRM page embedding the app, handing events to the relay:
+    http://127.0.0.1:$APP_PORT/embed-demo.html?relay=http://127.0.0.1:$RELAY_PORT&events_token=EVENTS_TOKEN  (the events token below)
 MSG
 if [ -n "$new_tokens" ]; then
   cat <<MSG
