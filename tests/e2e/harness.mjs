@@ -87,9 +87,10 @@ export const RELAY_EVENTS_TOKEN = "e2e-relay-events-token";
 
 /**
  * webhook-relay against `nats`, with the test tokens, CORS for `appUrl`, private addresses allowed
- * (the receiver listens on loopback); resolves once it prints its URL. `stop()` ends it (SIGTERM).
+ * (the receiver listens on loopback), on `port` (0: a free one); resolves once it prints its URL.
+ * `stop()` ends it (SIGTERM) and resolves once it has exited.
  */
-export async function startRelay(nats, appUrl, flags = []) {
+export async function startRelay(nats, appUrl, flags = [], port = 0) {
   const { mkdtempSync, writeFileSync } = await import("node:fs");
   const { tmpdir } = await import("node:os");
   const binary = process.env.RELAY_BIN ?? join(ROOT, "target", "debug", "webhook-relay");
@@ -97,7 +98,7 @@ export async function startRelay(nats, appUrl, flags = []) {
   writeFileSync(join(dir, "admin"), `${RELAY_ADMIN_TOKEN}\n`);
   writeFileSync(join(dir, "events"), `${RELAY_EVENTS_TOKEN}\n`);
   const child = spawn(binary, [
-    "--nats", nats.url, "--listen", "127.0.0.1:0", "--admin-token-file", join(dir, "admin"),
+    "--nats", nats.url, "--listen", `127.0.0.1:${port}`, "--admin-token-file", join(dir, "admin"),
     "--events-token-file", join(dir, "events"), "--allow-origin", appUrl, "--allow-private", ...flags,
   ], { stdio: ["ignore", "pipe", "ignore"] });
   return new Promise((resolve, reject) => {
@@ -105,7 +106,8 @@ export async function startRelay(nats, appUrl, flags = []) {
     child.once("exit", (code) => reject(new Error(`webhook-relay exited with ${code} before listening`)));
     createInterface({ input: child.stdout }).once("line", (line) => {
       const url = line.replace(/^webhook-relay listening on /, "").trim();
-      resolve({ url, stop: () => child.kill(), kill: () => child.kill("SIGKILL") });
+      const exited = new Promise((done) => child.once("exit", done));
+      resolve({ url, stop: () => { child.kill(); return exited; } });
     });
   });
 }
