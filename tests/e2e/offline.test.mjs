@@ -1,17 +1,11 @@
 // Offline: with the static server gone, the release build still opens from its service worker cache,
 // and the builder, validation and history still work.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { SCREENSHOTS, openApp, startApp } from "./harness.mjs";
+import { SCREENSHOTS, freshAppForEachTest, openApp } from "./harness.mjs";
 
-let app;
-before(async () => {
-  app = await startApp();
-});
-after(async () => {
-  await app?.stop();
-});
+const app = freshAppForEachTest();
 
 test("the app opens and validates with the server stopped", async () => {
   const { page } = app;
