@@ -300,6 +300,8 @@ async fn hovering_an_underlined_field_shows_its_message_on_the_textarea() {
     let (root, handle) = editor(automation(raw("{\"title\": \"{{deal.titel}}\"}"))).await;
     let area = textarea(&root);
     let mark = find(&root, ".wa-code-overlay .wa-mark.is-error");
+    // The pointer finds only what is in the viewport, wherever the page is scrolled.
+    mark.scroll_into_view();
     let bounds = mark.get_bounding_client_rect();
     let hover = |x: f64, y: f64| {
         let init = MouseEventInit::new();
@@ -407,5 +409,44 @@ async fn keystrokes_that_come_before_the_form_has_caught_up_are_kept_with_the_ca
     // The form has it too: the preview renders it.
     let preview = find(&root, ".wa-preview-body").text_content().unwrap();
     assert!(preview.contains("\"typed here\": \"abcd\""), "{preview}");
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_long_body_draws_the_lines_in_view_with_their_numbers_wherever_it_is_scrolled() {
+    let (body, _) = large_body();
+    let (root, handle) = editor(automation(raw(&body))).await;
+    let area = textarea(&root);
+    let drawn = || {
+        let numbers = find(&root, ".wa-code-numbers").text_content().unwrap();
+        let numbers: Vec<usize> = numbers.split('\n').map(|n| n.parse().unwrap()).collect();
+        (numbers, texts(&root, ".wa-code-lines > div"))
+    };
+    let lines: Vec<&str> = body.lines().collect();
+    let (numbers, shown) = drawn();
+    assert_eq!(numbers.first(), Some(&1));
+    assert_eq!(shown.first().map(String::as_str), Some("["));
+    assert!(
+        numbers.len() < 100,
+        "{} lines drawn of {}",
+        numbers.len(),
+        lines.len()
+    );
+
+    area.set_scroll_top(2_000 * 20);
+    area.dispatch_event(&Event::new("scroll").unwrap()).unwrap();
+    let (numbers, shown) = drawn();
+    assert!(numbers.contains(&2_001), "{numbers:?}");
+    assert_eq!(numbers.len(), shown.len());
+    for (number, text) in numbers.iter().zip(&shown) {
+        assert_eq!(text, lines[number - 1].trim(), "line {number}");
+    }
+    assert_eq!(
+        find(&root, ".wa-code-gutter")
+            .get_attribute("style")
+            .as_deref(),
+        Some("min-width: 4ch"),
+        "as wide as the last line's number"
+    );
     handle.destroy();
 }

@@ -1,7 +1,7 @@
-//! Keeps the raw editor's overlay in step with its highlighted lines. Only the lines in view (and a
-//! margin around them) are made and put in the page, moved with the textarea's scroll position: a
-//! keystroke in a 100 KB body makes a few dozen lines' HTML and redraws the one it changed, and the
-//! browser lays out and paints those few dozen rather than the whole body.
+//! Keeps the raw editor's overlay and gutter in step with its highlighted lines. Only the lines in view
+//! (and a margin around them) are made and put in the page, with their numbers, moved with the
+//! textarea's scroll position: a keystroke in a 100 KB body makes a few dozen lines' HTML and redraws
+//! the one it changed, and the browser lays out and paints those few dozen rather than the whole body.
 
 use std::ops::Range;
 
@@ -11,6 +11,12 @@ use web_sys::Element;
 pub const LINE_HEIGHT: i32 = 20;
 /// Lines drawn above and below the view, so a small scroll shows lines already there.
 const MARGIN_LINES: usize = 12;
+
+/// Where the painter draws: the overlay's one child (the lines) and the gutter's (their numbers).
+pub struct Canvas<'a> {
+    pub lines: &'a Element,
+    pub numbers: &'a Element,
+}
 
 #[derive(Default)]
 pub struct LinePainter {
@@ -27,23 +33,24 @@ pub struct LinePainter {
 }
 
 impl LinePainter {
-    /// Shows a text of `line_count` lines in `container` (the overlay's one child), `line_html`
-    /// making a line's HTML from its index: the lines in view are made, and only those that changed
-    /// are redrawn.
+    /// Shows a text of `line_count` lines on `canvas`, `line_html` making a line's HTML from its
+    /// index: the lines in view are made, and only those that changed are redrawn (all of them at
+    /// once when lines were added or removed, which moves them).
     pub fn paint(
         &mut self,
-        container: &Element,
+        canvas: &Canvas,
         line_count: usize,
         view_lines: usize,
         line_html: impl Fn(usize) -> String,
     ) {
+        let lines_moved = line_count != self.line_count;
         self.line_count = line_count;
         self.view_lines = view_lines;
-        if self.wanted() != self.drawn {
-            self.redraw(container, line_html);
+        if lines_moved || self.wanted() != self.drawn {
+            self.redraw(canvas, line_html);
             return;
         }
-        let children = container.children();
+        let children = canvas.lines.children();
         for (offset, index) in self.drawn.clone().enumerate() {
             let html = line_html(index);
             if self.drawn_html[offset] != html {
@@ -58,7 +65,7 @@ impl LinePainter {
     /// Follows the textarea's scroll position, drawing the lines that came into view.
     pub fn scroll_to(
         &mut self,
-        container: &Element,
+        canvas: &Canvas,
         top: i32,
         left: i32,
         line_html: impl Fn(usize) -> String,
@@ -67,9 +74,9 @@ impl LinePainter {
         self.scroll_left = left;
         let wanted = self.wanted();
         if wanted.start < self.drawn.start || wanted.end > self.drawn.end {
-            self.redraw(container, line_html);
+            self.redraw(canvas, line_html);
         } else {
-            self.place(container);
+            self.place(canvas);
         }
     }
 
@@ -81,7 +88,7 @@ impl LinePainter {
         start.min(end)..end
     }
 
-    fn redraw(&mut self, container: &Element, line_html: impl Fn(usize) -> String) {
+    fn redraw(&mut self, canvas: &Canvas, line_html: impl Fn(usize) -> String) {
         self.drawn = self.wanted();
         self.drawn_html = self.drawn.clone().map(line_html).collect();
         let mut html =
@@ -91,15 +98,24 @@ impl LinePainter {
             html.push_str(line);
             html.push_str("</div>");
         }
-        container.set_inner_html(&html);
-        self.place(container);
+        canvas.lines.set_inner_html(&html);
+        let numbers: Vec<String> = self
+            .drawn
+            .clone()
+            .map(|line| (line + 1).to_string())
+            .collect();
+        canvas.numbers.set_text_content(Some(&numbers.join("\n")));
+        self.place(canvas);
     }
 
-    /// Moves the drawn lines to where the textarea shows them.
-    fn place(&self, container: &Element) {
+    /// Moves the drawn lines and their numbers to where the textarea shows them (the numbers do not
+    /// scroll sideways).
+    fn place(&self, canvas: &Canvas) {
         let top = self.drawn.start as i32 * LINE_HEIGHT - self.scroll_top;
-        let style = format!("transform: translate({}px, {top}px)", -self.scroll_left);
-        let _ = container.set_attribute("style", &style);
+        let lines = format!("transform: translate({}px, {top}px)", -self.scroll_left);
+        let _ = canvas.lines.set_attribute("style", &lines);
+        let numbers = format!("transform: translateY({top}px)");
+        let _ = canvas.numbers.set_attribute("style", &numbers);
     }
 }
 

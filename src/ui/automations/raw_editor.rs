@@ -15,7 +15,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement, HtmlTextAreaElement};
+use web_sys::{Element, HtmlTextAreaElement};
 use webhook_engine::editor::format::format_raw;
 use webhook_engine::editor::highlight::Token;
 use webhook_engine::editor::highlighted_lines::HighlightedLines;
@@ -29,7 +29,7 @@ use crate::ui::automations::caret::focus_at;
 use crate::ui::automations::code_lines::{follow_edit, line_html, marks, Mark};
 use crate::ui::automations::deferred::AfterNextPaint;
 use crate::ui::automations::field_picker::FieldPicker;
-use crate::ui::automations::line_painter::{LinePainter, LINE_HEIGHT};
+use crate::ui::automations::line_painter::{Canvas, LinePainter, LINE_HEIGHT};
 use crate::ui::automations::problems::{
     diagnostic_message, more_than_listed, severity_label, LISTED_AT_MOST,
 };
@@ -64,8 +64,10 @@ struct Painted {
     /// The underlines shown: the checked ones, moved along with what was typed since.
     marks: Vec<Mark>,
     painter: LinePainter,
-    /// How many lines the gutter numbers.
-    numbered_lines: usize,
+    /// How many digits the gutter is wide enough for.
+    number_digits: usize,
+    /// How many lines the textarea is tall enough for.
+    sized_lines: usize,
     /// The title the textarea shows for the diagnostic under the pointer.
     hover_title: Option<String>,
 }
@@ -76,45 +78,60 @@ fn overlay_line(text: &HighlightedLines, marks: &[Mark], line: usize) -> String 
     line_html(text.text(), text.line_range(line), &tokens, marks)
 }
 
-/// The overlay's parts, as found in the page.
+/// Where the editor's parts are in the page.
+#[derive(Clone, Default)]
+struct OverlayRefs {
+    textarea: NodeRef,
+    /// The overlay's one child, which holds the drawn lines.
+    lines: NodeRef,
+    gutter: NodeRef,
+    /// The gutter's one child, which holds the drawn lines' numbers.
+    numbers: NodeRef,
+}
+
+/// The editor's parts, as found in the page.
 struct Overlay {
     area: HtmlTextAreaElement,
     lines: Element,
-    gutter: HtmlElement,
+    gutter: Element,
+    numbers: Element,
 }
 
 impl Overlay {
-    fn find(textarea: &NodeRef, lines: &NodeRef, gutter: &NodeRef) -> Option<Overlay> {
+    fn canvas(&self) -> Canvas<'_> {
+        Canvas {
+            lines: &self.lines,
+            numbers: &self.numbers,
+        }
+    }
+}
+
+impl OverlayRefs {
+    fn find(&self) -> Option<Overlay> {
         Some(Overlay {
-            area: textarea.cast()?,
-            lines: lines.cast()?,
-            gutter: gutter.cast()?,
+            area: self.textarea.cast()?,
+            lines: self.lines.cast()?,
+            gutter: self.gutter.cast()?,
+            numbers: self.numbers.cast()?,
         })
     }
 }
 
 #[component]
 pub fn RawEditor(props: &RawEditorProps) -> Html {
-    let textarea = use_node_ref();
-    // The overlay's one child, which holds the drawn lines.
-    let lines = use_node_ref();
-    let gutter = use_node_ref();
+    let refs = (*use_memo((), |()| OverlayRefs::default())).clone();
+    let textarea = refs.textarea.clone();
     let painted = use_mut_ref(Painted::default);
     let format_refusal = use_state(|| None::<String>);
     // Hands the typed text to the rest of the form once its frame is painted.
     let hand_over = use_memo((), |()| AfterNextPaint::default());
 
     {
-        let (textarea, lines, gutter, painted) = (
-            textarea.clone(),
-            lines.clone(),
-            gutter.clone(),
-            painted.clone(),
-        );
+        let (refs, painted) = (refs.clone(), painted.clone());
         use_effect_with(
             (props.text.clone(), props.diagnostics.clone()),
             move |(text, diagnostics)| {
-                if let Some(overlay) = Overlay::find(&textarea, &lines, &gutter) {
+                if let Some(overlay) = refs.find() {
                     show_text(&overlay, &painted, text, diagnostics);
                 }
             },
@@ -122,17 +139,15 @@ pub fn RawEditor(props: &RawEditorProps) -> Html {
     }
 
     let on_input = {
-        let (textarea, lines, gutter, painted, hand_over, on_change, format_refusal) = (
-            textarea.clone(),
-            lines.clone(),
-            gutter.clone(),
+        let (refs, painted, hand_over, on_change, format_refusal) = (
+            refs.clone(),
             painted.clone(),
             hand_over.clone(),
             props.on_change.clone(),
             format_refusal.clone(),
         );
         Callback::from(move |_: InputEvent| {
-            let Some(overlay) = Overlay::find(&textarea, &lines, &gutter) else {
+            let Some(overlay) = refs.find() else {
                 return;
             };
             show_typed(&overlay, &painted);
@@ -157,14 +172,9 @@ pub fn RawEditor(props: &RawEditorProps) -> Html {
         Callback::from(move |_: FocusEvent| hand_over.flush())
     };
     let on_scroll = {
-        let (textarea, lines, gutter, painted) = (
-            textarea.clone(),
-            lines.clone(),
-            gutter.clone(),
-            painted.clone(),
-        );
+        let (refs, painted) = (refs.clone(), painted.clone());
         Callback::from(move |_: Event| {
-            if let Some(overlay) = Overlay::find(&textarea, &lines, &gutter) {
+            if let Some(overlay) = refs.find() {
                 follow_scroll(&overlay, &mut painted.borrow_mut());
             }
         })
@@ -207,9 +217,9 @@ pub fn RawEditor(props: &RawEditorProps) -> Html {
                 <p class="wa-field-error wa-format-refusal" role="alert">{ capitalize(refusal) }</p>
             }
             <div class="wa-code">
-                <pre class="wa-code-gutter" aria-hidden="true" ref={gutter}></pre>
+                <pre class="wa-code-gutter" aria-hidden="true" ref={refs.gutter.clone()}><div class="wa-code-numbers" ref={refs.numbers.clone()}></div></pre>
                 <div class="wa-code-area">
-                    <div class="wa-code-overlay" aria-hidden="true"><div class="wa-code-lines" ref={lines}></div></div>
+                    <div class="wa-code-overlay" aria-hidden="true"><div class="wa-code-lines" ref={refs.lines.clone()}></div></div>
                     <textarea id={props.id.clone()} ref={textarea.clone()} class="wa-code-input" spellcheck="false"
                         autocomplete="off" autocapitalize="off" wrap="off"
                         aria-describedby={list_id.clone()} aria-invalid={if has_errors { "true" } else { "false" }}
@@ -274,7 +284,7 @@ fn show_typed(overlay: &Overlay, painted: &RefCell<Painted>) {
     paint(overlay, &mut state);
 }
 
-/// Redraws the lines in view that changed, and numbers the lines when their count changed.
+/// Redraws the lines in view that changed, with their numbers.
 fn paint(overlay: &Overlay, state: &mut Painted) {
     let line_count = state.text.line_count();
     let view_lines = line_count.clamp(MIN_LINES, MAX_LINES);
@@ -284,30 +294,36 @@ fn paint(overlay: &Overlay, state: &mut Painted) {
         painter,
         ..
     } = state;
-    painter.paint(&overlay.lines, line_count, view_lines, |line| {
+    painter.paint(&overlay.canvas(), line_count, view_lines, |line| {
         overlay_line(text, marks, line)
     });
-    if state.numbered_lines != line_count {
-        state.numbered_lines = line_count;
-        let numbers: Vec<String> = (1..=line_count).map(|n| n.to_string()).collect();
-        overlay.gutter.set_text_content(Some(&numbers.join("\n")));
+    // The gutter shows the drawn lines' numbers only, so it is made as wide as the last line's.
+    let digits = line_count.to_string().len();
+    if state.number_digits != digits {
+        state.number_digits = digits;
+        let _ = overlay
+            .gutter
+            .set_attribute("style", &format!("min-width: {digits}ch"));
+    }
+    // Only when it changes: restyling the textarea lays its whole text out again.
+    if state.sized_lines != view_lines {
+        state.sized_lines = view_lines;
         // Padding (8px above and below) as in the stylesheet.
         let height = format!("height: {}px", view_lines as i32 * LINE_HEIGHT + 16);
         let _ = overlay.area.set_attribute("style", &height);
     }
 }
 
-/// The overlay's lines and the gutter follow the textarea's scroll position.
+/// The overlay's lines and their numbers follow the textarea's scroll position.
 fn follow_scroll(overlay: &Overlay, state: &mut Painted) {
     let (top, left) = (overlay.area.scroll_top(), overlay.area.scroll_left());
-    overlay.gutter.set_scroll_top(top);
     let Painted {
         text,
         marks,
         painter,
         ..
     } = state;
-    painter.scroll_to(&overlay.lines, top, left, |line| {
+    painter.scroll_to(&overlay.canvas(), top, left, |line| {
         overlay_line(text, marks, line)
     });
 }
