@@ -450,3 +450,24 @@ async fn a_long_body_draws_the_lines_in_view_with_their_numbers_wherever_it_is_s
     );
     handle.destroy();
 }
+
+#[wasm_bindgen_test]
+async fn a_keystroke_is_drawn_in_its_own_task_and_the_form_checks_it_once_the_frame_is_painted() {
+    let (body, at) = large_body();
+    let (root, handle) = editor(automation(raw(&body))).await;
+    let area = textarea(&root);
+    area.focus().unwrap();
+    // A backslash before the closing quote leaves the string open: an error once checked.
+    type_at(&area, at, "\\");
+    let overlay = find(&root, ".wa-code-lines").text_content().unwrap();
+    assert!(
+        overlay.contains("\"typed here\": \"\\\"},"),
+        "drawn before anything else runs: {}",
+        &overlay[..200]
+    );
+    settle().await;
+    let listed = texts(&root, ".wa-diagnostic.is-error");
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert!(listed[0].starts_with("Line 2, column"), "{}", listed[0]);
+    handle.destroy();
+}
