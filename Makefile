@@ -4,15 +4,18 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 APP_PORT ?= 8080
 RECEIVER_PORT ?= 8090
+RELAY_PORT ?= 8070
+NATS_PORT ?= 4222
 
 .PHONY: run test bench bootstrap build clean
 
 bootstrap:
 	@bash scripts/bootstrap.sh
 
-## Build the release app and the receiver, serve both, print their URLs; Ctrl-C stops both.
+## Build the release app, the receiver and the relay; start them with nats-server, print their URLs;
+## Ctrl-C stops all four.
 run: bootstrap build
-	@APP_PORT=$(APP_PORT) RECEIVER_PORT=$(RECEIVER_PORT) bash scripts/run.sh
+	@APP_PORT=$(APP_PORT) RECEIVER_PORT=$(RECEIVER_PORT) RELAY_PORT=$(RELAY_PORT) NATS_PORT=$(NATS_PORT) bash scripts/run.sh
 
 ## Every test suite: native (cargo test), browser (wasm-bindgen-test in headless Chromium), end to end (Playwright).
 test: bootstrap
@@ -24,8 +27,9 @@ bench: bootstrap
 
 build:
 	trunk build --release
-	cargo build --release -p webhook-receiver
+	cargo build --release -p webhook-receiver -p webhook-relay
 
 clean:
 	cargo clean
 	rm -rf dist test-output
+	@echo "(.data/ — nats-server's data and the relay's tokens of make run — is kept; remove it by hand to start afresh)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: criterion benches that put the engine beside its peers in the same run (ratios printed),
-# delivery and typing in headless Chromium beside a bare fetch loop and a bare <textarea>, then the
-# size of the release bundle (wasm + js, raw, gzip and brotli).
+# delivery and typing in headless Chromium beside a bare fetch loop and a bare <textarea>, the relay beside
+# a bare HTTP loop, then the size of the release bundle (wasm + js, raw, gzip and brotli).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -9,6 +9,10 @@ mkdir -p test-output
 
 echo "== engine benches (cargo profile: bench = release at opt-level 3, not the size-optimised wasm-release)"
 cargo bench -p webhook-bench --color never -- "$@" 2>&1 | tee test-output/bench.log
+
+echo "== relay: events through webhook-relay vs a bare reqwest loop (real nats-server, receiver, relay processes)"
+cargo build --release -p webhook-receiver --quiet
+cargo bench -p webhook-relay --bench delivery --color never 2>&1 | tee -a test-output/bench.log
 
 echo "== bundle size (trunk build --release, cargo profile wasm-release)"
 trunk build --release 2>&1 | tail -n 1
@@ -25,6 +29,6 @@ node scripts/bundle-size.mjs dist | tee -a test-output/bench.log || budget=$?
 
 echo
 echo "== summary"
-grep -E '^(ratio|conditions|delivery:|typing:) ' test-output/bench.log || true
+grep -E '^(ratio|conditions|delivery:|typing:|relay:) ' test-output/bench.log || true
 grep -E '^(total wasm \+ js|recorded in|over budget|within budget)' test-output/bench.log || true
 exit $budget

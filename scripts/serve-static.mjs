@@ -18,11 +18,20 @@ const CONTENT_TYPES = {
   ".webmanifest": "application/manifest+json",
 };
 
-export function startStaticServer(root, port = 0, host = "127.0.0.1") {
-  const base = resolve(root);
+/**
+ * Serves `root` on `host:port`. `mounts` maps a URL prefix ("/test-fixtures/") to another folder,
+ * so the end-to-end tests can add host pages of their own beside the built app, at its origin.
+ */
+export function startStaticServer(root, port = 0, host = "127.0.0.1", mounts = {}) {
   const server = createServer(async (req, res) => {
     try {
-      const pathname = decodeURIComponent(new URL(req.url, "http://localhost").pathname);
+      let pathname = decodeURIComponent(new URL(req.url, "http://localhost").pathname);
+      let base = resolve(root);
+      const prefix = Object.keys(mounts).find((candidate) => pathname.startsWith(candidate));
+      if (prefix) {
+        base = resolve(mounts[prefix]);
+        pathname = "/" + pathname.slice(prefix.length);
+      }
       const file = normalize(join(base, pathname.endsWith("/") ? pathname + "index.html" : pathname));
       if (file !== base && !file.startsWith(base + sep)) {
         res.writeHead(403).end("outside the served folder");

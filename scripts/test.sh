@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the three test harnesses in turn and prints each one's pass count:
+# Checks formatting and lints, then runs the three test harnesses in turn and prints each one's pass
+# count:
 #   native   cargo test --workspace (engine, cli, receiver, app logic)
 #   browser  wasm-bindgen-test in headless Chromium, with a real webhook-receiver to fetch from
 #   e2e      Playwright (playwright-core + Debian's Chromium) against the release build and the receiver
@@ -22,6 +23,14 @@ record() { # name passed failed
 cargo_counts() { # totals of every "test result:" line in a cargo test log
   awk '/^test result:/ {p += $4; f += $6} END {print p + 0, f + 0}' "$1"
 }
+
+echo "== lints: rustfmt, clippy (native, and the browser crate for wasm32)"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --color never -- -D warnings
+# The browser tests read these at compile time; clippy only needs them to be set.
+RECEIVER_URL=http://127.0.0.1:9 RECEIVER_NO_CORS_URL=http://127.0.0.1:9 CLOSED_URL=http://127.0.0.1:9 \
+  cargo clippy -p webhook-automations --target wasm32-unknown-unknown --all-targets --color never -- -D warnings
+echo "== lints: clean"
 
 echo "== native: cargo test --workspace"
 cargo test --workspace --color never 2>&1 | tee "$OUT/native.log"

@@ -11,6 +11,7 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
+use webhook_engine::json_errors::{offset_of, path_at_offset, scrub_quoted as scrub};
 
 /// `value` as a JS value built by `JSON.parse`; the error is a message safe to show.
 pub(crate) fn json_to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, String> {
@@ -18,9 +19,29 @@ pub(crate) fn json_to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, St
     js_sys::JSON::parse(&text).map_err(|_| "it is not valid JSON".to_string())
 }
 
-/// A JS value read as `T` through `JSON.stringify`; the error is a message safe to show.
+/// A JS value read as `T` through `JSON.stringify`; the error is a message safe to show, naming the
+/// field it is about (`current.title: …`) rather than a column of text the host never saw.
 pub(crate) fn json_from_js<T: DeserializeOwned>(value: &JsValue) -> Result<T, String> {
-    serde_json::from_str(&json_text(value)?).map_err(|error| scrub(&error.to_string()))
+    let text = json_text(value)?;
+    serde_json::from_str(&text).map_err(|error| {
+        let offset = offset_of(&text, error.line(), error.column());
+        let message = scrub(&error.to_string());
+        // The position only helps inside JSON text; the path is what a host can act on.
+        let message = message
+            .rsplit_once(" at line ")
+            .map_or(message.as_str(), |(before, _)| before)
+            .to_owned();
+        // JSON.stringify writes a lone surrogate as an escape serde_json then reports in its own terms.
+        let message = if message.contains("surrogate") || message.contains("hex escape") {
+            "it holds a broken character (a lone UTF-16 surrogate, \\uD800–\\uDFFF) that is not text; send the value as valid text".to_owned()
+        } else {
+            message
+        };
+        match path_at_offset(&text, offset) {
+            Some(path) => format!("{path}: {message}"),
+            None => message,
+        }
+    })
 }
 
 /// A JS value as JSON text (`JSON.stringify`).
@@ -29,43 +50,4 @@ pub(crate) fn json_text(value: &JsValue) -> Result<String, String> {
         .ok()
         .and_then(|text| text.as_string())
         .ok_or_else(|| "it is not a JSON value (a function, a cycle or a BigInt?)".to_string())
-}
-
-/// Serde's messages quote the offending text (`invalid type: string "…"`), which may be a password
-/// or a token; error messages are shown and may be logged, so quoted text is replaced by `"…"`.
-pub(crate) fn scrub(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut chars = message.chars();
-    while let Some(c) = chars.next() {
-        out.push(c);
-        if c == '"' {
-            let mut escaped = false;
-            for inner in chars.by_ref() {
-                if escaped {
-                    escaped = false;
-                } else if inner == '\\' {
-                    escaped = true;
-                } else if inner == '"' {
-                    break;
-                }
-            }
-            out.push_str("…\"");
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::scrub;
-
-    #[test]
-    fn quoted_values_never_reach_messages() {
-        assert_eq!(
-            scrub(r#"invalid type: string "hunter\"2", expected u32"#),
-            r#"invalid type: string "…", expected u32"#
-        );
-        assert_eq!(scrub("missing field `name`"), "missing field `name`");
-        assert_eq!(scrub(r#"unterminated "abc"#), r#"unterminated "…""#);
-    }
 }

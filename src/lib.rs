@@ -10,6 +10,7 @@ pub mod host;
 pub mod http;
 mod js_json;
 pub mod random;
+pub mod relay;
 pub mod sandbox;
 pub mod services;
 pub mod state;

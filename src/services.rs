@@ -8,21 +8,37 @@ use std::rc::Rc;
 
 use webhook_engine::catalog::Catalog;
 use webhook_engine::changes::disable_users_of;
+use webhook_engine::config::{next_revision, ConfigDocument, ImportedConfig};
 use webhook_engine::event::{Event, User};
 use webhook_engine::model::{Automation, Webhook};
+use webhook_engine::roles::{Permissions, ADMINS_ONLY};
 use webhook_engine::runner::Execution;
 use webhook_engine::settings::Settings;
 use yew::{Callback, UseReducerDispatcher};
 
 use crate::dispatch::{Dispatcher, ListenerGuard};
+use crate::relay::RelayConnection;
 use crate::state::{AppAction, AppState};
-use crate::storage::{ChangeNotice, StorageError, Store, Subscription, DATABASE_NAME};
+use crate::storage::{
+    sort_by_name, ChangeNotice, StorageError, Store, Subscription, DATABASE_NAME,
+};
+
+/// Why a configuration document is adopted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Adoption {
+    /// An admin imported it here.
+    Import,
+    /// The embedding CRM handed it over (`setConfig`, the `config` option).
+    Shared,
+}
 
 /// How many recent executions are read at start for the lists' "last run" columns.
 const RECENT_FOR_LISTS: u32 = 500;
 
 /// Where the settings live in the settings store.
 const SETTINGS_KEY: &str = "settings";
+/// Where the relay connection (URL and tokens) lives in the settings store.
+pub const RELAY_KEY: &str = "relay";
 
 /// The app's connection to storage, once open. Without one (storage unavailable), changes stay in
 /// memory and the problem banner says they will not be kept.
@@ -31,7 +47,8 @@ pub struct Services {
     store: Rc<RefCell<Option<Rc<Store>>>>,
     subscription: Rc<RefCell<Option<Subscription>>>,
     dispatcher: Rc<RefCell<Option<Rc<Dispatcher>>>>,
-    /// This app's execution listeners on the (page-wide) dispatcher, removed when the app goes.
+    /// This app's listeners (executions, storage problems) on the (page-wide) dispatcher, removed
+    /// when the app goes.
     listeners: Rc<RefCell<Vec<ListenerGuard>>>,
 }
 
@@ -43,12 +60,13 @@ impl PartialEq for Services {
 
 impl Services {
     /// Opens the database, starts the dispatcher, loads the configuration and settings, and follows
-    /// other tabs' changes. Without storage everything still works, in memory.
-    pub fn start(&self, dispatch: UseReducerDispatcher<AppState>, catalog: Catalog) {
+    /// other tabs' changes. Without storage everything still works, in memory. `hosted`: the app is
+    /// embedded in a CRM page, which then owns this browser's data (see [`claim_storage`]).
+    pub fn start(&self, dispatch: UseReducerDispatcher<AppState>, catalog: Catalog, hosted: bool) {
         let services = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let store = match Store::open(DATABASE_NAME).await {
-                Ok(store) => Some(Rc::new(store)),
+                Ok(store) => claim_storage(Rc::new(store), hosted, &dispatch).await,
                 Err(error) => {
                     dispatch.dispatch(AppAction::Failed(error.to_string()));
                     None
@@ -74,7 +92,14 @@ impl Services {
                     dispatch.dispatch(AppAction::ExecutionChanged(Box::new(execution.clone())))
                 })
             };
-            *services.listeners.borrow_mut() = vec![listener];
+            // Storage problems while dispatching go to the same banner as every storage problem.
+            let problems = {
+                let dispatch = dispatch.clone();
+                dispatcher.on_problem(move |problem| {
+                    dispatch.dispatch(AppAction::Failed(problem.to_string()))
+                })
+            };
+            *services.listeners.borrow_mut() = vec![listener, problems];
             *services.dispatcher.borrow_mut() = Some(dispatcher);
             dispatch.dispatch(AppAction::SettingsLoaded(settings));
             let Some(store) = store else {
@@ -97,16 +122,28 @@ impl Services {
                 }
             };
             *services.subscription.borrow_mut() = Some(store.on_change(follow));
+            load_relay(&store, &dispatch).await;
             *services.store.borrow_mut() = Some(store.clone());
             match store.recent_executions(RECENT_FOR_LISTS).await {
                 Ok(recent) => dispatch.dispatch(AppAction::RecentExecutions(recent)),
                 Err(error) => dispatch.dispatch(AppAction::Failed(error.to_string())),
             }
             match store.load_config().await {
-                Ok(config) => dispatch.dispatch(AppAction::Loaded {
-                    webhooks: config.webhooks,
-                    automations: config.automations,
-                }),
+                Ok(config) => {
+                    // Before the app shows it (and the host's queued events run): events are planned
+                    // under the stored configuration from the first one on.
+                    if let Some(dispatcher) = services.dispatcher() {
+                        dispatcher.set_config(&config.webhooks, &config.automations);
+                        dispatcher.set_revision(config.revision);
+                    }
+                    dispatch.dispatch(AppAction::Together(vec![
+                        AppAction::RevisionChanged(config.revision),
+                        AppAction::Loaded {
+                            webhooks: config.webhooks,
+                            automations: config.automations,
+                        },
+                    ]))
+                }
                 Err(error) => {
                     dispatch.dispatch(AppAction::Loaded {
                         webhooks: Vec::new(),
@@ -142,10 +179,18 @@ impl Services {
         })
     }
 
-    /// Sends recorded requests again as new executions, asked for by `by`.
-    pub fn replay(&self, by: User) -> Callback<Vec<Execution>> {
+    /// Sends recorded requests again as new executions, asked for by `by` (refused unless they may).
+    pub fn replay(
+        &self,
+        dispatch: UseReducerDispatcher<AppState>,
+        by: User,
+    ) -> Callback<Vec<Execution>> {
         let services = self.clone();
+        let permitted = Permissions::of(&by).replay;
         Callback::from(move |executions: Vec<Execution>| {
+            if !allowed(permitted, &dispatch) {
+                return;
+            }
             if let Some(dispatcher) = services.dispatcher() {
                 for execution in &executions {
                     dispatcher.replay(execution, &by);
@@ -154,11 +199,18 @@ impl Services {
         })
     }
 
-    pub fn save_webhook(&self, dispatch: UseReducerDispatcher<AppState>) -> Callback<Webhook> {
+    pub fn save_webhook(
+        &self,
+        dispatch: UseReducerDispatcher<AppState>,
+        permissions: Permissions,
+    ) -> Callback<Webhook> {
         let services = self.clone();
         Callback::from(move |webhook: Webhook| {
+            if !allowed(permissions.manage, &dispatch) {
+                return;
+            }
             let saved = webhook.clone();
-            services.write(
+            services.write_config(
                 dispatch.clone(),
                 move |store| async move { store.put_webhook(&webhook).await },
                 move || AppAction::WebhookSaved(saved),
@@ -171,13 +223,17 @@ impl Services {
     pub fn delete_webhook(
         &self,
         dispatch: UseReducerDispatcher<AppState>,
+        permissions: Permissions,
         automations: Vec<Automation>,
     ) -> Callback<String> {
         let services = self.clone();
         Callback::from(move |id: String| {
+            if !allowed(permissions.manage, &dispatch) {
+                return;
+            }
             let disabled = disable_users_of(&automations, &id);
             let (to_save, deleted) = (disabled.clone(), id.clone());
-            services.write(
+            services.write_config(
                 dispatch.clone(),
                 move |store| async move {
                     for automation in &to_save {
@@ -193,11 +249,15 @@ impl Services {
     pub fn save_automation(
         &self,
         dispatch: UseReducerDispatcher<AppState>,
+        permissions: Permissions,
     ) -> Callback<Automation> {
         let services = self.clone();
         Callback::from(move |automation: Automation| {
+            if !allowed(permissions.manage, &dispatch) {
+                return;
+            }
             let saved = automation.clone();
-            services.write(
+            services.write_config(
                 dispatch.clone(),
                 move |store| async move { store.put_automation(&automation).await },
                 move || AppAction::AutomationSaved(saved),
@@ -205,11 +265,18 @@ impl Services {
         })
     }
 
-    pub fn delete_automation(&self, dispatch: UseReducerDispatcher<AppState>) -> Callback<String> {
+    pub fn delete_automation(
+        &self,
+        dispatch: UseReducerDispatcher<AppState>,
+        permissions: Permissions,
+    ) -> Callback<String> {
         let services = self.clone();
         Callback::from(move |id: String| {
+            if !allowed(permissions.manage, &dispatch) {
+                return;
+            }
             let deleted = id.clone();
-            services.write(
+            services.write_config(
                 dispatch.clone(),
                 move |store| async move { store.delete_automation(&deleted).await },
                 move || AppAction::AutomationDeleted(id),
@@ -217,24 +284,55 @@ impl Services {
         })
     }
 
-    /// Replaces the whole configuration (an import) in one transaction.
-    pub fn replace_config(
+    /// Deletes every webhook and automation in one transaction.
+    pub fn delete_everything(
         &self,
         dispatch: UseReducerDispatcher<AppState>,
-        webhooks: Vec<Webhook>,
-        automations: Vec<Automation>,
+        permissions: Permissions,
     ) {
-        self.store_config(dispatch, webhooks, automations, |webhooks, automations| {
-            AppAction::ConfigReplaced {
-                webhooks,
-                automations,
-            }
-        });
+        if !allowed(permissions.manage, &dispatch) {
+            return;
+        }
+        self.write_config(
+            dispatch,
+            |store| async move { store.replace_config(&[], &[]).await },
+            || AppAction::ConfigReplaced {
+                webhooks: Vec::new(),
+                automations: Vec::new(),
+            },
+        );
     }
 
-    pub fn save_settings(&self, dispatch: UseReducerDispatcher<AppState>) -> Callback<Settings> {
+    /// Saves where the relay is and this browser's tokens for it (an admin's).
+    pub fn save_relay(
+        &self,
+        dispatch: UseReducerDispatcher<AppState>,
+        permissions: Permissions,
+    ) -> Callback<RelayConnection> {
+        let services = self.clone();
+        Callback::from(move |connection: RelayConnection| {
+            if !allowed(permissions.manage, &dispatch) {
+                return;
+            }
+            let saved = connection.clone();
+            services.write(
+                dispatch.clone(),
+                move |store| async move { store.put_setting(RELAY_KEY, &connection).await },
+                move || AppAction::RelayLoaded(saved),
+            );
+        })
+    }
+
+    pub fn save_settings(
+        &self,
+        dispatch: UseReducerDispatcher<AppState>,
+        permissions: Permissions,
+    ) -> Callback<Settings> {
         let services = self.clone();
         Callback::from(move |settings: Settings| {
+            if !allowed(permissions.manage, &dispatch) {
+                return;
+            }
             let saved = settings.clone();
             services.write(
                 dispatch.clone(),
@@ -244,40 +342,112 @@ impl Services {
         })
     }
 
-    /// Adopts the configuration an embedding CRM shares with every user's widget: stored like an
-    /// import, without the import's notice (the admin did not ask for it in this widget).
-    pub fn adopt_shared_config(
+    /// Imports a configuration document the admin confirmed.
+    pub fn import_document(
         &self,
         dispatch: UseReducerDispatcher<AppState>,
-        webhooks: Vec<Webhook>,
-        automations: Vec<Automation>,
-    ) {
-        self.store_config(dispatch, webhooks, automations, |webhooks, automations| {
-            AppAction::Reloaded {
-                webhooks,
-                automations,
+        permissions: Permissions,
+    ) -> Callback<ConfigDocument> {
+        let services = self.clone();
+        Callback::from(move |document: ConfigDocument| {
+            if !allowed(permissions.manage, &dispatch) {
+                return;
             }
-        });
+            let (services, dispatch) = (services.clone(), dispatch.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                services
+                    .adopt_document(dispatch, document, Adoption::Import)
+                    .await;
+            });
+        })
     }
 
-    /// Stores a whole configuration in one transaction, then reports it with `done`.
-    fn store_config(
+    /// Adopts a configuration document: an import the admin confirmed, or the configuration the
+    /// embedding CRM shares with every user's widget (stored alike, without the import's notice: the
+    /// admin did not ask for it in this widget). The credentials that still apply come from what is
+    /// stored at that moment, read in the same transaction ([`Store::adopt_document`]).
+    ///
+    /// A shared configuration always applies: when storage refuses it (full), it applies in memory
+    /// for this visit, with the problem in the banner. An import storage refuses changes nothing.
+    /// Resolves to what was adopted (sorted as the lists show it), or `None` when nothing was.
+    pub async fn adopt_document(
         &self,
         dispatch: UseReducerDispatcher<AppState>,
-        webhooks: Vec<Webhook>,
-        automations: Vec<Automation>,
-        done: fn(Vec<Webhook>, Vec<Automation>) -> AppAction,
-    ) {
-        let (stored_webhooks, stored_automations) = (webhooks.clone(), automations.clone());
-        self.write(
-            dispatch,
-            move |store| async move {
+        document: ConfigDocument,
+        adoption: Adoption,
+    ) -> Option<ImportedConfig> {
+        let store = self.store.borrow().clone();
+        let adopted = match &store {
+            Some(store) => {
                 store
-                    .replace_config(&stored_webhooks, &stored_automations)
+                    .adopt_document(document.clone(), adoption == Adoption::Shared)
                     .await
+            }
+            // Nothing is stored, so no credential can be kept.
+            None => {
+                let mut imported = sorted(document.clone().into_local(&[]));
+                if adoption == Adoption::Import {
+                    imported.revision =
+                        next_revision(imported.revision, js_sys::Date::now() as i64);
+                }
+                Ok(imported)
+            }
+        };
+        let imported = match (adopted, adoption, store) {
+            (Ok(imported), _, _) => imported,
+            (Err(error), Adoption::Shared, Some(store)) => {
+                dispatch.dispatch(AppAction::Failed(error.to_string()));
+                let local = store.load_config().await.unwrap_or_default().webhooks;
+                sorted(document.into_local(&local))
+            }
+            (Err(error), _, _) => {
+                dispatch.dispatch(AppAction::Failed(error.to_string()));
+                return None;
+            }
+        };
+        let (webhooks, automations) = (imported.webhooks.clone(), imported.automations.clone());
+        let adopted = match adoption {
+            Adoption::Import => AppAction::ConfigReplaced {
+                webhooks,
+                automations,
             },
-            move || done(webhooks, automations),
-        );
+            Adoption::Shared => AppAction::Reloaded {
+                webhooks,
+                automations,
+            },
+        };
+        dispatch.dispatch(AppAction::Together(vec![
+            adopted,
+            AppAction::RevisionChanged(imported.revision),
+        ]));
+        Some(imported)
+    }
+
+    /// [`Services::write`] for a change of the configuration, which then has a new revision.
+    fn write_config<W, F>(
+        &self,
+        dispatch: UseReducerDispatcher<AppState>,
+        write: W,
+        done: impl FnOnce() -> AppAction + 'static,
+    ) where
+        W: FnOnce(Rc<Store>) -> F + 'static,
+        F: Future<Output = Result<u64, StorageError>> + 'static,
+    {
+        let store = self.store.borrow().clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = match store {
+                Some(store) => write(store).await,
+                // Kept in memory only: a revision from the clock, as storage would give it.
+                None => Ok(next_revision(0, js_sys::Date::now() as i64)),
+            };
+            match result {
+                Ok(revision) => dispatch.dispatch(AppAction::Together(vec![
+                    done(),
+                    AppAction::RevisionChanged(revision),
+                ])),
+                Err(error) => dispatch.dispatch(AppAction::Failed(error.to_string())),
+            }
+        });
     }
 
     /// Runs `write` against the store and then dispatches `done()`; on failure dispatches the
@@ -306,13 +476,51 @@ impl Services {
     }
 }
 
+/// Where this browser's data is kept, or `None` (memory only) when this app may not open it.
+///
+/// The standalone app's page (with its sandbox, where anyone acts as the sample admin) and a CRM
+/// page embedding the app share the origin's database when the app's files are served from the
+/// CRM's origin. The embedding page owns the data it writes — credentials an admin entered, the
+/// history of every user's runs — so once one has opened the database, the standalone page refuses
+/// to: otherwise anyone at that browser could test, replay and read with the embedded webhooks.
+const OWNER_KEY: &str = "owner";
+const EMBEDDING_PAGE: &str = "embedding page";
+
+async fn claim_storage(
+    store: Rc<Store>,
+    hosted: bool,
+    dispatch: &UseReducerDispatcher<AppState>,
+) -> Option<Rc<Store>> {
+    let owner = store.get_setting::<String>(OWNER_KEY).await;
+    let owned_by_embedding_page = matches!(&owner, Ok(Some(owner)) if owner == EMBEDDING_PAGE);
+    if hosted {
+        if !owned_by_embedding_page {
+            if let Err(error) = store.put_setting(OWNER_KEY, &EMBEDDING_PAGE).await {
+                dispatch.dispatch(AppAction::Failed(error.to_string()));
+            }
+        }
+        return Some(store);
+    }
+    if owned_by_embedding_page {
+        dispatch.dispatch(AppAction::Failed(
+            "This browser's Webhook Automations data belongs to the CRM page that embeds the app on this site, so this standalone page does not open it: open the CRM page instead. Nothing here is saved or sent with it.".into(),
+        ));
+        drop(store);
+        return None;
+    }
+    Some(store)
+}
+
 fn reload(store: Rc<Store>, dispatch: UseReducerDispatcher<AppState>) {
     wasm_bindgen_futures::spawn_local(async move {
         match store.load_config().await {
-            Ok(config) => dispatch.dispatch(AppAction::Reloaded {
-                webhooks: config.webhooks,
-                automations: config.automations,
-            }),
+            Ok(config) => dispatch.dispatch(AppAction::Together(vec![
+                AppAction::RevisionChanged(config.revision),
+                AppAction::Reloaded {
+                    webhooks: config.webhooks,
+                    automations: config.automations,
+                },
+            ])),
             Err(error) => dispatch.dispatch(AppAction::Failed(error.to_string())),
         }
     });
@@ -326,5 +534,29 @@ fn reload_settings(store: Rc<Store>, dispatch: UseReducerDispatcher<AppState>) {
             Ok(None) => {}
             Err(error) => dispatch.dispatch(AppAction::Failed(error.to_string())),
         }
+        load_relay(&store, &dispatch).await;
     });
+}
+
+/// The relay connection saved in this browser.
+async fn load_relay(store: &Store, dispatch: &UseReducerDispatcher<AppState>) {
+    match store.get_setting::<RelayConnection>(RELAY_KEY).await {
+        Ok(connection) => dispatch.dispatch(AppAction::RelayLoaded(connection.unwrap_or_default())),
+        Err(error) => dispatch.dispatch(AppAction::Failed(error.to_string())),
+    }
+}
+
+/// Whether an action the user asked for is permitted; when it is not, the problem banner says so and
+/// nothing is changed. Views hide what a user may not do; this is the guard behind them.
+fn allowed(permitted: bool, dispatch: &UseReducerDispatcher<AppState>) -> bool {
+    if !permitted {
+        dispatch.dispatch(AppAction::Failed(ADMINS_ONLY.to_owned()));
+    }
+    permitted
+}
+
+/// A configuration as the lists show it: by name, then id.
+fn sorted(mut imported: ImportedConfig) -> ImportedConfig {
+    sort_by_name(&mut imported.webhooks, &mut imported.automations);
+    imported
 }

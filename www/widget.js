@@ -5,9 +5,10 @@
 //
 // The WebAssembly module is loaded once per page, however many widgets there are, and the app runs in
 // an open shadow root with its own stylesheet, so the page's styles and the widget's never mix. The
-// host API (docs/host-api.md) is on the element: properties `user`, `config`, `catalog`; methods
-// `emit(event)`, `setUser`, `setConfig`, `setCatalog`; events `webhook-automations:execution` and
-// `webhook-automations:configchange`.
+// host API (docs/host-api.md) is on the element: properties `user`, `config`, `catalog`, `relay`;
+// methods `emit(event)`, `setUser`, `setConfig`, `setCatalog`, `setRelay`; events `webhook-automations:ready`,
+// `webhook-automations:execution`, `webhook-automations:configchange` and `webhook-automations:error`
+// (a call made before the widget loaded that failed once applied).
 
 const TAG = "webhook-automations";
 const HERE = new URL(".", import.meta.url);
@@ -49,29 +50,75 @@ class WebhookAutomationsElement extends HTMLElement {
   }
 
   async #mount() {
-    const module = await loadWasm();
+    let module;
+    try {
+      module = await loadWasm();
+    } catch (error) {
+      this.#report("load", error);
+      return;
+    }
     if (!this.isConnected) return;
     const style = document.createElement("link");
     style.rel = "stylesheet";
     style.href = new URL("styles.css", HERE).href;
-    const loaded = new Promise((resolve) => style.addEventListener("load", resolve, { once: true }));
+    // Unstyled beats absent: a stylesheet that fails to load must not keep the app from mounting.
+    const settled = new Promise((resolve) => {
+      style.addEventListener("load", resolve, { once: true });
+      style.addEventListener("error", () => {
+        console.warn(`Webhook Automations: ${style.href} did not load; the widget shows unstyled.`);
+        resolve();
+      }, { once: true });
+    });
     const root = document.createElement("div");
     root.className = "wa-root wa-embedded";
     this.shadowRoot.replaceChildren(style, root);
-    await loaded;
-    this.#handle = module.mount(root, { ...this.#options, hashRouting: false });
-    for (const [method, argument] of this.#pending.splice(0)) this.#handle[method](argument);
+    await settled;
+    if (!this.isConnected) return;
+    // Each host call made meanwhile is applied on its own, so one bad value is reported and the
+    // calls after it still apply. The user goes in at mount (no first frame as nobody), unless it is
+    // the bad value.
+    const options = this.#options;
+    try {
+      this.#handle = module.mount(root, { hashRouting: false, user: options.user });
+    } catch (error) {
+      this.#report("setUser", error);
+      this.#handle = module.mount(root, { hashRouting: false });
+    }
+    if ("relay" in options) this.#call("setRelay", options.relay);
+    if ("catalog" in options) this.#call("setCatalog", options.catalog);
+    if ("config" in options) this.#call("setConfig", options.config);
+    for (const [method, argument] of this.#pending.splice(0)) this.#call(method, argument);
     this.dispatchEvent(new CustomEvent(`${TAG}:ready`, { bubbles: true, composed: true }));
+  }
+
+  #call(method, argument) {
+    try {
+      return this.#handle[method](argument);
+    } catch (error) {
+      this.#report(method, error);
+      return false;
+    }
+  }
+
+  // A call the host made before the widget loaded cannot throw back to it any more: the problem is
+  // logged and announced on the element instead.
+  #report(call, error) {
+    const message = error?.message ?? String(error);
+    console.error(`Webhook Automations: ${call} failed: ${message}`);
+    this.dispatchEvent(new CustomEvent(`${TAG}:error`, { bubbles: true, composed: true, detail: { call, message } }));
   }
 
   /** Runs the automations a CRM record event triggers; false for an event id seen before. */
   emit(event) {
     if (this.#handle) return this.#handle.emit(event);
+    // The same answer the widget gives once loaded: an id handed over before is refused.
+    const id = event?.id;
+    if (this.#pending.some(([method, pending]) => method === "emit" && pending?.id === id)) return false;
     this.#pending.push(["emit", event]);
     return true;
   }
 
-  // Before the app has mounted, settings only change the options it will mount with.
+  // Before the app has mounted, settings only change the options it will apply once mounted.
   #set(option, method, value) {
     this.#options[option] = value;
     this.#handle?.[method](value);
@@ -80,6 +127,7 @@ class WebhookAutomationsElement extends HTMLElement {
   setUser(user) { this.#set("user", "setUser", user); }
   setConfig(document) { this.#set("config", "setConfig", document); }
   setCatalog(catalog) { this.#set("catalog", "setCatalog", catalog); }
+  setRelay(relay) { this.#set("relay", "setRelay", relay); }
 
   set user(user) { this.setUser(user); }
   get user() { return this.#options.user; }
@@ -87,6 +135,8 @@ class WebhookAutomationsElement extends HTMLElement {
   get config() { return this.#options.config; }
   set catalog(catalog) { this.setCatalog(catalog); }
   get catalog() { return this.#options.catalog; }
+  set relay(relay) { this.setRelay(relay); }
+  get relay() { return this.#options.relay; }
 }
 
 // Loading this script twice is harmless: the element is defined once.

@@ -6,12 +6,27 @@
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::storage::DATABASE_NAME;
+
 const LOCK_NAME: &str = "webhook-automations:dispatcher";
 
-/// Asks for the dispatcher lock; `on_granted` runs when this tab holds it, which it then keeps for
-/// the page's lifetime. Returns false where the browser has no Web Locks (the caller then
-/// dispatches on its own: at worst two tabs both send, each with the delivery's stable id).
-pub fn request_dispatcher_lock(on_granted: impl FnOnce() + 'static) -> bool {
+/// One lock per outbox, that is per database. The app's own database keeps the lock's original
+/// name, so a tab still running the previous build and a new one never both dispatch.
+fn lock_name(database: Option<&str>) -> String {
+    match database {
+        Some(name) if name != DATABASE_NAME => format!("{LOCK_NAME}:{name}"),
+        _ => LOCK_NAME.to_string(),
+    }
+}
+
+/// Asks for the dispatcher lock of `database`'s outbox; `on_granted` runs when this tab holds it,
+/// which it then keeps for the page's lifetime. Returns false where the browser has no Web Locks
+/// (the caller then dispatches on its own: at worst two tabs both send, each with the delivery's
+/// stable id).
+pub fn request_dispatcher_lock(
+    database: Option<&str>,
+    on_granted: impl FnOnce() + 'static,
+) -> bool {
     let Some(locks) = web_sys::window()
         .and_then(|window| js_sys::Reflect::get(&window.navigator(), &"locks".into()).ok())
         .filter(|locks| !locks.is_undefined())
@@ -32,7 +47,11 @@ pub fn request_dispatcher_lock(on_granted: impl FnOnce() + 'static) -> bool {
         js_sys::Promise::new(&mut |_, _| {})
     });
     let requested = request
-        .call2(&locks, &LOCK_NAME.into(), holder.as_ref().unchecked_ref())
+        .call2(
+            &locks,
+            &lock_name(database).into(),
+            holder.as_ref().unchecked_ref(),
+        )
         .is_ok();
     // The browser keeps the callback for as long as the page lives.
     holder.forget();

@@ -1,34 +1,41 @@
-//! The dispatcher: accepts record events (sandbox, host API), asks the engine which deliveries they
-//! cause, keeps each in the IndexedDB outbox before sending, delivers with `fetch`, and records every
-//! execution. Delivery is at least once: a reload resumes the outbox with the same execution ids
-//! (`webhook-id`), and one tab at a time dispatches (Web Locks).
+//! The dispatcher: the browser's shell around the engine's [`Scheduler`], which decides which
+//! delivery goes when. It accepts record events (sandbox, host API), asks the engine which
+//! deliveries they cause, keeps each in the IndexedDB outbox before sending, makes the attempts the
+//! scheduler starts with `fetch`, records every execution, and tells the app about every run and
+//! every storage problem ([`Dispatcher::on_problem`]). Delivery is at least once: a reload resumes
+//! the outbox with the same execution ids (`webhook-id`), and one tab at a time dispatches (Web
+//! Locks). A delivery this tab could not leave in the outbox is sent by this tab, from memory,
+//! whichever tab dispatches: no one else could send it.
 
 mod environment;
+mod handover;
 mod lock;
+mod problem;
 
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
 use serde::Serialize;
 use webhook_engine::catalog::Catalog;
 use webhook_engine::event::{Event, User};
-use webhook_engine::model::{Automation, Webhook};
+use webhook_engine::model::{Automation, Route, Webhook};
 use webhook_engine::runner::{
-    attempt, plan, replay, CompiledConfig, Execution, FrequencyGuard, Planned, Status,
-    MAX_CONCURRENT_PER_WEBHOOK,
+    attempt, plan, replay, CompiledConfig, Environment, Execution, FrequencyGuard, Planned,
+    Scheduler, Status, Work,
 };
 
 pub use environment::BrowserEnvironment;
+pub use handover::Handover;
+pub use problem::DispatchProblem;
 
 use crate::http::{sleep_ms, FetchTransport};
+use crate::relay::RelayClient;
 use crate::storage::{ChangeNotice, Store, Subscription};
-
-/// How many recent event ids are remembered to ignore an event emitted twice.
-const REMEMBERED_EVENTS: usize = 10_000;
 
 /// Told about every execution as it is created and changes.
 type Listener = Rc<dyn Fn(&Execution)>;
+/// Told about every storage problem while dispatching.
+type ProblemListener = Rc<dyn Fn(&DispatchProblem)>;
 
 /// What became of an emitted event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,16 +51,32 @@ pub struct Dispatcher {
     catalog: RefCell<Rc<Catalog>>,
     config: RefCell<Rc<CompiledConfig>>,
     guard: RefCell<FrequencyGuard>,
-    seen: RefCell<(HashSet<String>, VecDeque<String>)>,
-    /// Executions being delivered by this tab, so a resume never starts one twice.
-    running: RefCell<HashSet<String>>,
-    in_flight: RefCell<HashMap<String, usize>>,
-    waiting: RefCell<VecDeque<Planned>>,
+    scheduler: RefCell<Scheduler>,
     /// Whether this tab holds the dispatcher lock (or the browser has no locks).
     dispatching: Cell<bool>,
+    /// Whether the outbox may be resumed: only under the configuration in force — the stored one,
+    /// or the one the host page is handing over — or a delivery resumed after a reload would be
+    /// attempted against an empty or stale configuration (ended as "webhook deleted", or sent to an
+    /// endpoint the host has moved).
+    outbox_released: Cell<bool>,
     listeners: RefCell<Vec<(u64, Listener)>>,
+    problem_listeners: RefCell<Vec<(u64, ProblemListener)>>,
     next_listener: Cell<u64>,
     outbox_subscription: RefCell<Option<Subscription>>,
+    /// The time the wake-up timer is set for, so a later one is not set beside it.
+    wake_at: Cell<Option<i64>>,
+    /// The relay that takes this page's relay deliveries (its events token), when one is known.
+    relay: RefCell<Option<RelayClient>>,
+    /// The configuration revision deliveries are planned under (what the relay is told).
+    revision: Cell<u64>,
+    /// A handover round is under way; the wait before the next one while the relay cannot take.
+    handing_over: Cell<bool>,
+    handover_again: Cell<bool>,
+    handover_wait_ms: Cell<u64>,
+    /// The relay said its configuration is older than this page's.
+    relay_behind: Cell<bool>,
+    /// Handovers waiting, when there is no storage.
+    memory_handovers: RefCell<Vec<Handover>>,
 }
 
 impl Dispatcher {
@@ -67,14 +90,21 @@ impl Dispatcher {
             config: RefCell::new(Rc::new(CompiledConfig::compile(&catalog, &[], &[]))),
             catalog: RefCell::new(Rc::new(catalog)),
             guard: RefCell::new(FrequencyGuard::new(max_runs_per_minute)),
-            seen: RefCell::default(),
-            running: RefCell::default(),
-            in_flight: RefCell::default(),
-            waiting: RefCell::default(),
+            scheduler: RefCell::default(),
             dispatching: Cell::new(false),
+            outbox_released: Cell::new(false),
             listeners: RefCell::default(),
+            problem_listeners: RefCell::default(),
             next_listener: Cell::new(0),
             outbox_subscription: RefCell::default(),
+            wake_at: Cell::new(None),
+            relay: RefCell::default(),
+            revision: Cell::new(0),
+            handing_over: Cell::new(false),
+            handover_again: Cell::new(false),
+            handover_wait_ms: Cell::new(1_000),
+            relay_behind: Cell::new(false),
+            memory_handovers: RefCell::default(),
         });
         dispatcher.take_turn();
         dispatcher
@@ -86,13 +116,28 @@ impl Dispatcher {
         let on_granted = move || {
             if let Some(dispatcher) = weak.upgrade() {
                 dispatcher.dispatching.set(true);
-                dispatcher.follow_outbox();
-                dispatcher.resume();
+                if dispatcher.outbox_released.get() {
+                    dispatcher.start_dispatching();
+                }
             }
         };
-        if !lock::request_dispatcher_lock(on_granted.clone()) {
+        let database = self.store.as_ref().map(|store| store.name());
+        if !lock::request_dispatcher_lock(database, on_granted.clone()) {
             on_granted();
         }
+    }
+
+    /// Whether this tab holds the dispatcher lock: it is the one that sends the outbox's deliveries.
+    pub fn dispatches(&self) -> bool {
+        self.dispatching.get()
+    }
+
+    /// Resumes the outbox and follows other tabs' additions to it: once this tab dispatches and
+    /// knows the configuration, whichever comes last.
+    fn start_dispatching(self: &Rc<Self>) {
+        self.follow_outbox();
+        self.resume();
+        self.hand_over_waiting();
     }
 
     fn follow_outbox(self: &Rc<Self>) {
@@ -110,6 +155,34 @@ impl Dispatcher {
     pub fn set_config(&self, webhooks: &[Webhook], automations: &[Automation]) {
         let compiled = CompiledConfig::compile(&self.catalog.borrow(), webhooks, automations);
         *self.config.borrow_mut() = Rc::new(compiled);
+    }
+
+    /// The revision of the configuration in force, which events handed to the relay carry.
+    pub fn set_revision(&self, revision: u64) {
+        self.revision.set(revision);
+    }
+
+    /// The relay this page hands events over to (`None`: none known); waiting events go at once.
+    pub fn set_relay(self: &Rc<Self>, relay: Option<RelayClient>) {
+        let known = relay.is_some();
+        *self.relay.borrow_mut() = relay;
+        if known {
+            self.handover_wait_ms.set(1_000);
+            self.hand_over_waiting();
+        }
+    }
+
+    /// Whether the relay said its configuration is older than this page's (an admin's page then
+    /// puts its own first).
+    pub fn relay_is_behind(&self) -> bool {
+        self.relay_behind.get()
+    }
+
+    /// The configuration in force is known: the outbox may resume (once this tab dispatches).
+    pub fn release_outbox(self: &Rc<Self>) {
+        if !self.outbox_released.replace(true) && self.dispatching.get() {
+            self.start_dispatching();
+        }
     }
 
     pub fn set_catalog(&self, catalog: Catalog) {
@@ -136,8 +209,7 @@ impl Dispatcher {
     /// Calls `listener` with every execution as it is created and each time it changes, until the
     /// returned guard is dropped.
     pub fn on_execution(self: &Rc<Self>, listener: impl Fn(&Execution) + 'static) -> ListenerGuard {
-        let id = self.next_listener.get();
-        self.next_listener.set(id + 1);
+        let id = self.listener_id();
         self.listeners.borrow_mut().push((id, Rc::new(listener)));
         ListenerGuard {
             dispatcher: Rc::downgrade(self),
@@ -145,28 +217,71 @@ impl Dispatcher {
         }
     }
 
+    /// Calls `listener` with every storage problem met while dispatching (the app shows it to the
+    /// admin), until the returned guard is dropped.
+    pub fn on_problem(
+        self: &Rc<Self>,
+        listener: impl Fn(&DispatchProblem) + 'static,
+    ) -> ListenerGuard {
+        let id = self.listener_id();
+        self.problem_listeners
+            .borrow_mut()
+            .push((id, Rc::new(listener)));
+        ListenerGuard {
+            dispatcher: Rc::downgrade(self),
+            id,
+        }
+    }
+
+    fn listener_id(&self) -> u64 {
+        let id = self.next_listener.get();
+        self.next_listener.set(id + 1);
+        id
+    }
+
     /// Runs the automations `event` triggers. An event id this page saw before is ignored at once;
     /// one that another tab or an earlier visit ran is ignored as soon as storage says so.
     pub fn emit(self: &Rc<Self>, event: Event) -> Accepted {
-        if !self.remember(&event.id) {
+        if !self.scheduler.borrow_mut().first_sighting(&event.id) {
             return Accepted::Duplicate;
         }
         let config = self.config.borrow().clone();
         let catalog = self.catalog.borrow().clone();
-        let mut planned = plan(&config, &catalog, &event, &mut BrowserEnvironment).planned;
-        let count = planned.len();
+        let all = plan(&config, &catalog, &event, &mut BrowserEnvironment).planned;
+        let count = all.len();
+        // The relay's deliveries are the relay's to send (and to pass through its loop guard):
+        // this page records them as pending and hands the event over.
+        let (for_relay, mut planned): (Vec<Planned>, Vec<Planned>) =
+            all.into_iter().partition(|delivery| {
+                delivery.execution.route == Route::Relay
+                    && delivery.execution.status == Status::Pending
+            });
+        let handover = (!for_relay.is_empty()).then(|| Handover {
+            id: event.id.clone(),
+            event: event.clone(),
+            revision: self.revision.get(),
+            executions: for_relay
+                .iter()
+                .map(|delivery| delivery.execution.id.clone())
+                .collect(),
+        });
+        // Admitted before the claim: a re-sent event then counts toward the loop guard, which errs
+        // on the side of stopping a loop.
+        self.admit(&mut planned);
         let Some(store) = self.store.clone() else {
-            self.admit(&mut planned);
-            self.accept(planned);
+            for delivery in &for_relay {
+                self.announce(&delivery.execution);
+            }
+            self.memory_handovers.borrow_mut().extend(handover);
+            self.begin(planned, true);
+            self.hand_over_waiting();
             return Accepted::Deliveries(count);
         };
         let dispatcher = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            // Admitted before the claim: a re-sent event then counts toward the loop guard, which
-            // errs on the side of stopping a loop.
-            dispatcher.admit(&mut planned);
             let executions: Vec<Execution> = planned
                 .iter()
+                .chain(&for_relay)
                 .map(|delivery| delivery.execution.clone())
                 .collect();
             let outbox: Vec<OutboxEntry> = planned
@@ -174,12 +289,21 @@ impl Dispatcher {
                 .filter(|delivery| delivery.execution.status == Status::Pending)
                 .map(outbox_entry)
                 .collect();
-            let now_ms = js_sys::Date::now() as i64;
+            let now_ms = BrowserEnvironment.now_ms();
             match store
-                .claim_event_and_record(&event.id, now_ms, &executions, &outbox)
+                .claim_event_and_record(&event.id, now_ms, &executions, &outbox, handover.as_ref())
                 .await
             {
-                Ok(true) => dispatcher.start(planned),
+                Ok(true) => {
+                    for delivery in &for_relay {
+                        dispatcher.announce(&delivery.execution);
+                    }
+                    let here = dispatcher.dispatching.get();
+                    dispatcher.begin(planned, here);
+                    if handover.is_some() {
+                        dispatcher.hand_over_waiting();
+                    }
+                }
                 Ok(false) => web_sys::console::info_1(
                     &format!(
                         "Webhook Automations: event \"{}\" already ran in this browser; ignored.",
@@ -187,13 +311,15 @@ impl Dispatcher {
                     )
                     .into(),
                 ),
-                // Running an event twice is better than losing it.
+                // Nothing was stored, so no other tab can send these: this one does. Running an
+                // event twice is better than losing it.
                 Err(error) => {
-                    web_sys::console::warn_1(
-                        &format!("Webhook Automations: could not check whether event \"{}\" ran before: {error}", event.id)
-                            .into(),
-                    );
-                    dispatcher.accept(planned);
+                    dispatcher.report(&mut planned, DispatchProblem::NotClaimed { error });
+                    dispatcher.begin(planned, true);
+                    // Kept in memory: the relay keeps each event id once, so handing it over
+                    // again later (from here or another tab) sends nothing twice.
+                    dispatcher.memory_handovers.borrow_mut().extend(handover);
+                    dispatcher.hand_over_waiting();
                 }
             }
         });
@@ -202,7 +328,7 @@ impl Dispatcher {
 
     /// Passes new executions through the frequency guard.
     fn admit(&self, planned: &mut [Planned]) {
-        let now_ms = js_sys::Date::now() as i64;
+        let now_ms = BrowserEnvironment.now_ms();
         for delivery in planned {
             self.guard
                 .borrow_mut()
@@ -213,166 +339,255 @@ impl Dispatcher {
     /// Sends `original`'s recorded request again as a new execution, asked for by `by`.
     pub fn replay(self: &Rc<Self>, original: &Execution, by: &User) {
         let config = self.config.borrow().clone();
-        let planned = replay(&config, original, by, &mut BrowserEnvironment);
-        self.accept(vec![planned]);
-    }
-
-    fn remember(&self, event_id: &str) -> bool {
-        let mut seen = self.seen.borrow_mut();
-        if !seen.0.insert(event_id.to_string()) {
-            return false;
-        }
-        seen.1.push_back(event_id.to_string());
-        if seen.1.len() > REMEMBERED_EVENTS {
-            if let Some(oldest) = seen.1.pop_front() {
-                seen.0.remove(&oldest);
-            }
-        }
-        true
-    }
-
-    /// Records new executions, keeps the pending ones in the outbox, and starts them.
-    fn accept(self: &Rc<Self>, planned: Vec<Planned>) {
+        let mut planned = replay(&config, original, by, &mut BrowserEnvironment);
+        let Some(store) = self.store.clone() else {
+            self.begin(vec![planned], true);
+            return;
+        };
         let dispatcher = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            if let Some(store) = &dispatcher.store {
-                let executions: Vec<Execution> = planned
-                    .iter()
-                    .map(|delivery| delivery.execution.clone())
-                    .collect();
-                if let Err(error) = store.put_executions(&executions).await {
-                    web_sys::console::warn_1(
-                        &format!("Webhook Automations: the history could not be saved: {error}")
-                            .into(),
-                    );
+            // The execution and its outbox entry in one transaction, like an attempt's result.
+            let pending =
+                (planned.execution.status == Status::Pending).then(|| outbox_entry(&planned));
+            let stored = store
+                .record_attempt(&planned.execution, pending.as_ref())
+                .await;
+            match stored {
+                Ok(()) => {
+                    let here = dispatcher.dispatching.get();
+                    dispatcher.begin(vec![planned], here);
                 }
-                for delivery in planned
-                    .iter()
-                    .filter(|delivery| delivery.execution.status == Status::Pending)
-                {
-                    let _ = store.put_outbox(&outbox_entry(delivery)).await;
+                Err(error) => {
+                    dispatcher.report(
+                        std::slice::from_mut(&mut planned),
+                        DispatchProblem::NotQueued { error },
+                    );
+                    dispatcher.begin(vec![planned], true);
                 }
             }
-            dispatcher.start(planned);
         });
     }
 
-    /// Announces recorded executions and sends the pending ones when this tab dispatches
+    /// Announces new executions, and schedules the pending ones when this tab is to send them
     /// (otherwise the dispatching tab picks them up from the outbox).
-    fn start(self: &Rc<Self>, planned: Vec<Planned>) {
+    fn begin(self: &Rc<Self>, planned: Vec<Planned>, here: bool) {
         for delivery in &planned {
             self.announce(&delivery.execution);
         }
-        if self.dispatching.get() || self.store.is_none() {
-            for delivery in planned
-                .into_iter()
-                .filter(|delivery| delivery.execution.status == Status::Pending)
-            {
-                self.schedule(delivery);
-            }
+        if here {
+            let work = self
+                .scheduler
+                .borrow_mut()
+                .add(planned, &BrowserEnvironment);
+            self.perform(work);
         }
     }
 
-    /// Picks up every delivery in the outbox that this tab is not already sending: after a reload,
-    /// the same execution (same `webhook-id`) is sent again.
+    /// Reads the outbox and hands what it holds to the scheduler, which starts what this tab is not
+    /// already sending: after a reload, the same execution (same `webhook-id`) is sent again.
     fn resume(self: &Rc<Self>) {
         let Some(store) = self.store.clone() else {
             return;
         };
         let dispatcher = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let Ok(entries) = store.outbox().await else {
-                return;
-            };
-            for entry in entries {
-                // Read from text: a `Value` deserializer would add a second copy of serde's code.
-                let Some(planned) = entry
-                    .get("planned")
-                    .and_then(|value| serde_json::from_str::<Planned>(&value.to_string()).ok())
-                else {
-                    continue;
-                };
-                if planned.execution.status == Status::Pending {
-                    dispatcher.schedule(planned);
+            // Numbered just before the read's transaction opens (see `Scheduler::begin_outbox_read`).
+            let read = dispatcher.scheduler.borrow_mut().begin_outbox_read();
+            let work = match store.outbox().await {
+                Ok(entries) => {
+                    let planned: Vec<Planned> = entries
+                        .iter()
+                        .filter_map(|entry| dispatcher.read_entry(entry))
+                        .collect();
+                    dispatcher
+                        .scheduler
+                        .borrow_mut()
+                        .resume(read, planned, &BrowserEnvironment)
                 }
-            }
+                Err(error) => {
+                    dispatcher.tell(&DispatchProblem::OutboxUnreadable { error });
+                    dispatcher
+                        .scheduler
+                        .borrow_mut()
+                        .outbox_read_failed(read, &BrowserEnvironment)
+                }
+            };
+            dispatcher.perform(work);
         });
     }
 
-    /// Starts a delivery now, or queues it while its webhook already has the maximum in flight.
-    fn schedule(self: &Rc<Self>, planned: Planned) {
-        if !self
-            .running
-            .borrow_mut()
-            .insert(planned.execution.id.clone())
-        {
-            return;
+    /// The delivery an outbox entry holds; one that does not read is reported, not dropped silently.
+    fn read_entry(&self, entry: &serde_json::Value) -> Option<Planned> {
+        // Read from text: a `Value` deserializer would add a second copy of serde's code.
+        let planned = entry.get("planned").map_or_else(
+            || Err("it holds no delivery".to_string()),
+            |value| {
+                serde_json::from_str::<Planned>(&value.to_string())
+                    .map_err(|error| error.to_string())
+            },
+        );
+        match planned {
+            Ok(planned) => Some(planned),
+            Err(reason) => {
+                let id = entry.get("id").and_then(|id| id.as_str()).unwrap_or("?");
+                self.tell(&DispatchProblem::EntryUnreadable {
+                    id: id.to_string(),
+                    reason,
+                });
+                None
+            }
         }
-        let webhook = planned.execution.webhook_id.clone();
-        let busy = self.in_flight.borrow().get(&webhook).copied().unwrap_or(0)
-            >= MAX_CONCURRENT_PER_WEBHOOK;
-        if busy {
-            self.running.borrow_mut().remove(&planned.execution.id);
-            self.waiting.borrow_mut().push_back(planned);
-            return;
-        }
-        *self.in_flight.borrow_mut().entry(webhook).or_default() += 1;
-        let dispatcher = self.clone();
-        wasm_bindgen_futures::spawn_local(async move { dispatcher.deliver(planned).await });
     }
 
-    async fn deliver(self: Rc<Self>, mut planned: Planned) {
-        // A due time in the future (a retry waiting when the page was reloaded) is honoured.
-        if let Some(due) = planned.execution.next_attempt_at_ms {
-            let wait = due - js_sys::Date::now() as i64;
+    /// Does what the scheduler says, then sets the timer for its next wake-up.
+    fn perform(self: &Rc<Self>, work: Work) {
+        for planned in work.start {
+            wasm_bindgen_futures::spawn_local(self.clone().send(planned));
+        }
+        for planned in work.save_again {
+            wasm_bindgen_futures::spawn_local(self.clone().save_again(planned));
+        }
+        if work.read_outbox {
+            self.resume();
+        }
+        self.set_wake_up();
+    }
+
+    /// Sets one timer for the scheduler's next wake-up (a retry due, failed storage work to try
+    /// again), unless one is already set for then or earlier.
+    fn set_wake_up(self: &Rc<Self>) {
+        let Some(at) = self.scheduler.borrow().next_wake() else {
+            return;
+        };
+        if self.wake_at.get().is_some_and(|set| set <= at) {
+            return;
+        }
+        self.wake_at.set(Some(at));
+        let weak = Rc::downgrade(self);
+        wasm_bindgen_futures::spawn_local(async move {
+            let wait = at - BrowserEnvironment.now_ms();
             if wait > 0 {
                 sleep_ms(wait as u64).await;
             }
-        }
-        loop {
-            // Offline, an attempt could only fail: the delivery waits in the outbox instead and
-            // goes out when the browser is back online.
-            wait_until_online().await;
-            let config = self.config.borrow().clone();
-            let delay = attempt(
-                &config,
-                &mut planned,
-                &FetchTransport,
-                &mut BrowserEnvironment,
-            )
-            .await;
-            self.persist(&planned).await;
-            self.announce(&planned.execution);
-            match delay {
-                Some(delay) => sleep_ms(delay.ms).await,
-                None => break,
+            let Some(dispatcher) = weak.upgrade() else {
+                return;
+            };
+            if dispatcher.wake_at.get() == Some(at) {
+                dispatcher.wake_at.set(None);
             }
-        }
-        let webhook = planned.execution.webhook_id.clone();
-        self.running.borrow_mut().remove(&planned.execution.id);
-        if let Some(count) = self.in_flight.borrow_mut().get_mut(&webhook) {
-            *count = count.saturating_sub(1);
-        }
-        let next = {
-            let mut waiting = self.waiting.borrow_mut();
-            let position = waiting
-                .iter()
-                .position(|queued| queued.execution.webhook_id == webhook);
-            position.and_then(|index| waiting.remove(index))
+            let work = dispatcher.scheduler.borrow_mut().wake(&BrowserEnvironment);
+            dispatcher.perform(work);
+        });
+    }
+
+    /// Makes one attempt, records it, and reports it to the scheduler (which frees the webhook's
+    /// place and keeps a retry until it is due).
+    async fn send(self: Rc<Self>, mut planned: Planned) {
+        // Offline, an attempt could only fail: the delivery waits (in the outbox too) and goes out
+        // when the browser is back online.
+        wait_until_online().await;
+        let config = self.config.borrow().clone();
+        attempt(
+            &config,
+            &mut planned,
+            &FetchTransport,
+            &mut BrowserEnvironment,
+        )
+        .await;
+        let saved = self.persist(&mut planned).await;
+        self.announce(&planned.execution);
+        let handed_over = saved
+            && planned.execution.status == Status::Pending
+            && self.store.is_some()
+            && !self.dispatching.get();
+        let work = if handed_over {
+            // A delivery this tab sent only because it could not store it: its retry now waits in
+            // the outbox, and the dispatching tab, told of it, sends it from here on.
+            self.scheduler
+                .borrow_mut()
+                .handed_over(&planned.execution.id, &BrowserEnvironment)
+        } else {
+            self.scheduler
+                .borrow_mut()
+                .attempted(planned, saved, &BrowserEnvironment)
         };
-        if let Some(next) = next {
-            self.schedule(next);
+        self.perform(work);
+    }
+
+    /// Saves the execution after an attempt with its outbox entry, kept while it is pending and
+    /// removed once it has ended, so a reload resumes from here. On failure the problem is told
+    /// and noted in the execution, which its next save then records.
+    async fn persist(&self, planned: &mut Planned) -> bool {
+        let Some(store) = &self.store else {
+            return true;
+        };
+        let stored = {
+            let pending =
+                (planned.execution.status == Status::Pending).then(|| outbox_entry(planned));
+            store
+                .record_attempt(&planned.execution, pending.as_ref())
+                .await
+        };
+        match stored {
+            Ok(()) => true,
+            Err(error) => {
+                let webhook = webhook_name(&planned.execution);
+                self.report(
+                    std::slice::from_mut(planned),
+                    DispatchProblem::AttemptNotSaved { webhook, error },
+                );
+                false
+            }
         }
     }
 
-    /// Saves the execution after each attempt with its outbox entry, kept while it is pending and
-    /// removed once it has ended, so a reload resumes from here.
-    async fn persist(&self, planned: &Planned) {
-        let Some(store) = &self.store else { return };
-        let pending = (planned.execution.status == Status::Pending).then(|| outbox_entry(planned));
-        let _ = store
-            .record_attempt(&planned.execution, pending.as_ref())
-            .await;
+    /// Stores again the final record of a delivery whose end could not be saved, removing its
+    /// outbox entry, and reports the result to the scheduler.
+    async fn save_again(self: Rc<Self>, planned: Planned) {
+        let stored = match &self.store {
+            Some(store) => {
+                store
+                    .record_attempt::<OutboxEntry>(&planned.execution, None)
+                    .await
+            }
+            None => Ok(()),
+        };
+        if let Err(error) = &stored {
+            self.tell(&DispatchProblem::AttemptNotSaved {
+                webhook: webhook_name(&planned.execution),
+                error: error.clone(),
+            });
+        }
+        let work = self.scheduler.borrow_mut().saved_again(
+            &planned.execution.id,
+            stored.is_ok(),
+            &BrowserEnvironment,
+        );
+        self.perform(work);
+    }
+
+    /// Notes `problem` in these executions (stored with their next save) and tells the app.
+    fn report(&self, planned: &mut [Planned], problem: DispatchProblem) {
+        for delivery in planned {
+            delivery.execution.problems.push(problem.to_string());
+        }
+        self.tell(&problem);
+    }
+
+    /// Tells the problem listeners; with none (no app listening) the console is the only place left.
+    fn tell(&self, problem: &DispatchProblem) {
+        let listeners: Vec<_> = self
+            .problem_listeners
+            .borrow()
+            .iter()
+            .map(|(_, listener)| listener.clone())
+            .collect();
+        if listeners.is_empty() {
+            web_sys::console::warn_1(&format!("Webhook Automations: {problem}").into());
+        }
+        for listener in listeners {
+            listener(problem);
+        }
     }
 
     fn announce(&self, execution: &Execution) {
@@ -386,6 +601,13 @@ impl Dispatcher {
             listener(execution);
         }
     }
+}
+
+fn webhook_name(execution: &Execution) -> String {
+    execution
+        .webhook_name
+        .clone()
+        .unwrap_or_else(|| "a deleted webhook".to_string())
 }
 
 /// Resolves at once when the browser is online, otherwise at its next `online` event.
@@ -410,7 +632,7 @@ thread_local! {
     static PAGE_DISPATCHER: RefCell<Option<Rc<Dispatcher>>> = const { RefCell::new(None) };
 }
 
-/// Removes its execution listener when dropped (an app unmounted stops hearing about executions).
+/// Removes its listener when dropped (an app unmounted stops hearing about executions and problems).
 pub struct ListenerGuard {
     dispatcher: std::rc::Weak<Dispatcher>,
     id: u64,
@@ -421,6 +643,10 @@ impl Drop for ListenerGuard {
         if let Some(dispatcher) = self.dispatcher.upgrade() {
             dispatcher
                 .listeners
+                .borrow_mut()
+                .retain(|(id, _)| *id != self.id);
+            dispatcher
+                .problem_listeners
                 .borrow_mut()
                 .retain(|(id, _)| *id != self.id);
         }

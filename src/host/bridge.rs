@@ -1,14 +1,15 @@
 //! The bridge between the host page's handle and the running app: commands from the host wait here
 //! until the app has started, and the app's news goes out as `CustomEvent`s on the element.
 
-use std::cell::RefCell;
-use std::collections::HashSet;
+use std::cell::{Cell, RefCell};
+use std::collections::{HashSet, VecDeque};
+use std::rc::{Rc, Weak};
 
 use serde::Serialize;
 use serde_json::json;
 use web_sys::{CustomEvent, CustomEventInit, Element};
 use webhook_engine::catalog::Catalog;
-use webhook_engine::config::ConfigDocument;
+use webhook_engine::config::{ConfigDocument, ImportedConfig};
 use webhook_engine::event::{Event, User};
 use webhook_engine::model::{Automation, Webhook};
 use webhook_engine::runner::Execution;
@@ -16,7 +17,8 @@ use yew::UseReducerDispatcher;
 
 use crate::dispatch::Accepted;
 use crate::js_json::json_to_js;
-use crate::services::Services;
+use crate::relay::RelayConnection;
+use crate::services::{Adoption, Services};
 use crate::state::{AppAction, AppState};
 
 pub const EXECUTION_EVENT: &str = "webhook-automations:execution";
@@ -27,6 +29,7 @@ pub enum HostCommand {
     SetUser(User),
     SetCatalog(Catalog),
     SetConfig(ConfigDocument),
+    SetRelay(RelayConnection),
 }
 
 /// The running app, once it has started.
@@ -37,57 +40,81 @@ struct Attached {
 
 pub struct HostBridge {
     element: Element,
+    /// This bridge, for the adoptions it waits on.
+    this: Weak<HostBridge>,
     app: RefCell<Option<Attached>>,
-    queued: RefCell<Vec<HostCommand>>,
-    seen_events: RefCell<HashSet<String>>,
+    /// Commands waiting for the app to start, or for a configuration to be adopted: an event handed
+    /// over after `setConfig` runs under that configuration, as the host meant.
+    queued: RefCell<VecDeque<HostCommand>>,
+    /// True while a configuration document is being stored.
+    adopting_document: Cell<bool>,
+    /// The host destroyed the widget: what it handed over before still runs (the page's dispatcher
+    /// outlives the widget), nothing more is accepted.
+    destroyed: Cell<bool>,
+    /// The ids of the events queued until the app starts, so one handed over twice meanwhile is
+    /// refused at once; once started, the page's dispatcher remembers ids (in a bounded window).
+    queued_events: RefCell<HashSet<String>>,
     /// The configuration as last exchanged with the host (received or announced), as JSON: a change
     /// the host itself made is not announced back to it.
     shared: RefCell<Option<String>>,
-    /// This browser's webhooks, whose credentials a shared configuration keeps.
-    local_webhooks: RefCell<Vec<Webhook>>,
     /// True from `setConfig` until the app shows that configuration: what the app shows meanwhile is
     /// the stale local copy, which must never be announced over the host's.
-    adopting: std::cell::Cell<bool>,
+    adopting: Cell<bool>,
 }
 
 impl HostBridge {
-    pub fn new(element: Element) -> Self {
-        HostBridge {
+    pub fn new(element: Element) -> Rc<Self> {
+        Rc::new_cyclic(|this| HostBridge {
             element,
+            this: this.clone(),
             app: RefCell::default(),
             queued: RefCell::default(),
-            seen_events: RefCell::default(),
+            adopting_document: Cell::new(false),
+            destroyed: Cell::new(false),
+            queued_events: RefCell::default(),
             shared: RefCell::default(),
-            local_webhooks: RefCell::default(),
-            adopting: std::cell::Cell::new(false),
+            adopting: Cell::new(false),
+        })
+    }
+
+    /// The running app's services, unless commands must wait (not started, or adopting).
+    fn ready_services(&self) -> Option<Services> {
+        if self.adopting_document.get() {
+            return None;
         }
+        self.app.borrow().as_ref().map(|app| app.services.clone())
     }
 
     /// Hands an event to the page's dispatcher (queued until the app has started); false when its id
     /// was seen before, by this widget or — once started — by any widget of the page.
     pub fn emit(&self, event: Event) -> bool {
-        if !self.seen_events.borrow_mut().insert(event.id.clone()) {
+        if self.destroyed.get() {
             return false;
         }
         let dispatcher = self
-            .app
-            .borrow()
-            .as_ref()
-            .and_then(|app| app.services.dispatcher());
+            .ready_services()
+            .filter(|_| self.queued.borrow().is_empty())
+            .and_then(|services| services.dispatcher());
         match dispatcher {
             Some(dispatcher) => dispatcher.emit(event) != Accepted::Duplicate,
             None => {
-                self.queued.borrow_mut().push(HostCommand::Emit(event));
+                if !self.queued_events.borrow_mut().insert(event.id.clone()) {
+                    return false;
+                }
+                self.queued.borrow_mut().push_back(HostCommand::Emit(event));
                 true
             }
         }
     }
 
     pub fn send(&self, command: HostCommand) {
-        if self.app.borrow().is_some() {
+        if self.destroyed.get() {
+            return;
+        }
+        if self.ready_services().is_some() && self.queued.borrow().is_empty() {
             self.apply(command);
         } else {
-            self.queued.borrow_mut().push(command);
+            self.queued.borrow_mut().push_back(command);
         }
     }
 
@@ -102,21 +129,65 @@ impl HostBridge {
             services.keep_listener(listener);
         }
         *self.app.borrow_mut() = Some(Attached { services, dispatch });
-        let queued = std::mem::take(&mut *self.queued.borrow_mut());
-        for command in queued {
+        self.apply_queued();
+    }
+
+    /// Applies the waiting commands in order, until one starts adopting a configuration. Once none
+    /// waits, the configuration the host meant is in force and the outbox may resume.
+    fn apply_queued(&self) {
+        while let Some(services) = self.ready_services() {
+            let Some(command) = self.queued.borrow_mut().pop_front() else {
+                if let Some(dispatcher) = services.dispatcher() {
+                    dispatcher.release_outbox();
+                }
+                break;
+            };
+            if let HostCommand::Emit(event) = &command {
+                self.queued_events.borrow_mut().remove(&event.id);
+            }
             self.apply(command);
         }
     }
 
+    /// The widget is gone: events it accepted still run, nothing else is applied or accepted.
     pub fn detach(&self) {
-        self.app.borrow_mut().take();
+        self.destroyed.set(true);
+        let waiting = std::mem::take(&mut *self.queued.borrow_mut());
+        self.queued.borrow_mut().extend(
+            waiting
+                .into_iter()
+                .filter(|command| matches!(command, HostCommand::Emit(_))),
+        );
+        self.apply_queued();
+    }
+
+    /// A shared configuration is stored (or, refused by storage, in force in memory): the app will
+    /// show it as `adopted` — sorted as its lists are, which is what is compared, whatever order the
+    /// host wrote it in. When nothing was adopted, what the app shows is again the one to compare.
+    fn adopted(&self, adopted: Option<&ImportedConfig>) {
+        self.adopting_document.set(false);
+        match adopted {
+            Some(adopted) => {
+                let shared = ConfigDocument::export(&adopted.webhooks, &adopted.automations)
+                    .at_revision(adopted.revision);
+                *self.shared.borrow_mut() = Some(shared.to_json());
+            }
+            None => {
+                self.adopting.set(false);
+                *self.shared.borrow_mut() = None;
+            }
+        }
     }
 
     /// Tells the host about the configuration after an admin changed it in the widget. The first
     /// configuration the app shows, and one the host sent, are not changes.
-    pub fn configuration_changed(&self, webhooks: &[Webhook], automations: &[Automation]) {
-        *self.local_webhooks.borrow_mut() = webhooks.to_vec();
-        let document = ConfigDocument::export(webhooks, automations);
+    pub fn configuration_changed(
+        &self,
+        webhooks: &[Webhook],
+        automations: &[Automation],
+        revision: u64,
+    ) {
+        let document = ConfigDocument::export(webhooks, automations).at_revision(revision);
         let json = document.to_json();
         let known = self.shared.borrow().clone();
         if self.adopting.get() {
@@ -138,6 +209,9 @@ impl HostBridge {
         let Some(Attached { services, dispatch }) = app.as_ref() else {
             return;
         };
+        if self.destroyed.get() && !matches!(command, HostCommand::Emit(_)) {
+            return;
+        }
         match command {
             HostCommand::Emit(event) => {
                 if let Some(dispatcher) = services.dispatcher() {
@@ -145,6 +219,7 @@ impl HostBridge {
                 }
             }
             HostCommand::SetUser(user) => dispatch.dispatch(AppAction::SetUser(user)),
+            HostCommand::SetRelay(relay) => dispatch.dispatch(AppAction::RelayFromHost(relay)),
             HostCommand::SetCatalog(catalog) => {
                 if let Some(dispatcher) = services.dispatcher() {
                     dispatcher.set_catalog(catalog.clone());
@@ -152,16 +227,27 @@ impl HostBridge {
                 dispatch.dispatch(AppAction::SetCatalog(catalog));
             }
             HostCommand::SetConfig(document) => {
-                let imported = document.into_local(&self.local_webhooks.borrow());
-                let shared =
-                    ConfigDocument::export(&imported.webhooks, &imported.automations).to_json();
-                *self.shared.borrow_mut() = Some(shared);
                 self.adopting.set(true);
-                services.adopt_shared_config(
-                    dispatch.clone(),
-                    imported.webhooks,
-                    imported.automations,
-                );
+                self.adopting_document.set(true);
+                // Held strongly until the adoption ends: events it holds back must still run if
+                // the host destroys the widget (and drops its handle) meanwhile.
+                let (services, dispatch, this) =
+                    (services.clone(), dispatch.clone(), self.this.upgrade());
+                wasm_bindgen_futures::spawn_local(async move {
+                    let adopted = services
+                        .adopt_document(dispatch, document, Adoption::Shared)
+                        .await;
+                    // Events waiting behind it run under the adopted configuration at once, not
+                    // after the app's next render hands it to the dispatcher.
+                    if let (Some(adopted), Some(dispatcher)) = (&adopted, services.dispatcher()) {
+                        dispatcher.set_config(&adopted.webhooks, &adopted.automations);
+                        dispatcher.set_revision(adopted.revision);
+                    }
+                    if let Some(bridge) = this {
+                        bridge.adopted(adopted.as_ref());
+                        bridge.apply_queued();
+                    }
+                });
             }
         }
     }

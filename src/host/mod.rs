@@ -20,6 +20,7 @@ use yew::AppHandle;
 pub use bridge::{HostBridge, HostCommand, CONFIG_CHANGE_EVENT, EXECUTION_EVENT};
 pub use options::HostOptions;
 
+use crate::relay::RelayConnection;
 use crate::ui::app::{App, AppProps};
 
 /// A mounted app, as the host page holds it.
@@ -30,20 +31,24 @@ pub struct WidgetHandle {
 }
 
 /// Mounts the app into `element` (any element the page owns) with `options`:
-/// `{ user, catalog, config, hashRouting }`, all optional. Throws an `Error` naming what is wrong
+/// `{ user, catalog, config, relay, hashRouting, sandbox }`, all optional. Throws an `Error` naming what is wrong
 /// with the options.
 #[wasm_bindgen]
 pub fn mount(element: web_sys::Element, options: JsValue) -> Result<WidgetHandle, JsError> {
     let options = HostOptions::from_js(options).map_err(|message| JsError::new(&message))?;
-    let bridge = Rc::new(HostBridge::new(element.clone()));
+    let bridge = HostBridge::new(element.clone());
     if let Some(catalog) = options.catalog {
         bridge.send(HostCommand::SetCatalog(catalog));
+    }
+    if let Some(relay) = options.relay {
+        bridge.send(HostCommand::SetRelay(relay));
     }
     if let Some(document) = options.config {
         bridge.send(HostCommand::SetConfig(document));
     }
     let props = AppProps {
         hash_routing: options.hash_routing,
+        sandbox: options.sandbox,
         user: options.user,
         host: Some(bridge.clone()),
     };
@@ -85,6 +90,15 @@ impl WidgetHandle {
     pub fn set_config(&self, document: JsValue) -> Result<(), JsError> {
         let document = options::config_from_js(document)?;
         self.bridge.send(HostCommand::SetConfig(document));
+        Ok(())
+    }
+
+    /// The relay this page's users hand events over to: `{ url, eventsToken }` (docs/host-api.md).
+    #[wasm_bindgen(js_name = setRelay)]
+    pub fn set_relay(&self, relay: JsValue) -> Result<(), JsError> {
+        let relay: options::HostRelay = options::from_js(relay, "the relay")?;
+        self.bridge
+            .send(HostCommand::SetRelay(RelayConnection::from(relay)));
         Ok(())
     }
 

@@ -7,8 +7,13 @@ use wasm_bindgen::{JsError, JsValue};
 use webhook_engine::catalog::Catalog;
 use webhook_engine::config::ConfigDocument;
 use webhook_engine::event::User;
+use webhook_engine::model::Secret;
 
-use crate::js_json::{json_from_js, json_text, scrub};
+use crate::relay::RelayConnection;
+
+use webhook_engine::json_errors::scrub_quoted;
+
+use crate::js_json::{json_from_js, json_text};
 
 /// `mount`'s options.
 pub struct HostOptions {
@@ -16,6 +21,11 @@ pub struct HostOptions {
     pub catalog: Option<Catalog>,
     pub config: Option<ConfigDocument>,
     pub hash_routing: bool,
+    /// The relay this page's users hand events over to: its URL and the events token.
+    pub relay: Option<RelayConnection>,
+    /// Offer the sandbox CRM and its user switch: the standalone app's own page does; a CRM page
+    /// embedding the app does not, so its users only ever act as the user it names.
+    pub sandbox: bool,
 }
 
 #[derive(Deserialize)]
@@ -26,6 +36,27 @@ struct RawOptions {
     config: Option<serde_json::Value>,
     #[serde(default)]
     hash_routing: bool,
+    #[serde(default)]
+    sandbox: bool,
+    relay: Option<HostRelay>,
+}
+
+/// `relay` as the host passes it: `{ url, eventsToken }`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HostRelay {
+    url: String,
+    events_token: String,
+}
+
+impl From<HostRelay> for RelayConnection {
+    fn from(relay: HostRelay) -> Self {
+        RelayConnection {
+            url: relay.url,
+            admin_token: None,
+            events_token: Some(Secret::new(relay.events_token)),
+        }
+    }
 }
 
 impl HostOptions {
@@ -36,10 +67,12 @@ impl HostOptions {
                 catalog: None,
                 config: None,
                 hash_routing: false,
+                relay: None,
+                sandbox: false,
             });
         }
         let raw: RawOptions = json_from_js(&options).map_err(|problem| {
-            format!("mount options: {problem} (expected {{ user, catalog, config, hashRouting }})")
+            format!("mount options: {problem} (expected {{ user, catalog, config, relay, hashRouting, sandbox }})")
         })?;
         let user = raw
             .user
@@ -47,7 +80,7 @@ impl HostOptions {
                 serde_json::from_str(&user.to_string()).map_err(|error| {
                     format!(
                         "mount options: the user is not valid: {}",
-                        scrub(&error.to_string())
+                        scrub_quoted(&error.to_string())
                     )
                 })
             })
@@ -71,6 +104,8 @@ impl HostOptions {
             catalog,
             config,
             hash_routing: raw.hash_routing,
+            relay: raw.relay.map(RelayConnection::from),
+            sandbox: raw.sandbox,
         })
     }
 }

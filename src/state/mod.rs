@@ -11,9 +11,12 @@ use webhook_engine::event::User;
 use webhook_engine::catalog::Catalog;
 use webhook_engine::model::{Automation, Webhook};
 use webhook_engine::order;
+use webhook_engine::roles::Permissions;
 use webhook_engine::runner::{Execution, Status};
 use webhook_engine::settings::Settings;
 use yew::Reducible;
+
+use crate::relay::RelayConnection;
 
 pub use section::Section;
 
@@ -22,11 +25,20 @@ pub struct AppState {
     pub section: Section,
     /// Who uses the app: decides what they may manage, never which automations run.
     pub user: User,
+    /// Embedded in a CRM page (`mount`, `<webhook-automations>`): the user is only ever the one the
+    /// host names, and the sandbox — a demo of the standalone app — is not offered.
+    pub hosted: bool,
     /// The CRM's field catalog: the built-in one, or the embedding CRM's own.
     pub catalog: Rc<Catalog>,
     pub webhooks: Vec<Webhook>,
     pub automations: Vec<Automation>,
+    /// The configuration's revision (engine `ConfigDocument::revision`): larger after every change.
+    pub revision: u64,
     pub settings: Settings,
+    /// The relay as saved in this browser (Settings → Relay).
+    pub stored_relay: RelayConnection,
+    /// The relay the host page names for this visit (`relay: { url, eventsToken }`), if any.
+    pub host_relay: Option<RelayConnection>,
     /// The latest execution status per automation and per webhook, for the lists' "last run" columns.
     pub last_run: HashMap<String, Status>,
     pub last_delivery: HashMap<String, Status>,
@@ -63,7 +75,16 @@ pub enum AppAction {
         webhooks: Vec<Webhook>,
         automations: Vec<Automation>,
     },
+    /// The configuration's revision after a change was stored, or as read.
+    RevisionChanged(u64),
+    /// Several actions applied as one change, so nothing (a host announcement, a render) ever sees
+    /// the state between them — a configuration without its new revision.
+    Together(Vec<AppAction>),
     SettingsLoaded(Settings),
+    /// The relay connection saved in this browser, read or just saved.
+    RelayLoaded(RelayConnection),
+    /// The relay the host page names.
+    RelayFromHost(RelayConnection),
     SettingsSaved(Settings),
     /// The most recent executions, newest first, read at start.
     RecentExecutions(Vec<Execution>),
@@ -74,19 +95,30 @@ pub enum AppAction {
     Failed(String),
     DismissProblem,
     DismissNotice,
+    /// The host page names the user.
     SetUser(User),
+    /// The sandbox acts as another sample user (standalone only).
+    SwitchSampleUser(User),
     SetCatalog(Catalog),
 }
 
 impl AppState {
-    pub fn new(section: Section, user: User) -> Self {
+    pub fn new(section: Section, user: User, hosted: bool) -> Self {
         AppState {
-            section,
+            section: if section.offered(hosted) {
+                section
+            } else {
+                Section::Webhooks
+            },
             user,
+            hosted,
             catalog: Rc::new(Catalog::builtin()),
             webhooks: Vec::new(),
             automations: Vec::new(),
+            revision: 0,
             settings: Settings::default(),
+            stored_relay: RelayConnection::default(),
+            host_relay: None,
             last_run: HashMap::new(),
             last_delivery: HashMap::new(),
             executions_version: 0,
@@ -106,16 +138,49 @@ impl AppState {
     pub fn webhook(&self, id: &str) -> Option<&Webhook> {
         self.webhooks.iter().find(|webhook| webhook.id == id)
     }
+
+    /// The relay this app talks to: the one the host page names (with this browser's admin token
+    /// when it was saved for the same relay), or else the one saved here.
+    pub fn relay(&self) -> RelayConnection {
+        match &self.host_relay {
+            Some(host) => RelayConnection {
+                admin_token: (self.stored_relay.url.trim() == host.url.trim())
+                    .then(|| self.stored_relay.admin_token.clone())
+                    .flatten(),
+                ..host.clone()
+            },
+            None => self.stored_relay.clone(),
+        }
+    }
+
+    /// What the current user may do (the engine's one rule).
+    pub fn permissions(&self) -> Permissions {
+        Permissions::of(&self.user)
+    }
+
+    /// The sections this app offers, in navigation order.
+    pub fn sections(&self) -> impl Iterator<Item = Section> + '_ {
+        Section::ALL
+            .into_iter()
+            .filter(|section| section.offered(self.hosted))
+    }
 }
 
 impl Reducible for AppState {
     type Action = AppAction;
 
     fn reduce(self: Rc<Self>, action: AppAction) -> Rc<Self> {
-        if let AppAction::Open(section) = action {
-            if section == self.section {
+        if let AppAction::Together(actions) = action {
+            return actions.into_iter().fold(self, Reducible::reduce);
+        }
+        match &action {
+            AppAction::Open(section)
+                if *section == self.section || !section.offered(self.hosted) =>
+            {
                 return self;
             }
+            AppAction::SwitchSampleUser(_) if self.hosted => return self,
+            _ => {}
         }
         let mut next = (*self).clone();
         match action {
@@ -166,7 +231,11 @@ impl Reducible for AppState {
                 next.webhooks = webhooks;
                 next.automations = automations;
             }
+            AppAction::RevisionChanged(revision) => next.revision = revision,
+            AppAction::Together(_) => unreachable!("applied one by one above"),
             AppAction::SettingsLoaded(settings) => next.settings = settings,
+            AppAction::RelayLoaded(connection) => next.stored_relay = connection,
+            AppAction::RelayFromHost(connection) => next.host_relay = Some(connection),
             AppAction::RecentExecutions(recent) => {
                 // Newest first: the first seen for each automation and webhook is its latest.
                 for execution in recent.iter().rev() {
@@ -185,7 +254,7 @@ impl Reducible for AppState {
             AppAction::Failed(problem) => next.problem = Some(problem),
             AppAction::DismissProblem => next.problem = None,
             AppAction::DismissNotice => next.notice = None,
-            AppAction::SetUser(user) => next.user = user,
+            AppAction::SetUser(user) | AppAction::SwitchSampleUser(user) => next.user = user,
             AppAction::SetCatalog(catalog) => next.catalog = Rc::new(catalog),
         }
         Rc::new(next)
@@ -226,6 +295,7 @@ mod tests {
             id: id.into(),
             name: name.into(),
             base_url: "https://erp.example".into(),
+            route: Default::default(),
             auth: Auth::None,
             headers: vec![],
             signing_secret: None,
@@ -236,7 +306,7 @@ mod tests {
 
     #[test]
     fn opening_the_current_section_changes_nothing() {
-        let state = Rc::new(AppState::new(Section::Webhooks, user()));
+        let state = Rc::new(AppState::new(Section::Webhooks, user(), false));
         let same = state.clone().reduce(AppAction::Open(Section::Webhooks));
         assert!(Rc::ptr_eq(&state, &same), "no re-render");
         assert_eq!(
@@ -247,7 +317,7 @@ mod tests {
 
     #[test]
     fn saved_webhooks_replace_by_id_and_stay_sorted_by_name() {
-        let state = Rc::new(AppState::new(Section::Webhooks, user()));
+        let state = Rc::new(AppState::new(Section::Webhooks, user(), false));
         let state = state.reduce(AppAction::WebhookSaved(webhook("1", "zeta")));
         let state = state.reduce(AppAction::WebhookSaved(webhook("2", "Alpha")));
         let state = state.reduce(AppAction::WebhookSaved(webhook("1", "Beta")));
@@ -257,8 +327,49 @@ mod tests {
     }
 
     #[test]
+    fn embedded_there_is_no_sandbox_and_no_switching_to_another_user() {
+        let regular = User {
+            is_admin: false,
+            ..user()
+        };
+        let hosted = Rc::new(AppState::new(Section::Sandbox, regular.clone(), true));
+        assert_eq!(hosted.section, Section::Webhooks, "not opened from the URL");
+        assert!(!hosted.sections().any(|section| section == Section::Sandbox));
+        let hosted = hosted.reduce(AppAction::Open(Section::Sandbox));
+        assert_eq!(hosted.section, Section::Webhooks);
+        let hosted = hosted.reduce(AppAction::SwitchSampleUser(user()));
+        assert_eq!(
+            hosted.user, regular,
+            "the sandbox cannot make anyone an admin"
+        );
+        assert!(!hosted.permissions().manage);
+        let promoted = hosted.reduce(AppAction::SetUser(user()));
+        assert!(promoted.permissions().manage, "the host names the user");
+
+        let standalone = Rc::new(AppState::new(Section::Sandbox, regular, false));
+        assert_eq!(standalone.section, Section::Sandbox);
+        assert!(
+            standalone
+                .reduce(AppAction::SwitchSampleUser(user()))
+                .permissions()
+                .manage
+        );
+    }
+
+    #[test]
+    fn actions_together_are_one_change() {
+        let state = Rc::new(AppState::new(Section::Webhooks, user(), false));
+        let next = state.reduce(AppAction::Together(vec![
+            AppAction::WebhookSaved(webhook("1", "ERP")),
+            AppAction::RevisionChanged(1_700_000_000_000),
+        ]));
+        assert_eq!(next.webhooks.len(), 1);
+        assert_eq!(next.revision, 1_700_000_000_000);
+    }
+
+    #[test]
     fn a_failure_is_kept_until_dismissed() {
-        let state = Rc::new(AppState::new(Section::Webhooks, user()))
+        let state = Rc::new(AppState::new(Section::Webhooks, user(), false))
             .reduce(AppAction::Failed("full".into()));
         assert_eq!(state.problem.as_deref(), Some("full"));
         assert_eq!(state.reduce(AppAction::DismissProblem).problem, None);

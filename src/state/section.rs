@@ -40,6 +40,12 @@ impl Section {
         }
     }
 
+    /// Whether the app offers this section: the sandbox CRM is a demo of the standalone app, and
+    /// embedded in a real CRM it would let anyone act as any sample user.
+    pub fn offered(self, hosted: bool) -> bool {
+        !(hosted && self == Section::Sandbox)
+    }
+
     pub fn from_slug(slug: &str) -> Option<Section> {
         Section::ALL
             .into_iter()

@@ -55,7 +55,7 @@ use web_sys::{Event, IdbDatabase};
 use webhook_engine::order;
 
 pub use channel::{channel_name, ChangeNotice, Subscription};
-pub use config::LocalConfig;
+pub use config::{sort_by_name, LocalConfig};
 pub use errors::StorageError;
 pub use history::{ExecutionPage, PageCursor, PageRequest, ScanControl};
 pub use open::delete_database;

@@ -11,6 +11,7 @@
 //! | 1 | [`v0_to_v1`] | `webhooks`, `automations` (key `id`), `settings` (key `key`) |
 //! | 2 | [`v1_to_v2`] | `executions` (key `id`; indexes `automation_id`, `status`, `created_at_ms`), `outbox` (key `id`), `sandbox` (key `key`); keeps all data |
 //! | 3 | [`v2_to_v3`] | `events` (key `id`; index `seen_at_ms`): the event ids already run, shared by tabs and reloads; keeps all data |
+//! | 4 | [`v3_to_v4`] | `handovers` (key `id`): events waiting to be handed over to the relay; keeps all data |
 
 use idb::{Database, IndexParams, KeyPath, ObjectStore, ObjectStoreParams, Transaction};
 use wasm_bindgen::JsValue;
@@ -19,7 +20,7 @@ use web_sys::{IdbDatabase, IdbTransaction};
 use super::errors::StorageError;
 
 /// The schema version this build creates and reads.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 pub const WEBHOOKS: &str = "webhooks";
 pub const AUTOMATIONS: &str = "automations";
@@ -30,6 +31,8 @@ pub const OUTBOX: &str = "outbox";
 pub const SANDBOX: &str = "sandbox";
 /// The ids of the CRM events already run, so a re-sent event runs once per browser.
 pub const EVENTS: &str = "events";
+/// Events whose deliveries the relay makes, kept until the relay has taken them over.
+pub const HANDOVERS: &str = "handovers";
 /// Index of `events` by when the event was first seen, for retention.
 pub const BY_SEEN_AT: &str = "seen_at_ms";
 
@@ -41,7 +44,7 @@ pub const BY_CREATED_AT: &str = "created_at_ms";
 type Step = fn(&Database, &Transaction) -> Result<(), idb::Error>;
 
 /// `STEPS[n]` takes version `n` to `n + 1`.
-const STEPS: [Step; SCHEMA_VERSION as usize] = [v0_to_v1, v1_to_v2, v2_to_v3];
+const STEPS: [Step; SCHEMA_VERSION as usize] = [v0_to_v1, v1_to_v2, v2_to_v3, v3_to_v4];
 
 /// The first schema: configuration and settings.
 fn v0_to_v1(db: &Database, _tx: &Transaction) -> Result<(), idb::Error> {
@@ -70,6 +73,12 @@ fn v2_to_v3(db: &Database, _tx: &Transaction) -> Result<(), idb::Error> {
         KeyPath::new_single(BY_SEEN_AT),
         Some(IndexParams::new()),
     )?;
+    Ok(())
+}
+
+/// Events waiting for the relay. Existing stores are untouched.
+fn v3_to_v4(db: &Database, _tx: &Transaction) -> Result<(), idb::Error> {
+    create_store(db, HANDOVERS, "id")?;
     Ok(())
 }
 

@@ -27,6 +27,10 @@ pub struct AppProps {
     /// Mirror the open section in the URL fragment; off when embedded in a host page.
     #[prop_or(true)]
     pub hash_routing: bool,
+    /// The standalone app: the sandbox CRM is offered, and its user switch. Embedded in a CRM page,
+    /// the user is only ever the one the host names.
+    #[prop_or(true)]
+    pub sandbox: bool,
     /// The CRM user the host says is using the app; the sample admin otherwise.
     #[prop_or_default]
     pub user: Option<User>,
@@ -38,6 +42,7 @@ pub struct AppProps {
 impl PartialEq for AppProps {
     fn eq(&self, other: &Self) -> bool {
         self.hash_routing == other.hash_routing
+            && self.sandbox == other.sandbox
             && self.user == other.user
             && match (&self.host, &other.host) {
                 (Some(a), Some(b)) => Rc::ptr_eq(a, b),
@@ -50,16 +55,20 @@ impl PartialEq for AppProps {
 #[component]
 pub fn App(props: &AppProps) -> Html {
     let hash_routing = props.hash_routing;
+    let hosted = !props.sandbox;
     let state = use_reducer(move || {
         let section = hash_routing
             .then(current_hash)
             .and_then(|hash| section_from_hash(&hash))
             .unwrap_or(Section::Webhooks);
-        let user = props
-            .user
-            .clone()
-            .unwrap_or_else(|| SampleData::builtin().admin().user.clone());
-        AppState::new(section, user)
+        let user = props.user.clone().unwrap_or_else(|| {
+            if hosted {
+                nobody()
+            } else {
+                SampleData::builtin().admin().user.clone()
+            }
+        });
+        AppState::new(section, user, hosted)
     });
 
     let services = use_state(Services::default);
@@ -67,7 +76,7 @@ pub fn App(props: &AppProps) -> Html {
         let services = services.clone();
         let dispatch = state.dispatcher();
         let catalog = (*state.catalog).clone();
-        use_effect_with((), move |()| services.start(dispatch, catalog));
+        use_effect_with((), move |()| services.start(dispatch, catalog, hosted));
     }
     {
         // Once loaded, the host's queued commands apply; every later configuration change is announced.
@@ -84,11 +93,12 @@ pub fn App(props: &AppProps) -> Html {
         let inputs = (
             state.webhooks.clone(),
             state.automations.clone(),
+            state.revision,
             state.loaded,
         );
-        use_effect_with(inputs, move |(webhooks, automations, loaded)| {
+        use_effect_with(inputs, move |(webhooks, automations, revision, loaded)| {
             if let (true, Some(host)) = (*loaded, host) {
-                host.configuration_changed(webhooks, automations);
+                host.configuration_changed(webhooks, automations, *revision);
             }
         });
     }
@@ -98,13 +108,37 @@ pub fn App(props: &AppProps) -> Html {
         let inputs = (
             state.webhooks.clone(),
             state.automations.clone(),
+            state.revision,
             state.settings.clone(),
             state.loaded,
         );
-        use_effect_with(inputs, move |(webhooks, automations, settings, _)| {
-            if let Some(dispatcher) = services.dispatcher() {
-                dispatcher.set_config(webhooks, automations);
-                dispatcher.set_max_runs_per_minute(settings.max_runs_per_minute);
+        let host = props.host.clone();
+        use_effect_with(
+            inputs,
+            move |(webhooks, automations, revision, settings, loaded)| {
+                if let Some(dispatcher) = services.dispatcher() {
+                    // Before the stored configuration is loaded there is nothing to run yet.
+                    if *loaded {
+                        dispatcher.set_config(webhooks, automations);
+                        dispatcher.set_revision(*revision);
+                        // With a host page, the bridge releases the outbox once the configuration the
+                        // host hands over (if any) is in force.
+                        if host.is_none() {
+                            dispatcher.release_outbox();
+                        }
+                    }
+                    dispatcher.set_max_runs_per_minute(settings.max_runs_per_minute);
+                }
+            },
+        );
+    }
+    {
+        // The relay takes this page's relay deliveries with the events token (or the admin's).
+        let services = (*services).clone();
+        let inputs = (state.relay(), state.loaded);
+        use_effect_with(inputs, move |(relay, loaded)| {
+            if let (true, Some(dispatcher)) = (*loaded, services.dispatcher()) {
+                dispatcher.set_relay(relay.events());
             }
         });
     }
@@ -132,7 +166,7 @@ pub fn App(props: &AppProps) -> Html {
     };
     html! {
         <div class="wa-app">
-            { nav(state.section, &open) }
+            { nav(state.sections(), state.section, &open) }
             <main class="wa-main">
                 if let Some(problem) = &state.problem {
                     { banner(BannerKind::Problem, problem, dismiss(|| AppAction::DismissProblem)) }
@@ -152,44 +186,57 @@ fn section_body(state: &UseReducerHandle<AppState>, services: &Services) -> Html
         return html! { <p class="wa-muted" aria-busy="true">{ "Loading your configuration…" }</p> };
     }
     let dispatch = state.dispatcher();
+    let permissions = state.permissions();
     match state.section {
         Section::Webhooks => html! {
             <WebhooksPage webhooks={Rc::new(state.webhooks.clone())} automations={Rc::new(state.automations.clone())}
-                can_manage={state.user.is_admin} on_save={services.save_webhook(dispatch.clone())}
-                on_delete={services.delete_webhook(dispatch, state.automations.clone())}
+                {permissions} on_save={services.save_webhook(dispatch.clone(), permissions)}
+                on_delete={services.delete_webhook(dispatch, permissions, state.automations.clone())}
                 last_delivery={Rc::new(state.last_delivery.clone())} user={state.user.clone()} />
         },
         Section::Automations => html! {
             <AutomationsPage catalog={state.catalog.clone()} automations={Rc::new(state.automations.clone())} webhooks={Rc::new(state.webhooks.clone())}
-                can_manage={state.user.is_admin} on_save={services.save_automation(dispatch.clone())}
-                on_delete={services.delete_automation(dispatch)} last_run={Rc::new(state.last_run.clone())} />
+                {permissions} on_save={services.save_automation(dispatch.clone(), permissions)}
+                on_delete={services.delete_automation(dispatch, permissions)} last_run={Rc::new(state.last_run.clone())} />
         },
         Section::History => html! {
             <HistoryPage store={services.store()} automations={Rc::new(state.automations.clone())}
-                is_admin={state.user.is_admin} settings={state.settings.clone()} executions_version={state.executions_version}
-                on_replay={services.replay(state.user.clone()).reform(|execution| vec![execution])}
-                on_replay_failed={services.replay(state.user.clone())} />
+                {permissions} settings={state.settings.clone()} executions_version={state.executions_version}
+                on_replay={services.replay(dispatch.clone(), state.user.clone()).reform(|execution| vec![execution])}
+                on_replay_failed={services.replay(dispatch, state.user.clone())} />
         },
         Section::Settings => {
-            let on_replace = {
+            let on_delete_everything = {
                 let (services, dispatch) = (services.clone(), dispatch.clone());
-                Callback::from(move |(webhooks, automations)| {
-                    services.replace_config(dispatch.clone(), webhooks, automations)
-                })
+                Callback::from(move |()| services.delete_everything(dispatch.clone(), permissions))
             };
             html! {
-                <SettingsPage webhooks={Rc::new(state.webhooks.clone())} automations={Rc::new(state.automations.clone())}
-                    settings={state.settings.clone()} can_manage={state.user.is_admin}
-                    on_save_settings={services.save_settings(dispatch)} {on_replace} />
+                <SettingsPage webhooks={Rc::new(state.webhooks.clone())} automations={Rc::new(state.automations.clone())} revision={state.revision}
+                    settings={state.settings.clone()} {permissions}
+                    on_import={services.import_document(dispatch.clone(), permissions)}
+                    relay={state.stored_relay.clone()} relay_from_host={state.host_relay.as_ref().map(|relay| relay.url.clone())}
+                    on_save_relay={services.save_relay(dispatch.clone(), permissions)}
+                    on_save_settings={services.save_settings(dispatch, permissions)} {on_delete_everything} />
             }
         }
         Section::Sandbox => {
-            let on_user = Callback::from(move |user| dispatch.dispatch(AppAction::SetUser(user)));
+            let on_user =
+                Callback::from(move |user| dispatch.dispatch(AppAction::SwitchSampleUser(user)));
             html! {
                 <crate::ui::sandbox::SandboxPage user={state.user.clone()} catalog={state.catalog.clone()}
                     store={services.store()} on_event={services.emit_event()} {on_user} />
             }
         }
+    }
+}
+
+/// Who uses an embedded app before (or unless) the host names the user: no one with any rights.
+fn nobody() -> User {
+    User {
+        id: 0,
+        name: "Unknown user".into(),
+        email: String::new(),
+        is_admin: false,
     }
 }
 

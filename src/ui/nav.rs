@@ -5,7 +5,11 @@ use yew::prelude::*;
 use crate::state::Section;
 use crate::ui::routing::hash_for;
 
-pub fn nav(current: Section, on_open: &Callback<Section>) -> Html {
+pub fn nav(
+    sections: impl Iterator<Item = Section>,
+    current: Section,
+    on_open: &Callback<Section>,
+) -> Html {
     html! {
         <nav class="wa-nav" aria-label="Webhook Automations">
             <div class="wa-brand">
@@ -13,7 +17,7 @@ pub fn nav(current: Section, on_open: &Callback<Section>) -> Html {
                 <span class="wa-brand-name">{ "Webhook Automations" }</span>
             </div>
             <ul class="wa-nav-list">
-                { for Section::ALL.into_iter().map(|section| nav_item(section, current, on_open)) }
+                { for sections.map(|section| nav_item(section, current, on_open)) }
             </ul>
         </nav>
     }

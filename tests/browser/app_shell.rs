@@ -6,7 +6,11 @@ use webhook_automations::mount;
 
 use crate::dom::{click, find, fresh_root, texts};
 
-const SECTION_TITLES: [&str; 5] = [
+/// Embedded in a CRM page: no sandbox, whose user switch would let anyone act as an admin.
+const SECTION_TITLES: [&str; 4] = ["Webhooks", "Automations", "Execution history", "Settings"];
+
+/// The standalone app's page asks for the sandbox.
+const STANDALONE_TITLES: [&str; 5] = [
     "Webhooks",
     "Automations",
     "Execution history",
@@ -70,10 +74,11 @@ async fn standalone_mode_opens_the_section_named_in_the_url_and_follows_it() {
     let root = fresh_root();
     let mut app = mount(
         root.clone(),
-        js_sys::JSON::parse(r#"{"hashRouting": true}"#).unwrap(),
+        js_sys::JSON::parse(r#"{"hashRouting": true, "sandbox": true}"#).unwrap(),
     )
     .unwrap();
     yew::scheduler::flush().await;
+    assert_eq!(texts(&root, ".wa-nav-link"), STANDALONE_TITLES);
     assert_eq!(
         find(&root, "h1").text_content().unwrap(),
         "Execution history"

@@ -26,6 +26,7 @@ fn webhook() -> Webhook {
         id: "wh_erp".into(),
         name: "ERP".into(),
         base_url: "https://erp.example/api".into(),
+        route: Default::default(),
         auth: Auth::None,
         headers: vec![],
         signing_secret: None,

@@ -75,6 +75,7 @@ pub fn run(index: usize, created_at_ms: i64) -> Execution {
     };
     Execution {
         id: format!("ex-{index:06}"),
+        route: Default::default(),
         automation_id: automation_id.into(),
         automation_name: automation_name.into(),
         action_index: 0,
@@ -138,6 +139,7 @@ pub fn run(index: usize, created_at_ms: i64) -> Execution {
             .collect(),
         next_attempt_at_ms: None,
         finished_at_ms: Some(created_at_ms + 125),
+        problems: Vec::new(),
     }
 }
 

@@ -8,6 +8,7 @@ mod app_shell;
 mod automations;
 mod clock;
 mod dialog;
+mod dispatch;
 mod dom;
 mod fetch_transport;
 mod history;

@@ -108,6 +108,12 @@ pub async fn script(actions: &str) {
     );
 }
 
+/// Every request the receiver has recorded so far, oldest first.
+pub async fn recorded_requests() -> Vec<Value> {
+    let recorded = json(send("GET", "/_receiver/requests", &[], None).await).await;
+    recorded.as_array().cloned().unwrap_or_default()
+}
+
 /// How many requests the receiver has recorded so far.
 pub async fn recorded_count() -> usize {
     json(send("GET", "/_receiver/requests", &[], None).await)

@@ -47,6 +47,7 @@ fn webhook(id: &str, name: &str) -> Webhook {
         id: id.into(),
         name: name.into(),
         base_url: "https://erp.example.com/api".into(),
+        route: Default::default(),
         auth: Auth::Bearer {
             token: Secret::new(format!("token-of-{id}")),
         },
@@ -134,6 +135,7 @@ fn automation(id: &str, name: &str, webhook_id: &str) -> Automation {
 fn execution(id: &str, automation_id: &str, created_at_ms: i64, status: Status) -> Execution {
     Execution {
         id: id.into(),
+        route: Default::default(),
         automation_id: automation_id.into(),
         automation_name: "Won deals to ERP".into(),
         action_index: 0,
@@ -191,6 +193,7 @@ fn execution(id: &str, automation_id: &str, created_at_ms: i64, status: Status) 
         }],
         next_attempt_at_ms: Some(created_at_ms + 2_000),
         finished_at_ms: None,
+        problems: Vec::new(),
     }
 }
 
@@ -462,20 +465,32 @@ async fn replace_config_is_all_or_nothing() {
         automation("au-1", "one", "wh-a"),
         automation("au-2", "two", "wh-b"),
     ];
-    store
+    let revision = store
         .replace_config(&new_hooks, &new_automations)
         .await
         .unwrap();
+    assert!(
+        revision > before.revision,
+        "a change gives a later revision"
+    );
     assert_eq!(
         store.load_config().await.unwrap(),
         LocalConfig {
             webhooks: new_hooks,
-            automations: new_automations
+            automations: new_automations,
+            revision,
         }
     );
 
-    store.replace_config(&[], &[]).await.unwrap();
-    assert_eq!(store.load_config().await.unwrap(), LocalConfig::default());
+    let emptied = store.replace_config(&[], &[]).await.unwrap();
+    assert!(emptied > revision);
+    assert_eq!(
+        store.load_config().await.unwrap(),
+        LocalConfig {
+            revision: emptied,
+            ..LocalConfig::default()
+        }
+    );
 
     store.close();
     cleanup(&name).await;
@@ -570,6 +585,7 @@ async fn a_version_1_database_is_migrated_with_its_data() {
             "automations",
             "events",
             "executions",
+            "handovers",
             "outbox",
             "sandbox",
             "settings",
@@ -825,8 +841,8 @@ async fn an_event_is_claimed_once_across_connections_with_what_it_started_until_
     // Both tabs claim at once: IndexedDB runs the two transactions one after the other, and only
     // the winner's runs are stored.
     let (a, b) = futures::join!(
-        tab_a.claim_event_and_record("evt-1", T0, &runs_a, &outbox_a),
-        tab_b.claim_event_and_record("evt-1", T0 + 1, &runs_b, &outbox_b),
+        tab_a.claim_event_and_record("evt-1", T0, &runs_a, &outbox_a, None::<&()>),
+        tab_b.claim_event_and_record("evt-1", T0 + 1, &runs_b, &outbox_b, None::<&()>),
     );
     let (a, b) = (a.unwrap(), b.unwrap());
     assert!(a != b, "exactly one tab wins: {a} {b}");
@@ -843,24 +859,24 @@ async fn an_event_is_claimed_once_across_connections_with_what_it_started_until_
 
     let none: &[Value] = &[];
     assert!(!tab_a
-        .claim_event_and_record("evt-1", T0 + 2, &[], none)
+        .claim_event_and_record("evt-1", T0 + 2, &[], none, None::<&()>)
         .await
         .unwrap());
     assert!(tab_b
-        .claim_event_and_record("evt-2", T0 + 10, &[], none)
+        .claim_event_and_record("evt-2", T0 + 10, &[], none, None::<&()>)
         .await
         .unwrap());
     assert_eq!(tab_a.forget_events_before(T0 + 10).await.unwrap(), 1);
     assert!(
         tab_b
-            .claim_event_and_record("evt-1", T0 + 20, &[], none)
+            .claim_event_and_record("evt-1", T0 + 20, &[], none, None::<&()>)
             .await
             .unwrap(),
         "forgotten, so it runs again"
     );
     assert!(
         !tab_a
-            .claim_event_and_record("evt-2", T0 + 20, &[], none)
+            .claim_event_and_record("evt-2", T0 + 20, &[], none, None::<&()>)
             .await
             .unwrap(),
         "still within retention"
@@ -989,4 +1005,28 @@ fn dom_exceptions_map_to_storage_errors() {
         StorageError::Blocked.to_string(),
         "Close other tabs of Webhook Automations so the storage can be upgraded, then reload."
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_shared_configuration_keeps_its_revision_and_an_import_gets_a_later_one() {
+    let name = unique_name("revision");
+    let store = open(&name).await;
+    let edited = store.put_webhook(&webhook("wh-1", "ERP")).await.unwrap();
+    let shared = webhook_engine::config::ConfigDocument::export(&[webhook("wh-1", "ERP")], &[])
+        .at_revision(42);
+    let adopted = store.adopt_document(shared.clone(), true).await.unwrap();
+    assert_eq!(adopted.revision, 42, "handed over as it is, even if older");
+    assert_eq!(store.load_config().await.unwrap().revision, 42);
+
+    let imported = store.adopt_document(shared, false).await.unwrap();
+    assert!(
+        imported.revision > edited,
+        "an import is a change made here: later than every revision before"
+    );
+    assert_eq!(
+        store.load_config().await.unwrap().revision,
+        imported.revision
+    );
+    store.close();
+    cleanup(&name).await;
 }

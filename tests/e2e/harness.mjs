@@ -38,6 +38,79 @@ export function startReceiver(flags = []) {
   });
 }
 
+/** A port nothing listens on yet (bound, then released). */
+async function freePort() {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once something accepts connections on `port` (polled); fails after 30 s. */
+async function portOpen(port) {
+  const { connect } = await import("node:net");
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const open = await new Promise((resolve) => {
+      const socket = connect(port, "127.0.0.1");
+      socket.once("connect", () => { socket.destroy(); resolve(true); });
+      socket.once("error", () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on port ${port}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** A JetStream nats-server (the pinned one of .tools/bin) on a free port with a fresh data folder. */
+export async function startNats() {
+  const { mkdtempSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const binary = join(ROOT, ".tools", "bin", "nats-server");
+  const dir = mkdtempSync(join(tmpdir(), "e2e-nats-"));
+  const port = await freePort();
+  const args = ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", join(dir, "data")];
+  const child = spawn(binary, args, { stdio: "ignore" });
+  await new Promise((resolve, reject) => {
+    child.once("error", (error) => reject(new Error(`cannot start ${binary} (run scripts/bootstrap.sh): ${error.message}`)));
+    portOpen(port).then(resolve, reject);
+  });
+  return { url: `nats://127.0.0.1:${port}`, stop: () => child.kill() };
+}
+
+export const RELAY_ADMIN_TOKEN = "e2e-relay-admin-token";
+export const RELAY_EVENTS_TOKEN = "e2e-relay-events-token";
+
+/**
+ * webhook-relay against `nats`, with the test tokens, CORS for `appUrl`, private addresses allowed
+ * (the receiver listens on loopback); resolves once it prints its URL. `stop()` ends it (SIGTERM).
+ */
+export async function startRelay(nats, appUrl, flags = []) {
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const binary = process.env.RELAY_BIN ?? join(ROOT, "target", "debug", "webhook-relay");
+  const dir = mkdtempSync(join(tmpdir(), "e2e-relay-"));
+  writeFileSync(join(dir, "admin"), `${RELAY_ADMIN_TOKEN}\n`);
+  writeFileSync(join(dir, "events"), `${RELAY_EVENTS_TOKEN}\n`);
+  const child = spawn(binary, [
+    "--nats", nats.url, "--listen", "127.0.0.1:0", "--admin-token-file", join(dir, "admin"),
+    "--events-token-file", join(dir, "events"), "--allow-origin", appUrl, "--allow-private", ...flags,
+  ], { stdio: ["ignore", "pipe", "ignore"] });
+  return new Promise((resolve, reject) => {
+    child.once("error", (error) => reject(new Error(`cannot start ${binary}: ${error.message}`)));
+    child.once("exit", (code) => reject(new Error(`webhook-relay exited with ${code} before listening`)));
+    createInterface({ input: child.stdout }).once("line", (line) => {
+      const url = line.replace(/^webhook-relay listening on /, "").trim();
+      resolve({ url, stop: () => child.kill(), kill: () => child.kill("SIGKILL") });
+    });
+  });
+}
+
 /** Debian's Chromium, headless; `extraArgs` for a benchmark's needs. */
 export function launchBrowser(extraArgs = []) {
   return chromium.launch({ executablePath: "/usr/bin/chromium", args: [...CHROMIUM_FLAGS, ...extraArgs] });
@@ -52,7 +125,10 @@ export function launchBrowser(extraArgs = []) {
 export async function startApp({ browser, browserArgs = [] } = {}) {
   // APP_DIST serves another build (e.g. a worktree's) than ROOT/dist.
   const receiver = await startReceiver();
-  const { server, url: appUrl } = await startStaticServer(process.env.APP_DIST ?? join(ROOT, "dist"));
+  // Host pages written for the tests are served at the app's origin, under /test-fixtures/.
+  const { server, url: appUrl } = await startStaticServer(process.env.APP_DIST ?? join(ROOT, "dist"), 0, "127.0.0.1", {
+    "/test-fixtures/": join(ROOT, "tests", "e2e", "fixtures"),
+  });
   const ownBrowser = browser ? null : await launchBrowser(browserArgs);
   // An explicit context, so a test can open a second tab of the same browser profile.
   const context = await (browser ?? ownBrowser).newContext({ viewport: { width: 1280, height: 800 } });

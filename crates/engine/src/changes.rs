@@ -97,6 +97,7 @@ mod tests {
             id: id.into(),
             name: name.into(),
             base_url: "https://erp.example".into(),
+            route: Default::default(),
             auth: Auth::None,
             headers: vec![],
             signing_secret: None,

@@ -1,28 +1,48 @@
 //! The configuration document: every webhook and automation as one versioned JSON document — what the
 //! app exports and imports, what an embedding CRM stores centrally and hands to every user's widget,
 //! and what `webhook-cli preview --config` reads. It never holds a secret: webhooks say which kind of
-//! authentication they use, and credentials are entered in each browser.
+//! authentication they use and which headers carry credentials, and credentials are entered in each
+//! browser.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use thiserror::Error;
 
-use crate::model::{Auth, AuthKind, Automation, HeaderPair, RetryPolicy, Secret, Webhook};
-use crate::request::missing_credentials;
+use crate::json_errors::scrub_quoted;
+use crate::model::{Auth, AuthKind, Automation, HeaderPair, RetryPolicy, Route, Secret, Webhook};
+use crate::request::{missing_credentials, names_a_credential};
 use crate::signing::generate_secret;
 
 /// The value of the document's `format` field, so a stray JSON file is recognised as foreign.
 pub const CONFIG_FORMAT: &str = "webhook-automations/config";
-/// The version this build writes. Older versions are migrated on read (`migrate`).
-pub const CONFIG_VERSION: u64 = 1;
+/// The version this build writes. Older versions are migrated on read ([`migrate`]):
+/// - 1: the first published format;
+/// - 2: a custom header whose name marks a credential (`X-Api-Key`, `Authorization`, …) carries no
+///   value, only `"secret": true`;
+/// - 3: each webhook says where its requests leave from (`"route": "browser"` or `"relay"`), and the
+///   document carries its `revision`.
+pub const CONFIG_VERSION: u64 = 3;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigDocument {
     pub format: String,
     pub version: u64,
+    /// Which change of the configuration this is: larger is newer. Every change saved in the app
+    /// gives it a larger one ([`next_revision`]); a copy handed over keeps it, so two copies of the
+    /// same configuration — in a browser, at the host, at the relay — say the same, and a relay can
+    /// tell that its copy is older than the one an event was planned with.
+    #[serde(default)]
+    pub revision: u64,
     pub webhooks: Vec<SharedWebhook>,
     pub automations: Vec<Automation>,
+}
+
+/// The revision a change saved at `now_ms` gives a configuration whose revision was `previous`: the
+/// time of the change, so changes saved in different browsers order as they were made, and never
+/// less than one more than before, so a wrong clock cannot make a change look older.
+pub fn next_revision(previous: u64, now_ms: i64) -> u64 {
+    u64::try_from(now_ms).unwrap_or(0).max(previous + 1)
 }
 
 /// A webhook without its credentials.
@@ -34,12 +54,14 @@ pub struct SharedWebhook {
     pub base_url: String,
     pub auth: SharedAuth,
     #[serde(default)]
-    pub headers: Vec<HeaderPair>,
+    pub headers: Vec<SharedHeader>,
     /// Whether requests are signed; the signing secret itself stays in each browser.
     #[serde(default)]
     pub signed: bool,
     pub timeout_ms: u32,
     pub retry: RetryPolicy,
+    #[serde(default)]
+    pub route: Route,
 }
 
 /// Authentication minus its secrets: the kind, and the parts that are not secret.
@@ -50,6 +72,21 @@ pub enum SharedAuth {
     Basic { username: String },
     Bearer,
     ApiKey { header: String },
+}
+
+/// A custom header: its value, or — for a header that carries a credential — only that it has one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharedHeader {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub secret: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
 }
 
 #[derive(Debug, Error, PartialEq)]
@@ -70,6 +107,10 @@ pub enum ConfigError {
     DuplicateWebhookName(String),
     #[error("two automations have the id \"{0}\"")]
     DuplicateAutomation(String),
+    #[error("webhook \"{webhook}\": the header {header} carries a credential, so the document holds no value for it — write {{\"name\": \"{header}\", \"secret\": true}} and enter the value in the app")]
+    SecretHeaderValue { webhook: String, header: String },
+    #[error("webhook \"{webhook}\": the header {header} needs a \"value\" (only headers that carry a credential, like X-Api-Key, are marked \"secret\")")]
+    HeaderValueMissing { webhook: String, header: String },
 }
 
 impl ConfigDocument {
@@ -78,9 +119,15 @@ impl ConfigDocument {
         ConfigDocument {
             format: CONFIG_FORMAT.into(),
             version: CONFIG_VERSION,
+            revision: 0,
             webhooks: webhooks.iter().map(SharedWebhook::from).collect(),
             automations: automations.to_vec(),
         }
+    }
+
+    /// This document as revision `revision` of the configuration.
+    pub fn at_revision(self, revision: u64) -> ConfigDocument {
+        ConfigDocument { revision, ..self }
     }
 
     pub fn to_json(&self) -> String {
@@ -89,12 +136,12 @@ impl ConfigDocument {
 
     /// Reads a document of any version this build knows, migrating older ones, and checks it.
     pub fn parse(json: &str) -> Result<ConfigDocument, ConfigError> {
-        let value: Value =
-            serde_json::from_str(json).map_err(|error| ConfigError::Json(error.to_string()))?;
+        let value: Value = serde_json::from_str(json)
+            .map_err(|error| ConfigError::Json(scrub_quoted(&error.to_string())))?;
         // Read from text, not from the `Value`: a second deserializer would double serde's code
         // in the browser bundle.
         let document: ConfigDocument = serde_json::from_str(&migrate(value)?.to_string())
-            .map_err(|error| ConfigError::Shape(error.to_string()))?;
+            .map_err(|error| ConfigError::Shape(scrub_quoted(&error.to_string())))?;
         document.check()?;
         Ok(document)
     }
@@ -113,6 +160,27 @@ impl ConfigDocument {
                     webhook.name.trim().to_string(),
                 ));
             }
+            for header in &webhook.headers {
+                let problem = |make: fn(String, String) -> ConfigError| {
+                    make(
+                        webhook.name.trim().to_owned(),
+                        header.name.trim().to_owned(),
+                    )
+                };
+                if names_a_credential(header.name.trim()) {
+                    if header.value.is_some() {
+                        return Err(problem(|webhook, header| ConfigError::SecretHeaderValue {
+                            webhook,
+                            header,
+                        }));
+                    }
+                } else if header.value.is_none() {
+                    return Err(problem(|webhook, header| ConfigError::HeaderValueMissing {
+                        webhook,
+                        header,
+                    }));
+                }
+            }
         }
         for (index, automation) in self.automations.iter().enumerate() {
             if self.automations[..index]
@@ -125,29 +193,69 @@ impl ConfigDocument {
         Ok(())
     }
 
-    /// The webhooks of this document as this browser will hold them: credentials come from `local`
-    /// (this browser's copy) where the same webhook kept the same kind of authentication; the others
-    /// are left empty and listed in `credentials_needed`.
+    /// The webhooks of this document as this browser will hold them. A credential of `local` (this
+    /// browser's copy) is kept only for the same webhook (id) still sending to the same origin
+    /// (scheme, host, port) — and, for authentication, with the same kind of authentication; secret
+    /// headers by name. A credential only ever goes to the origin it was entered for, and never stays
+    /// in a browser for a webhook the relay delivers (the relay holds it). Browser webhooks left
+    /// without a credential they need are listed in `credentials_needed`; those whose origin changed
+    /// while this browser held credentials for them, in `origin_changed`.
     pub fn into_local(self, local: &[Webhook]) -> ImportedConfig {
         let mut credentials_needed = Vec::new();
+        let mut origin_changed = Vec::new();
+        let revision = self.revision;
         let webhooks = self
             .webhooks
             .into_iter()
             .map(|shared| {
-                let kept = local.iter().find(|webhook| webhook.id == shared.id);
+                let same_id = local
+                    .iter()
+                    .find(|webhook| webhook.id == shared.id)
+                    .filter(|_| shared.route == Route::Browser);
+                let new_origin = crate::model::origin_of(&shared.base_url);
+                let kept = match same_id {
+                    Some(old) if old.origin() == new_origin => Some(old),
+                    Some(old) => {
+                        if holds_credentials(old) {
+                            origin_changed.push(OriginChange {
+                                webhook_id: old.id.clone(),
+                                from: old.origin().unwrap_or_else(|| old.base_url.clone()),
+                                to: new_origin.unwrap_or_else(|| shared.base_url.clone()),
+                            });
+                        }
+                        None
+                    }
+                    None => None,
+                };
                 let webhook = shared.with_credentials_from(kept);
-                if missing_credentials(&webhook) {
+                if webhook.route == Route::Browser && missing_credentials(&webhook) {
                     credentials_needed.push(webhook.id.clone());
                 }
                 webhook
             })
             .collect();
         ImportedConfig {
+            revision,
             webhooks,
             automations: self.automations,
             credentials_needed,
+            origin_changed,
         }
     }
+}
+
+/// Whether a webhook holds any credential at all.
+fn holds_credentials(webhook: &Webhook) -> bool {
+    webhook
+        .auth
+        .secrets()
+        .into_iter()
+        .chain(&webhook.signing_secret)
+        .any(|secret| !secret.is_empty())
+        || webhook
+            .headers
+            .iter()
+            .any(|header| header.is_secret() && !header.value.is_empty())
 }
 
 impl ConfigDocument {
@@ -177,6 +285,9 @@ impl ConfigDocument {
                 if webhook.signing_secret.is_some() {
                     webhook.signing_secret = Some(generate_secret([0x5a; 32]));
                 }
+                for header in webhook.headers.iter_mut().filter(|h| h.is_secret()) {
+                    header.value = STAND_IN_CREDENTIAL.into();
+                }
                 webhook
             })
             .collect()
@@ -189,16 +300,27 @@ const STAND_IN_CREDENTIAL: &str = "stand-in-credential";
 /// A configuration ready to store in this browser.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImportedConfig {
+    /// The document's revision.
+    pub revision: u64,
     pub webhooks: Vec<Webhook>,
     pub automations: Vec<Automation>,
     /// Ids of webhooks whose credentials must be entered before they can send.
     pub credentials_needed: Vec<String>,
+    /// Webhooks that now send to another origin, whose credentials in this browser were not kept.
+    pub origin_changed: Vec<OriginChange>,
 }
 
-/// Brings a document of an older version up to [`CONFIG_VERSION`], one version step at a time.
-/// Version 1 is the first published format, so there is no step yet; each future format change adds
-/// one here with a test that reads a document of the version before it.
-pub fn migrate(document: Value) -> Result<Value, ConfigError> {
+/// A webhook whose base URL moved to another origin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OriginChange {
+    pub webhook_id: String,
+    pub from: String,
+    pub to: String,
+}
+
+/// Brings a document of an older version up to [`CONFIG_VERSION`], one version step at a time, each
+/// step tested with a document of the version before it.
+pub fn migrate(mut document: Value) -> Result<Value, ConfigError> {
     let format = document.get("format").cloned().unwrap_or(Value::Null);
     if format != Value::String(CONFIG_FORMAT.into()) {
         return Err(ConfigError::WrongFormat {
@@ -210,9 +332,39 @@ pub fn migrate(document: Value) -> Result<Value, ConfigError> {
         .and_then(Value::as_u64)
         .ok_or(ConfigError::NoVersion)?;
     match version {
-        0 => Err(ConfigError::NoVersion),
-        CONFIG_VERSION => Ok(document),
-        newer => Err(ConfigError::TooNew { found: newer }),
+        0 => return Err(ConfigError::NoVersion),
+        newer if newer > CONFIG_VERSION => return Err(ConfigError::TooNew { found: newer }),
+        _ => {}
+    }
+    if version < 2 {
+        secret_headers_lose_their_values(&mut document);
+    }
+    // Version 2 → 3 adds `route` (every webhook delivered from the browser until then, which is the
+    // default) and `revision` (0 until the next change): nothing to rewrite.
+    document["version"] = Value::from(CONFIG_VERSION);
+    Ok(document)
+}
+
+/// Version 1 → 2: a header that carries a credential keeps its name and loses its value, which is
+/// entered in the app like any other credential (a version 1 export held it in clear text).
+fn secret_headers_lose_their_values(document: &mut Value) {
+    let webhooks = document
+        .get_mut("webhooks")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten();
+    let headers = webhooks
+        .filter_map(|webhook| webhook.get_mut("headers").and_then(Value::as_array_mut))
+        .flatten();
+    for header in headers {
+        let secret = header
+            .get("name")
+            .and_then(Value::as_str)
+            .is_some_and(|name| names_a_credential(name.trim()));
+        if let (true, Some(fields)) = (secret, header.as_object_mut()) {
+            fields.remove("value");
+            fields.insert("secret".into(), Value::Bool(true));
+        }
     }
 }
 
@@ -232,10 +384,19 @@ impl From<&Webhook> for SharedWebhook {
                     header: header.clone(),
                 },
             },
-            headers: webhook.headers.clone(),
+            headers: webhook
+                .headers
+                .iter()
+                .map(|header| SharedHeader {
+                    name: header.name.clone(),
+                    value: (!header.is_secret()).then(|| header.value.clone()),
+                    secret: header.is_secret(),
+                })
+                .collect(),
             signed: webhook.signing_secret.is_some(),
             timeout_ms: webhook.timeout_ms,
             retry: webhook.retry.clone(),
+            route: webhook.route,
         }
     }
 }
@@ -250,10 +411,12 @@ impl SharedWebhook {
         }
     }
 
+    /// This webhook holding the credentials of `local` that still apply: the caller has checked that
+    /// `local` is the same webhook sending to the same origin.
     fn with_credentials_from(self, local: Option<&Webhook>) -> Webhook {
-        let local = local.filter(|webhook| webhook.auth.kind() == self.auth_kind());
+        let same_auth = local.filter(|webhook| webhook.auth.kind() == self.auth_kind());
         let secret = |pick: fn(&Auth) -> Option<&Secret>| {
-            local
+            same_auth
                 .and_then(|webhook| pick(&webhook.auth))
                 .cloned()
                 .unwrap_or_else(|| Secret::new(""))
@@ -286,15 +449,38 @@ impl SharedWebhook {
                 .and_then(|webhook| webhook.signing_secret.clone())
                 .unwrap_or_else(|| Secret::new(""))
         });
+        let headers = self
+            .headers
+            .into_iter()
+            .map(|header| {
+                let value = match header.value {
+                    Some(value) => value,
+                    None => local
+                        .into_iter()
+                        .flat_map(|webhook| &webhook.headers)
+                        .find(|kept| {
+                            kept.is_secret()
+                                && kept.name.trim().eq_ignore_ascii_case(header.name.trim())
+                        })
+                        .map(|kept| kept.value.clone())
+                        .unwrap_or_default(),
+                };
+                HeaderPair {
+                    name: header.name,
+                    value,
+                }
+            })
+            .collect();
         Webhook {
             id: self.id,
             name: self.name,
             base_url: self.base_url,
             auth,
-            headers: self.headers,
+            headers,
             signing_secret,
             timeout_ms: self.timeout_ms,
             retry: self.retry,
+            route: self.route,
         }
     }
 }
@@ -310,6 +496,7 @@ mod tests {
             id: id.into(),
             name: format!("ERP {id}"),
             base_url: "https://erp.example/api".into(),
+            route: Default::default(),
             auth,
             headers: vec![HeaderPair {
                 name: "X-Team".into(),
@@ -432,6 +619,208 @@ mod tests {
             ["wh_changed", "wh_new"],
             "wh_new lacks its signing secret"
         );
+    }
+
+    #[test]
+    fn credentials_stay_only_with_the_origin_they_were_entered_for() {
+        let bearer = |base_url: &str| Webhook {
+            base_url: base_url.into(),
+            ..webhook(
+                "wh_erp",
+                Auth::Bearer {
+                    token: Secret::new("tok-kept"),
+                },
+            )
+        };
+        let local = [bearer("https://erp.example/api")];
+        let import =
+            |base_url: &str| ConfigDocument::export(&[bearer(base_url)], &[]).into_local(&local);
+
+        let same_origin = import("https://erp.example/v2/other-path");
+        assert_eq!(
+            same_origin.webhooks[0].auth,
+            Auth::Bearer {
+                token: Secret::new("tok-kept")
+            }
+        );
+        assert!(same_origin.credentials_needed.is_empty());
+        assert!(same_origin.origin_changed.is_empty());
+
+        for elsewhere in [
+            "https://attacker.example/api",
+            "http://erp.example/api",
+            "https://erp.example:8443/api",
+            "https://sub.erp.example/api",
+        ] {
+            let moved = import(elsewhere);
+            assert_eq!(
+                moved.webhooks[0].auth,
+                Auth::Bearer {
+                    token: Secret::new("")
+                },
+                "{elsewhere}"
+            );
+            assert_eq!(
+                moved.webhooks[0].signing_secret,
+                Some(Secret::new("")),
+                "{elsewhere}"
+            );
+            assert_eq!(moved.credentials_needed, ["wh_erp"]);
+            assert_eq!(moved.origin_changed.len(), 1, "{elsewhere}");
+            assert_eq!(moved.origin_changed[0].from, "https://erp.example");
+        }
+    }
+
+    #[test]
+    fn secret_headers_leave_no_value_in_the_document_and_are_kept_by_name() {
+        let mut with_secret_header = webhook("wh_key", Auth::None);
+        with_secret_header.headers.push(HeaderPair {
+            name: "X-Auth-Token".into(),
+            value: "header-canary-123".into(),
+        });
+        let document = ConfigDocument::export(std::slice::from_ref(&with_secret_header), &[]);
+        let json = document.to_json();
+        assert!(!json.contains("header-canary-123"), "{json}");
+        assert!(json.contains("\"secret\": true"), "{json}");
+        let read = ConfigDocument::parse(&json).unwrap();
+        let imported = read
+            .clone()
+            .into_local(std::slice::from_ref(&with_secret_header));
+        assert_eq!(imported.webhooks[0].headers, with_secret_header.headers);
+        assert!(imported.credentials_needed.is_empty());
+
+        let elsewhere = read.into_local(&[]);
+        assert_eq!(elsewhere.webhooks[0].headers[1].value, "");
+        assert_eq!(elsewhere.credentials_needed, ["wh_key"]);
+    }
+
+    #[test]
+    fn a_document_must_not_carry_a_secret_header_value_and_ordinary_headers_need_one() {
+        let document = |header: &str| {
+            format!(
+                r#"{{"format": "webhook-automations/config", "version": 2, "automations": [],
+                "webhooks": [{{"id": "w", "name": "ERP", "base_url": "https://erp.example",
+                  "auth": {{"type": "none"}}, "timeout_ms": 5000, "retry": {{}}, "headers": [{header}]}}]}}"#
+            )
+        };
+        let error =
+            ConfigDocument::parse(&document(r#"{"name": "X-Api-Key", "value": "k"}"#)).unwrap_err();
+        assert!(
+            matches!(&error, ConfigError::SecretHeaderValue { header, .. } if header == "X-Api-Key"),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("\"secret\": true"), "{error}");
+        assert!(matches!(
+            ConfigDocument::parse(&document(r#"{"name": "X-Team", "secret": true}"#)).unwrap_err(),
+            ConfigError::HeaderValueMissing { .. }
+        ));
+        assert!(
+            ConfigDocument::parse(&document(r#"{"name": "X-Api-Key", "secret": true}"#)).is_ok()
+        );
+    }
+
+    #[test]
+    fn a_version_1_document_is_migrated_and_its_secret_header_values_dropped() {
+        let version_1 = r#"{"format": "webhook-automations/config", "version": 1, "automations": [],
+            "webhooks": [{"id": "w", "name": "ERP", "base_url": "https://erp.example",
+              "auth": {"type": "basic", "username": "u"}, "signed": true, "timeout_ms": 5000,
+              "retry": {"max_attempts": 3, "initial_backoff_ms": 1000, "max_backoff_ms": 8000},
+              "headers": [{"name": "X-Team", "value": "sales"}, {"name": "X-Api-Key", "value": "v1-leaked-key"}]}]}"#;
+        let document = ConfigDocument::parse(version_1).unwrap();
+        assert_eq!(document.version, CONFIG_VERSION);
+        assert_eq!(
+            document.webhooks[0].headers,
+            [
+                SharedHeader {
+                    name: "X-Team".into(),
+                    value: Some("sales".into()),
+                    secret: false
+                },
+                SharedHeader {
+                    name: "X-Api-Key".into(),
+                    value: None,
+                    secret: true
+                },
+            ]
+        );
+        assert!(!document.to_json().contains("v1-leaked-key"));
+        assert_eq!(
+            document.webhooks[0].auth,
+            SharedAuth::Basic {
+                username: "u".into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_newer_document_is_refused_naming_both_versions() {
+        let newer = CONFIG_VERSION + 1;
+        let error = ConfigDocument::parse(&format!(
+            r#"{{"format": "webhook-automations/config", "version": {newer}, "webhooks": [], "automations": [], "feature": {{}}}}"#,
+        ))
+        .unwrap_err();
+        assert_eq!(error, ConfigError::TooNew { found: newer });
+        let message = error.to_string();
+        assert!(
+            message.contains(&format!("version {newer}"))
+                && message.contains(&format!("up to {CONFIG_VERSION}")),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_version_2_document_is_migrated_every_webhook_delivered_from_the_browser() {
+        let version_2 = r#"{"format": "webhook-automations/config", "version": 2, "automations": [],
+            "webhooks": [{"id": "w", "name": "ERP", "base_url": "https://erp.example",
+              "auth": {"type": "bearer"}, "timeout_ms": 5000, "retry": {},
+              "headers": [{"name": "X-Api-Key", "secret": true}]}]}"#;
+        let document = ConfigDocument::parse(version_2).unwrap();
+        assert_eq!(document.version, CONFIG_VERSION);
+        assert_eq!(document.revision, 0);
+        assert_eq!(document.webhooks[0].route, Route::Browser);
+        let json = document.to_json();
+        assert!(json.contains("\"route\": \"browser\""), "{json}");
+        assert_eq!(ConfigDocument::parse(&json).unwrap(), document);
+    }
+
+    #[test]
+    fn a_webhook_the_relay_delivers_keeps_no_credential_in_the_browser() {
+        let local = [webhook(
+            "wh_relay",
+            Auth::Bearer {
+                token: Secret::new("tok-in-the-browser"),
+            },
+        )];
+        let moved_to_relay = Webhook {
+            route: Route::Relay,
+            ..local[0].clone()
+        };
+        let imported = ConfigDocument::export(&[moved_to_relay], &[])
+            .at_revision(7)
+            .into_local(&local);
+        assert_eq!(
+            imported.webhooks[0].auth,
+            Auth::Bearer {
+                token: Secret::new("")
+            }
+        );
+        assert_eq!(imported.webhooks[0].signing_secret, Some(Secret::new("")));
+        assert!(
+            imported.credentials_needed.is_empty(),
+            "the relay holds them: nothing is needed here"
+        );
+        assert_eq!(imported.revision, 7);
+    }
+
+    #[test]
+    fn revisions_grow_with_time_and_never_go_back() {
+        assert_eq!(next_revision(0, 1_700_000_000_000), 1_700_000_000_000);
+        assert_eq!(
+            next_revision(1_700_000_000_000, 1_600_000_000_000),
+            1_700_000_000_001,
+            "a clock behind the last change still moves forward"
+        );
+        assert_eq!(next_revision(5, -1), 6);
     }
 
     #[test]

@@ -9,5 +9,5 @@ mod query;
 mod visibility;
 
 pub use export::jsonl_line;
-pub use query::{ExecutionQuery, TextSearch};
+pub use query::{ExecutionQuery, SearchScope, SearchedText, TextSearch};
 pub use visibility::{visible_to, ExecutionView};

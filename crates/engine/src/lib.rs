@@ -1,6 +1,7 @@
 //! The rules of Webhook Automations, in pure Rust: it compiles and is tested natively, and runs in the
 //! browser app as WebAssembly.
 
+pub mod address;
 pub mod catalog;
 pub mod changes;
 pub mod conditions;
@@ -11,11 +12,13 @@ pub mod diagnostic;
 pub mod editor;
 pub mod event;
 pub mod history;
+pub mod json_errors;
 pub mod model;
 pub mod order;
 pub mod records;
 pub mod request;
 pub mod retry;
+pub mod roles;
 pub mod runner;
 pub mod sample;
 pub mod settings;

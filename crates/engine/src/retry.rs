@@ -5,9 +5,11 @@
 //! and the current time, so the runner's schedule can be tested exactly.
 
 use std::fmt;
+use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::address::AddressKind;
 use crate::decimal::tenths;
 use crate::model::RetryPolicy;
 use crate::time::Date;
@@ -26,6 +28,10 @@ pub enum Outcome {
     CorsRefused,
     /// The endpoint answered with a redirect, which is not followed so the host never changes.
     RedirectRefused(u16),
+    /// Not sent: the destination is an address a server must not reach (loopback, a private network,
+    /// a cloud metadata service…; see [`crate::address`]). Only a server-side sender (the relay)
+    /// checks this.
+    AddressRefused { address: IpAddr, kind: AddressKind },
 }
 
 impl Outcome {
@@ -46,6 +52,8 @@ pub fn should_retry(outcome: &Outcome) -> bool {
         Outcome::CorsRefused => false,
         // A redirect is answered again on every attempt; following it would change the host.
         Outcome::RedirectRefused(_) => false,
+        // The same address is refused the same way on every attempt.
+        Outcome::AddressRefused { .. } => false,
     }
 }
 
@@ -279,6 +287,10 @@ mod tests {
             Outcome::RedirectRefused(301),
             Outcome::RedirectRefused(307),
             Outcome::CorsRefused,
+            Outcome::AddressRefused {
+                address: IpAddr::from([10, 0, 0, 5]),
+                kind: AddressKind::Private,
+            },
         ] {
             assert!(!should_retry(&outcome), "{outcome:?}");
             assert_eq!(

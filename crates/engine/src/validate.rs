@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
 use crate::conditions::{validate_conditions, ConditionProblem};
+use crate::config::ConfigDocument;
 use crate::diagnostic::Diagnostic;
 use crate::model::{Automation, Body, Webhook};
+use crate::request::validate_webhook;
 use crate::template::{compile_key_value, compile_path, compile_raw_str};
 
 /// One problem of an automation, or a warning worth showing before saving.
@@ -153,6 +155,71 @@ fn validate_content(
     problems
 }
 
+/// Where in a configuration document a problem is: the webhook or automation, by id and name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DocumentPlace {
+    Webhook { id: String, name: String },
+    Automation { id: String, name: String },
+}
+
+impl fmt::Display for DocumentPlace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DocumentPlace::Webhook { name, .. } => write!(f, "webhook \"{name}\""),
+            DocumentPlace::Automation { name, .. } => write!(f, "automation \"{name}\""),
+        }
+    }
+}
+
+/// One problem (or warning) of a configuration document, with its place.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocumentProblem {
+    pub place: DocumentPlace,
+    pub message: String,
+    pub is_error: bool,
+}
+
+/// Every problem of a document that parsed ([`ConfigDocument::parse`]): each webhook checked as its
+/// form would be, with stand-in credentials since a document holds none, then each automation as
+/// saving it requires. This is what an import refuses and `webhook-cli check` prints; a server that
+/// stores the document (the relay) refuses it by the same rules.
+pub fn check_document(catalog: &Catalog, document: &ConfigDocument) -> Vec<DocumentProblem> {
+    let webhooks = document.webhooks_with_stand_in_credentials();
+    let mut problems = Vec::new();
+    for webhook in &webhooks {
+        let place = DocumentPlace::Webhook {
+            id: webhook.id.clone(),
+            name: webhook.name.clone(),
+        };
+        problems.extend(
+            validate_webhook(webhook)
+                .into_iter()
+                .map(|problem| DocumentProblem {
+                    place: place.clone(),
+                    message: problem.to_string(),
+                    is_error: true,
+                }),
+        );
+    }
+    for automation in &document.automations {
+        let place = DocumentPlace::Automation {
+            id: automation.id.clone(),
+            name: automation.name.clone(),
+        };
+        problems.extend(
+            validate_automation(catalog, automation, &webhooks)
+                .into_iter()
+                .map(|problem| DocumentProblem {
+                    place: place.clone(),
+                    message: problem.to_string(),
+                    is_error: problem.is_error(),
+                }),
+        );
+    }
+    problems
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +234,7 @@ mod tests {
             id: "wh".into(),
             name: "ERP".into(),
             base_url: "https://erp.example".into(),
+            route: Default::default(),
             auth: Auth::None,
             headers: vec![],
             signing_secret: None,
@@ -277,5 +345,48 @@ mod tests {
         assert!(problems[0]
             .to_string()
             .contains("use one of deal, person, organization, activity, lead"));
+    }
+}
+
+#[cfg(test)]
+mod document_tests {
+    use super::*;
+    use crate::config::ConfigDocument;
+
+    #[test]
+    fn a_document_is_checked_webhook_by_webhook_and_automation_by_automation() {
+        let document = ConfigDocument::parse(
+            r#"{"format": "webhook-automations/config", "version": 1,
+              "webhooks": [{"id": "wh_erp", "name": "ERP", "base_url": "http://erp.example",
+                "auth": {"type": "bearer"}, "timeout_ms": 10000, "retry": {}}],
+              "automations": [{"id": "au_1", "name": "Won deals", "enabled": true,
+                "trigger": {"entity": "deal", "action": "updated"},
+                "conditions": {"match": "all", "items": []},
+                "actions": [{"webhook_id": "wh_gone", "method": "POST", "path": "/x",
+                  "body": {"mode": "raw", "template": "{\"t\": {{deal.titel}}}"}}]}]}"#,
+        )
+        .unwrap();
+        let problems = check_document(&Catalog::builtin(), &document);
+        let lines: Vec<String> = problems
+            .iter()
+            .map(|problem| format!("{}: {}", problem.place, problem.message))
+            .collect();
+        assert!(
+            lines[0].starts_with("webhook \"ERP\": base_url: use https://"),
+            "{lines:#?}"
+        );
+        assert!(
+            lines.iter().any(|line| line.starts_with("automation \"Won deals\": action 1: webhook missing")),
+            "{lines:#?}"
+        );
+        assert!(
+            lines.iter().any(|line| line.contains("deal.titel")),
+            "{lines:#?}"
+        );
+        assert!(problems.iter().all(|problem| problem.is_error));
+        assert!(
+            !lines.iter().any(|line| line.contains("credentials")),
+            "a document holds no credentials, and is not blamed for it: {lines:#?}"
+        );
     }
 }

@@ -28,6 +28,7 @@ fn webhook(auth: Auth) -> Webhook {
         id: "wh_erp".into(),
         name: "ERP".into(),
         base_url: "https://erp.example/api".into(),
+        route: Default::default(),
         auth,
         headers: vec![HeaderPair {
             name: "X-Tenant".into(),

@@ -22,6 +22,7 @@ fn webhook(base_url: &str) -> Webhook {
         id: "wh_erp".into(),
         name: "ERP".into(),
         base_url: base_url.into(),
+        route: Default::default(),
         auth: Auth::Bearer {
             token: Secret::new(TOKEN),
         },
@@ -553,4 +554,101 @@ fn a_planned_delivery_survives_the_outbox_round_trip() {
     );
     let restored: webhook_engine::runner::Planned = serde_json::from_str(&stored).unwrap();
     assert_eq!(restored, planned[0]);
+}
+
+#[tokio::test]
+async fn planning_an_event_again_gives_the_same_execution_ids() {
+    let config = CompiledConfig::compile(
+        &Catalog::builtin(),
+        &[webhook("http://127.0.0.1:9")],
+        &[automation("matches", vec![], "/orders/{{deal.id}}")],
+    );
+    let event = stage_change(1);
+    let catalog = Catalog::builtin();
+    let first = plan(&config, &catalog, &event, &mut TestEnvironment::default()).planned;
+    let again = plan(&config, &catalog, &event, &mut TestEnvironment::default()).planned;
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].execution.id, again[0].execution.id);
+    assert_eq!(
+        first[0].execution.id,
+        webhook_engine::runner::execution_id(&event.id, "matches", 0)
+    );
+    let request = first[0].execution.request.as_ref().unwrap();
+    assert!(request
+        .headers
+        .iter()
+        .any(|(name, value)| name == "webhook-id" && *value == first[0].execution.id));
+}
+
+#[tokio::test]
+async fn an_answer_that_echoes_a_credential_is_kept_redacted() {
+    let receiver = receiver().await;
+    let base = receiver.url();
+    let mut echoing = webhook(&base);
+    echoing.headers.push(webhook_engine::model::HeaderPair {
+        name: "X-Auth-Token".into(),
+        value: "header-canary-77".into(),
+    });
+    let script = json!({
+        "status": 400,
+        "body": format!("{{\"error\": \"bad token\", \"got\": \"Bearer {TOKEN}\", \"also\": \"header-canary-77\"}}"),
+        "headers": {"X-Debug-Echo": format!("Bearer {TOKEN}")},
+    });
+    control(
+        "POST",
+        &format!("{base}/_receiver/script"),
+        &script.to_string(),
+    )
+    .await;
+    let config = CompiledConfig::compile(
+        &Catalog::builtin(),
+        &[echoing],
+        &[automation("a", vec![], "/x")],
+    );
+    let execution = run(&config, &stage_change(1), &mut TestEnvironment::default())
+        .await
+        .remove(0);
+    let response = execution.attempts[0].response.as_ref().unwrap();
+    assert_eq!(response.status, 400);
+    assert!(response.body_excerpt.contains("bad token"), "{response:?}");
+    let stored = serde_json::to_string(&execution).unwrap();
+    for secret in [TOKEN, "header-canary-77"] {
+        assert!(!stored.contains(secret), "{secret} kept in {stored}");
+    }
+    assert!(response.body_excerpt.contains("Bearer ••••••"));
+    receiver.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_replay_to_a_url_no_longer_under_the_base_url_is_refused_and_nothing_is_sent() {
+    let first = receiver().await;
+    let elsewhere = receiver().await;
+    let config = CompiledConfig::compile(
+        &Catalog::builtin(),
+        &[webhook(&format!("{}/api", first.url()))],
+        &[automation("a", vec![], "/orders/{{deal.id}}")],
+    );
+    let mut env = TestEnvironment::default();
+    let original = run(&config, &stage_change(1), &mut env).await.remove(0);
+    assert_eq!(original.status, Status::Succeeded);
+
+    // The admin moved the webhook to another endpoint since the run was recorded.
+    let moved = CompiledConfig::compile(
+        &Catalog::builtin(),
+        &[webhook(&format!("{}/api", elsewhere.url()))],
+        &[automation("a", vec![], "/orders/{{deal.id}}")],
+    );
+    let by = SampleData::builtin().admin().user.clone();
+    let mut again = webhook_engine::runner::replay(&moved, &original, &by, &mut env);
+    deliver(&moved, &mut again, &TcpTransport, &mut env).await;
+    assert_eq!(again.execution.status, Status::Failed);
+    let reason = again.execution.reason.clone().unwrap();
+    assert!(
+        reason.contains("no longer under the webhook's base URL"),
+        "{reason}"
+    );
+    assert_eq!(received(&first.url()).await.len(), 1, "only the original");
+    assert!(received(&elsewhere.url()).await.is_empty());
+    first.shutdown().await;
+    elsewhere.shutdown().await;
 }

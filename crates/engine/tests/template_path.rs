@@ -242,3 +242,34 @@ fn broken_placeholders_in_paths_are_reported() {
         ["field path ends with '.'", "empty placeholder"]
     );
 }
+
+#[test]
+fn a_credential_in_the_query_is_a_warning_that_says_where_credentials_belong() {
+    let template =
+        "/orders/{{deal.id}}?notify=1&api_key={{deal.title}}&Access-Token=abc&keyboard=1";
+    let compilation = compile_path(template, &AcceptAll);
+    assert!(
+        compilation.template.is_some(),
+        "a warning does not stop the path"
+    );
+    let warnings: Vec<(&str, String)> = compilation
+        .diagnostics
+        .iter()
+        .map(|d| (&template[d.span.start..d.span.end], d.message.clone()))
+        .collect();
+    let names: Vec<&str> = warnings.iter().map(|(name, _)| *name).collect();
+    assert_eq!(names, ["api_key", "Access-Token"]);
+    assert!(compilation
+        .diagnostics
+        .iter()
+        .all(|d| !d.is_error() && d.help.as_deref().unwrap().contains("authentication")));
+    assert!(compile_path("/orders?token=1", &AcceptAll).diagnostics[0]
+        .message
+        .contains("'token' looks like a credential"));
+    assert!(
+        compile_path("/token/key/secret", &AcceptAll)
+            .diagnostics
+            .is_empty(),
+        "only query parameters are looked at"
+    );
+}

@@ -2,6 +2,7 @@
 //! to replay.
 
 use webhook_engine::history::{jsonl_line, ExecutionQuery};
+use webhook_engine::roles::Permissions;
 use webhook_engine::runner::Execution;
 
 use super::page::{PageRequest, ScanControl};
@@ -37,12 +38,12 @@ impl Store {
     pub async fn export_executions_jsonl(
         &self,
         query: &ExecutionQuery,
-        is_admin: bool,
+        permissions: &Permissions,
         control: &ScanControl,
     ) -> Result<String, StorageError> {
         let mut out = String::new();
         self.for_each_execution(query, control, |execution| {
-            out.push_str(&jsonl_line(&execution, is_admin));
+            out.push_str(&jsonl_line(&execution, permissions));
         })
         .await?;
         Ok(out)

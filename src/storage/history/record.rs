@@ -3,8 +3,8 @@
 
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
-use webhook_engine::history::{ExecutionQuery, TextSearch};
-use webhook_engine::runner::Execution;
+use webhook_engine::history::{ExecutionQuery, SearchedText, TextSearch};
+use webhook_engine::runner::{Execution, Status};
 
 use super::page::PageCursor;
 use crate::storage::codec::{from_record, to_js};
@@ -86,7 +86,21 @@ impl<'q> Filter<'q> {
             && wanted(&self.status, "status")
             && self.query.accepts_time(record.created_at_ms())
             && self.search.as_ref().is_none_or(|search| {
-                search.matches(&record.request_text("url"), &record.request_text("body"))
+                let status = record.field("status").as_string().unwrap_or_default();
+                let body = if search.reads_bodies() {
+                    record.request_text("body")
+                } else {
+                    String::new()
+                };
+                search.matches(SearchedText {
+                    status: Status::from_stored(&status).unwrap_or(Status::Pending),
+                    automation_name: &record
+                        .field("automation_name")
+                        .as_string()
+                        .unwrap_or_default(),
+                    url: &record.request_text("url"),
+                    body: &body,
+                })
             })
     }
 }

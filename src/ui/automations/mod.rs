@@ -23,6 +23,7 @@ mod trigger;
 
 use std::collections::HashMap;
 use std::rc::Rc;
+use webhook_engine::roles::Permissions;
 
 use webhook_engine::catalog::Catalog;
 use webhook_engine::changes::duplicate;
@@ -45,7 +46,7 @@ pub struct AutomationsPageProps {
     pub automations: Rc<Vec<Automation>>,
     pub webhooks: Rc<Vec<Webhook>>,
     /// Only admins build automations; everyone sees which exist.
-    pub can_manage: bool,
+    pub permissions: Permissions,
     pub on_save: Callback<Automation>,
     pub on_delete: Callback<String>,
     /// The latest execution status per automation id.
@@ -101,7 +102,7 @@ pub fn AutomationsPage(props: &AutomationsPageProps) -> Html {
         Mode::Listing | Mode::ConfirmingDelete(_) => html! {
             <AutomationList catalog={props.catalog.clone()} automations={props.automations.clone()} webhooks={props.webhooks.clone()}
                 last_run={props.last_run.clone()}
-                can_manage={props.can_manage} on_toggle={props.on_save.clone()} on_edit={open(Mode::Editing)}
+                can_manage={props.permissions.manage} on_toggle={props.on_save.clone()} on_edit={open(Mode::Editing)}
                 {on_duplicate} on_delete={open(Mode::ConfirmingDelete)} />
         },
     };
@@ -133,7 +134,7 @@ pub fn AutomationsPage(props: &AutomationsPageProps) -> Html {
     let listing = matches!(&*mode, Mode::Listing | Mode::ConfirmingDelete(_));
     html! {
         <>
-            if props.can_manage && listing {
+            if props.permissions.manage && listing {
                 <div class="wa-toolbar">
                     <button type="button" class="wa-button is-primary" onclick={show(Mode::Creating).reform(|_: MouseEvent| ())}>{ "New automation" }</button>
                 </div>

@@ -2,6 +2,7 @@
 //! failed runs in it.
 
 use std::rc::Rc;
+use webhook_engine::roles::Permissions;
 
 use webhook_engine::history::describe::thousands;
 use webhook_engine::history::ExecutionQuery;
@@ -16,7 +17,7 @@ use crate::ui::widgets::Dialog;
 pub struct HistoryActionsProps {
     pub store: Rc<Store>,
     pub query: Rc<ExecutionQuery>,
-    pub is_admin: bool,
+    pub permissions: Permissions,
     /// Sends failed runs again; without it (or for someone who is not an admin) there is no button.
     #[prop_or_default]
     pub on_replay_failed: Option<Callback<Vec<Execution>>>,
@@ -36,7 +37,8 @@ pub fn HistoryActions(props: &HistoryActionsProps) -> Html {
     let to_replay = use_state(|| None::<Rc<Vec<Execution>>>);
 
     let on_export = {
-        let (store, query, is_admin) = (props.store.clone(), props.query.clone(), props.is_admin);
+        let (store, query, permissions) =
+            (props.store.clone(), props.query.clone(), props.permissions);
         let (busy, problem) = (busy.clone(), problem.clone());
         Callback::from(move |_: MouseEvent| {
             let (store, query, busy, problem) =
@@ -44,7 +46,7 @@ pub fn HistoryActions(props: &HistoryActionsProps) -> Html {
             busy.set(Busy::Exporting);
             wasm_bindgen_futures::spawn_local(async move {
                 let exported = store
-                    .export_executions_jsonl(&query, is_admin, &ScanControl::default())
+                    .export_executions_jsonl(&query, &permissions, &ScanControl::default())
                     .await;
                 let outcome = match exported {
                     Ok(lines) => download(&format!("executions-{}.jsonl", today()), &lines)
@@ -65,7 +67,7 @@ pub fn HistoryActions(props: &HistoryActionsProps) -> Html {
         .status
         .is_none_or(|status| status == Status::Failed);
     let replay_button = match &props.on_replay_failed {
-        Some(_) if props.is_admin && failed_in_filter => {
+        Some(_) if props.permissions.replay && failed_in_filter => {
             let on_collect = {
                 let (store, query) = (props.store.clone(), props.query.clone());
                 let (busy, problem, to_replay) = (busy.clone(), problem.clone(), to_replay.clone());

@@ -20,6 +20,8 @@ mod time;
 mod window;
 
 use std::rc::Rc;
+use webhook_engine::history::SearchScope;
+use webhook_engine::roles::Permissions;
 
 use webhook_engine::history::ExecutionQuery;
 use webhook_engine::model::Automation;
@@ -44,7 +46,7 @@ pub struct HistoryPageProps {
     pub automations: Rc<Vec<Automation>>,
     /// Admins see bodies, headers and record values, and can replay; others see what ran and how it
     /// ended (`webhook_engine::history::visible_to`).
-    pub is_admin: bool,
+    pub permissions: Permissions,
     /// Retention: executions older than these settings keep are deleted.
     pub settings: Settings,
     /// Bumped by this tab's dispatcher each time it writes executions (new runs, attempts, results):
@@ -63,7 +65,7 @@ pub struct HistoryPageProps {
 
 #[component]
 pub fn HistoryPage(props: &HistoryPageProps) -> Html {
-    let query = use_state(|| Rc::new(ExecutionQuery::default()));
+    let filters = use_state(|| Rc::new(ExecutionQuery::default()));
     let selected = use_state(|| None::<String>);
     let other_tabs = use_other_tabs_changes(props.store.clone());
     let (pruned, retention_problem) = use_retention(props.store.clone(), props.settings.clone());
@@ -71,7 +73,12 @@ pub fn HistoryPage(props: &HistoryPageProps) -> Html {
         .executions_version
         .wrapping_add(other_tabs)
         .wrapping_add(pruned);
-    let loaded = use_execution_rows(props.store.clone(), (*query).clone(), refresh);
+    // Whatever the filters say, a search reads only what this user may see.
+    let query = Rc::new(ExecutionQuery {
+        scope: SearchScope::for_permissions(&props.permissions),
+        ..(**filters).clone()
+    });
+    let loaded = use_execution_rows(props.store.clone(), query.clone(), refresh);
 
     let Some(store) = props.store.clone() else {
         return html! {
@@ -83,10 +90,10 @@ pub fn HistoryPage(props: &HistoryPageProps) -> Html {
     };
     let state = &loaded.state;
     let on_filter = {
-        let (query, selected) = (query.clone(), selected.clone());
+        let (filters, selected) = (filters.clone(), selected.clone());
         Callback::from(move |next: ExecutionQuery| {
             selected.set(None);
-            query.set(Rc::new(next));
+            filters.set(Rc::new(next));
         })
     };
     let on_open = {
@@ -106,13 +113,13 @@ pub fn HistoryPage(props: &HistoryPageProps) -> Html {
 
     html! {
         <div class="wa-history">
-            <HistoryFilters automations={props.automations.clone()} query={(*query).clone()} on_change={on_filter}
+            <HistoryFilters automations={props.automations.clone()} query={query.clone()} on_change={on_filter}
                 searching={state.loading && text_search} on_cancel={loaded.cancel.clone()} />
             <div class="wa-history-bar">
                 <ResultSummary loaded={state.rows.len()} total={state.total} complete={state.complete}
                     loading={state.loading} problem={state.problem.clone()} filtered={!query.is_everything()}
                     {text_search} control={loaded.control.clone()} on_reload={loaded.reload.clone()} />
-                <HistoryActions store={store.clone()} query={(*query).clone()} is_admin={props.is_admin}
+                <HistoryActions store={store.clone()} query={query.clone()} permissions={props.permissions}
                     on_replay_failed={props.on_replay_failed.clone()} />
             </div>
             if let Some(problem) = retention_problem {
@@ -133,7 +140,7 @@ pub fn HistoryPage(props: &HistoryPageProps) -> Html {
                     on_need={loaded.load_up_to.clone()} {on_open} selected={(*selected).clone()} />
             }
             if let Some(id) = &*selected {
-                <ExecutionDetail {store} id={id.clone()} is_admin={props.is_admin} {refresh} {on_close}
+                <ExecutionDetail {store} id={id.clone()} permissions={props.permissions} {refresh} {on_close}
                     on_replay={props.on_replay.clone()} />
             }
         </div>

@@ -1,8 +1,12 @@
 //! The Settings page: history retention, and the configuration's export, import and reset.
 
+mod relay;
 pub(crate) mod transfer;
 
+pub use relay::{RelaySettings, RelaySettingsProps};
+
 use std::rc::Rc;
+use webhook_engine::roles::Permissions;
 
 use webhook_engine::config::{ConfigDocument, ImportedConfig};
 use webhook_engine::model::{Automation, Webhook};
@@ -16,17 +20,25 @@ use crate::ui::widgets::{capitalize, field, input_value, Dialog};
 pub struct SettingsPageProps {
     pub webhooks: Rc<Vec<Webhook>>,
     pub automations: Rc<Vec<Automation>>,
+    /// The configuration's revision, which an export carries.
+    pub revision: u64,
     pub settings: Settings,
-    pub can_manage: bool,
+    pub permissions: Permissions,
     pub on_save_settings: Callback<Settings>,
-    /// Replaces the whole configuration (import, reset).
-    pub on_replace: Callback<(Vec<Webhook>, Vec<Automation>)>,
+    /// Replaces the whole configuration with an imported document.
+    pub on_import: Callback<ConfigDocument>,
+    pub on_delete_everything: Callback<()>,
+    /// The relay connection saved in this browser, and the relay the host names (if any).
+    pub relay: crate::relay::RelayConnection,
+    pub relay_from_host: Option<String>,
+    pub on_save_relay: Callback<crate::relay::RelayConnection>,
 }
 
 /// What the page is asking the admin to confirm.
 #[derive(Clone, PartialEq)]
 enum Pending {
-    Import(Rc<ImportedConfig>),
+    /// The document, and what importing it would do here.
+    Import(Rc<(ConfigDocument, ImportedConfig)>),
     Reset,
 }
 
@@ -80,9 +92,12 @@ pub fn SettingsPage(props: &SettingsPageProps) -> Html {
     };
     let on_export = {
         let (webhooks, automations) = (props.webhooks.clone(), props.automations.clone());
+        let revision = props.revision;
         let problem = import_problem.clone();
         Callback::from(move |_: MouseEvent| {
-            let json = ConfigDocument::export(&webhooks, &automations).to_json();
+            let json = ConfigDocument::export(&webhooks, &automations)
+                .at_revision(revision)
+                .to_json();
             if let Err(reason) = transfer::download(
                 &format!("webhook-automations-{}.json", transfer::today()),
                 &json,
@@ -117,7 +132,8 @@ pub fn SettingsPage(props: &SettingsPageProps) -> Html {
                 }) {
                     Ok(document) => {
                         problem.set(None);
-                        pending.set(Some(Pending::Import(Rc::new(document.into_local(&local)))));
+                        let preview = document.clone().into_local(&local);
+                        pending.set(Some(Pending::Import(Rc::new((document, preview)))));
                     }
                     Err(reason) => problem.set(Some(format!(
                         "This file cannot be imported — {reason}. Nothing was changed."
@@ -132,19 +148,45 @@ pub fn SettingsPage(props: &SettingsPageProps) -> Html {
     };
     let confirm_dialog = match &*pending {
         None => Html::default(),
-        Some(Pending::Import(imported)) => {
+        Some(Pending::Import(import)) => {
+            let (document, imported) = &**import;
             let on_confirm = {
-                let (imported, replace, pending) =
-                    (imported.clone(), props.on_replace.clone(), pending.clone());
+                let (document, import, pending) =
+                    (document.clone(), props.on_import.clone(), pending.clone());
                 Callback::from(move |_: MouseEvent| {
-                    replace.emit((imported.webhooks.clone(), imported.automations.clone()));
+                    import.emit(document.clone());
                     pending.set(None);
                 })
             };
+            let name_of = |id: &str| {
+                imported
+                    .webhooks
+                    .iter()
+                    .find(|webhook| webhook.id == id)
+                    .map_or_else(|| id.to_owned(), |webhook| webhook.name.clone())
+            };
+            let moved: Vec<String> = imported
+                .origin_changed
+                .iter()
+                .map(|change| {
+                    format!(
+                        "{} — {} → {}",
+                        name_of(&change.webhook_id),
+                        change.from,
+                        change.to
+                    )
+                })
+                .collect();
             let needing: Vec<&str> = imported
                 .webhooks
                 .iter()
                 .filter(|webhook| imported.credentials_needed.contains(&webhook.id))
+                .filter(|webhook| {
+                    !imported
+                        .origin_changed
+                        .iter()
+                        .any(|change| change.webhook_id == webhook.id)
+                })
                 .map(|webhook| webhook.name.as_str())
                 .collect();
             html! {
@@ -152,9 +194,13 @@ pub fn SettingsPage(props: &SettingsPageProps) -> Html {
                     <p>{ format!("It replaces the current {} and {} with the file's {} and {}.",
                         plural(props.webhooks.len(), "webhook"), plural(props.automations.len(), "automation"),
                         plural(imported.webhooks.len(), "webhook"), plural(imported.automations.len(), "automation")) }</p>
+                    if !moved.is_empty() {
+                        <p>{ "These webhooks now send to another host. Credentials only ever go to the host they were entered for, so this browser's are not kept — enter them again:" }</p>
+                        <ul class="wa-dialog-list" data-list="origin-changed">{ for moved.iter().map(|line| html! { <li>{ line }</li> }) }</ul>
+                    }
                     if !needing.is_empty() {
                         <p>{ "Exports never contain credentials. These webhooks will be marked “credentials needed” until you enter them:" }</p>
-                        <ul class="wa-dialog-list">{ for needing.iter().map(|name| html! { <li>{ *name }</li> }) }</ul>
+                        <ul class="wa-dialog-list" data-list="credentials-needed">{ for needing.iter().map(|name| html! { <li>{ *name }</li> }) }</ul>
                     }
                     <div class="wa-actions">
                         <button type="button" class="wa-button is-primary" onclick={on_confirm}>{ "Import" }</button>
@@ -165,9 +211,9 @@ pub fn SettingsPage(props: &SettingsPageProps) -> Html {
         }
         Some(Pending::Reset) => {
             let on_confirm = {
-                let (replace, pending) = (props.on_replace.clone(), pending.clone());
+                let (delete, pending) = (props.on_delete_everything.clone(), pending.clone());
                 Callback::from(move |_: MouseEvent| {
-                    replace.emit((Vec::new(), Vec::new()));
+                    delete.emit(());
                     pending.set(None);
                 })
             };
@@ -197,21 +243,24 @@ pub fn SettingsPage(props: &SettingsPageProps) -> Html {
                         Some(&format!("Older executions are deleted automatically. Default: {DEFAULT_RETENTION_DAYS} days.")),
                         retention_problem.as_deref(), html! {
                         <input id="settings-retention" class="wa-input is-narrow" inputmode="numeric" value={(*retention).clone()}
-                            disabled={!props.can_manage}
+                            disabled={!props.permissions.manage}
                             oninput={{ let retention = retention.clone(); Callback::from(move |event: InputEvent| retention.set(input_value(&event))) }} />
                     }) }
                     { field("Runs per automation per minute", "settings-max-runs",
                         Some("Beyond this an automation is stopped, which catches loops (an endpoint that changes the record that triggers it)."),
                         max_runs_problem.as_deref(), html! {
                         <input id="settings-max-runs" class="wa-input is-narrow" inputmode="numeric" value={(*max_runs).clone()}
-                            disabled={!props.can_manage}
+                            disabled={!props.permissions.manage}
                             oninput={{ let max_runs = max_runs.clone(); Callback::from(move |event: InputEvent| max_runs.set(input_value(&event))) }} />
                     }) }
                 </div>
-                if props.can_manage {
+                if props.permissions.manage {
                     <button type="submit" class="wa-button">{ "Save settings" }</button>
                 }
             </form>
+
+            <RelaySettings saved={props.relay.clone()} from_host={props.relay_from_host.clone()}
+                can_manage={props.permissions.manage} on_save={props.on_save_relay.clone()} />
 
             <section class="wa-card" aria-labelledby="settings-config-title">
                 <h2 id="settings-config-title">{ "Configuration" }</h2>
@@ -221,7 +270,7 @@ pub fn SettingsPage(props: &SettingsPageProps) -> Html {
                 }
                 <div class="wa-actions">
                     <button type="button" class="wa-button" onclick={on_export}>{ "Export configuration" }</button>
-                    if props.can_manage {
+                    if props.permissions.manage {
                         <label class="wa-button" for="settings-import">{ "Import configuration…" }</label>
                         <input id="settings-import" class="wa-visually-hidden" type="file" accept="application/json,.json"
                             ref={file_input} onchange={on_file} />

@@ -1,8 +1,10 @@
 //! The webhook form's state: what the admin typed, and how it becomes a webhook. Secrets already
-//! saved are never loaded into the form — they can only be kept or replaced.
+//! saved (credentials, the signing secret, values of headers that carry a credential) are never
+//! loaded into the form — they can only be kept or replaced, and kept only while the webhook still
+//! sends to the origin they were entered for.
 
 use webhook_engine::decimal::{parse_decimal, thousandths};
-use webhook_engine::model::{Auth, AuthKind, HeaderPair, RetryPolicy, Secret, Webhook};
+use webhook_engine::model::{origin_of, Auth, AuthKind, HeaderPair, RetryPolicy, Secret, Webhook};
 use webhook_engine::request::WebhookProblem;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -17,7 +19,7 @@ pub struct WebhookDraft {
     pub token: SecretDraft,
     pub api_header: String,
     pub api_key: SecretDraft,
-    pub headers: Vec<HeaderPair>,
+    pub headers: Vec<HeaderDraft>,
     pub signing: bool,
     pub signing_secret: SecretDraft,
     pub timeout_seconds: String,
@@ -32,6 +34,48 @@ pub enum SecretDraft {
     Empty,
     Saved,
     Typed(String),
+}
+
+impl SecretDraft {
+    /// The secret this field stands for: typed now, the saved one kept, or none.
+    pub fn resolve(&self, saved: Option<&Secret>) -> Option<Secret> {
+        match self {
+            SecretDraft::Empty => None,
+            SecretDraft::Typed(text) => Some(Secret::new(text.clone())),
+            SecretDraft::Saved => saved.cloned(),
+        }
+    }
+}
+
+/// A custom header row. Its value is a [`SecretDraft`] because a header whose name marks a credential
+/// (`X-Api-Key`) is a secret; other headers' values are always `Typed` (or `Empty`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct HeaderDraft {
+    pub name: String,
+    pub value: SecretDraft,
+    /// The name of the saved header this row edits, whose value `SecretDraft::Saved` keeps.
+    pub saved_name: Option<String>,
+}
+
+impl HeaderDraft {
+    /// Whether the value is shown masked: a credential, or a saved one not yet replaced.
+    pub fn is_secret(&self) -> bool {
+        matches!(self.value, SecretDraft::Saved) || self.pair(String::new()).is_secret()
+    }
+
+    pub fn typed_value(&self) -> &str {
+        match &self.value {
+            SecretDraft::Typed(text) => text,
+            SecretDraft::Empty | SecretDraft::Saved => "",
+        }
+    }
+
+    fn pair(&self, value: String) -> HeaderPair {
+        HeaderPair {
+            name: self.name.clone(),
+            value,
+        }
+    }
 }
 
 /// One edit of the form.
@@ -89,12 +133,25 @@ impl WebhookDraft {
                 SecretDraft::Saved
             }
         };
+        let headers = webhook
+            .headers
+            .iter()
+            .map(|header| HeaderDraft {
+                name: header.name.clone(),
+                value: if header.is_secret() {
+                    saved(&Secret::new(header.value.clone()))
+                } else {
+                    typed(header.value.clone())
+                },
+                saved_name: Some(header.name.clone()),
+            })
+            .collect();
         let mut draft = WebhookDraft {
             id: Some(webhook.id.clone()),
             name: webhook.name.clone(),
             base_url: webhook.base_url.clone(),
             auth_kind: webhook.auth.kind(),
-            headers: webhook.headers.clone(),
+            headers,
             signing: webhook.signing_secret.is_some(),
             signing_secret: webhook
                 .signing_secret
@@ -122,13 +179,6 @@ impl WebhookDraft {
     }
 
     pub fn apply(&mut self, edit: DraftEdit) {
-        let typed = |text: String| {
-            if text.is_empty() {
-                SecretDraft::Empty
-            } else {
-                SecretDraft::Typed(text)
-            }
-        };
         match edit {
             DraftEdit::Name(text) => self.name = text,
             DraftEdit::BaseUrl(text) => self.base_url = text,
@@ -141,16 +191,22 @@ impl WebhookDraft {
             DraftEdit::HeaderName(index, text) => {
                 if let Some(header) = self.headers.get_mut(index) {
                     header.name = text;
+                    // A saved credential never becomes the clear value of an ordinary header.
+                    if header.value == SecretDraft::Saved && !header.pair(String::new()).is_secret()
+                    {
+                        header.value = SecretDraft::Empty;
+                    }
                 }
             }
             DraftEdit::HeaderValue(index, text) => {
                 if let Some(header) = self.headers.get_mut(index) {
-                    header.value = text;
+                    header.value = typed(text);
                 }
             }
-            DraftEdit::AddHeader => self.headers.push(HeaderPair {
+            DraftEdit::AddHeader => self.headers.push(HeaderDraft {
                 name: String::new(),
-                value: String::new(),
+                value: SecretDraft::Empty,
+                saved_name: None,
             }),
             DraftEdit::RemoveHeader(index) => {
                 if index < self.headers.len() {
@@ -166,8 +222,27 @@ impl WebhookDraft {
         }
     }
 
+    /// Whether the base URL now names another origin than the saved webhook's, while secrets are
+    /// marked "saved": they will not be kept, and the form says so.
+    pub fn origin_moved(&self, saved: Option<&Webhook>) -> bool {
+        let holds_saved = [
+            &self.password,
+            &self.token,
+            &self.api_key,
+            &self.signing_secret,
+        ]
+        .into_iter()
+        .chain(self.headers.iter().map(|header| &header.value))
+        .any(|secret| *secret == SecretDraft::Saved);
+        holds_saved && saved.is_some_and(|saved| !self.keeps_saved_secrets_of(saved))
+    }
+
+    fn keeps_saved_secrets_of(&self, saved: &Webhook) -> bool {
+        origin_of(&self.base_url) == saved.origin()
+    }
+
     /// The webhook this form saves, with secrets marked "saved" taken from `saved` (the stored
-    /// webhook), or the fields it cannot even read as numbers.
+    /// webhook) while it sends to the same origin, or the fields it cannot even read as numbers.
     pub fn to_webhook(
         &self,
         id: String,
@@ -205,6 +280,8 @@ impl WebhookDraft {
         if !problems.is_empty() {
             return Err(problems);
         }
+        // A credential only ever goes to the origin it was entered for.
+        let saved = saved.filter(|saved| self.keeps_saved_secrets_of(saved));
         let saved_auth = saved.map(|webhook| &webhook.auth);
         let secret = |draft: &SecretDraft, pick: fn(&Auth) -> Option<&Secret>| match draft {
             SecretDraft::Empty => Secret::new(""),
@@ -248,8 +325,25 @@ impl WebhookDraft {
             id,
             name: self.name.clone(),
             base_url: self.base_url.trim().to_string(),
+            route: Default::default(),
             auth,
-            headers: self.headers.clone(),
+            headers: self
+                .headers
+                .iter()
+                .map(|header| {
+                    let value = match &header.value {
+                        SecretDraft::Empty => String::new(),
+                        SecretDraft::Typed(text) => text.clone(),
+                        SecretDraft::Saved => saved
+                            .into_iter()
+                            .flat_map(|webhook| &webhook.headers)
+                            .find(|kept| Some(&kept.name) == header.saved_name.as_ref())
+                            .map(|kept| kept.value.clone())
+                            .unwrap_or_default(),
+                    };
+                    header.pair(value)
+                })
+                .collect(),
             signing_secret,
             timeout_ms,
             retry,
@@ -260,6 +354,14 @@ impl WebhookDraft {
 impl Default for WebhookDraft {
     fn default() -> Self {
         WebhookDraft::new()
+    }
+}
+
+fn typed(text: String) -> SecretDraft {
+    if text.is_empty() {
+        SecretDraft::Empty
+    } else {
+        SecretDraft::Typed(text)
     }
 }
 
@@ -276,6 +378,7 @@ mod tests {
             id: "wh_1".into(),
             name: "ERP".into(),
             base_url: "https://erp.example/api".into(),
+            route: Default::default(),
             auth: Auth::Basic {
                 username: "sync".into(),
                 password: Secret::new("pa55w0rd-secret"),
@@ -357,11 +460,95 @@ mod tests {
         draft.apply(DraftEdit::RemoveHeader(1));
         draft.apply(DraftEdit::RemoveHeader(7));
         assert_eq!(
-            draft.headers,
+            draft.to_webhook("x".into(), None).unwrap().headers,
             [HeaderPair {
                 name: "X-A".into(),
                 value: "1".into()
             }]
         );
+    }
+
+    fn with_secret_header() -> Webhook {
+        let mut webhook = saved_webhook();
+        webhook.headers.push(HeaderPair {
+            name: "X-Api-Key".into(),
+            value: "header-secret-9".into(),
+        });
+        webhook
+    }
+
+    #[test]
+    fn a_header_that_carries_a_credential_is_masked_and_kept_unless_replaced() {
+        let saved = with_secret_header();
+        let mut draft = WebhookDraft::from_webhook(&saved);
+        assert!(!format!("{draft:?}").contains("header-secret-9"));
+        assert_eq!(draft.headers[1].value, SecretDraft::Saved);
+        assert!(draft.headers[1].is_secret() && !draft.headers[0].is_secret());
+        assert_eq!(draft.headers[0].typed_value(), "sales");
+        assert_eq!(
+            draft
+                .to_webhook("wh_1".into(), Some(&saved))
+                .unwrap()
+                .headers,
+            saved.headers
+        );
+        draft.apply(DraftEdit::HeaderValue(1, "replaced".into()));
+        assert_eq!(
+            draft
+                .to_webhook("wh_1".into(), Some(&saved))
+                .unwrap()
+                .headers[1]
+                .value,
+            "replaced"
+        );
+    }
+
+    /// A saved credential of a secret header must not become the clear-text value of an ordinary
+    /// header when the row is renamed — an ordinary header's value is exported, announced to the host
+    /// in `configchange` and shown unmasked in the form.
+    #[test]
+    fn renaming_a_secret_header_to_an_ordinary_name_does_not_carry_its_credential_into_the_clear() {
+        let saved = with_secret_header();
+        let mut draft = WebhookDraft::from_webhook(&saved);
+        draft.apply(DraftEdit::HeaderName(1, "X-Request-Source".into()));
+        let webhook = draft.to_webhook("wh_1".into(), Some(&saved)).unwrap();
+        let document =
+            webhook_engine::config::ConfigDocument::export(std::slice::from_ref(&webhook), &[])
+                .to_json();
+        assert!(
+            !document.contains("header-secret-9"),
+            "the credential reached the configuration document: {document}"
+        );
+        let reopened = WebhookDraft::from_webhook(&webhook);
+        assert!(
+            !format!("{reopened:?}").contains("header-secret-9"),
+            "the credential is loaded into the form in clear text"
+        );
+    }
+
+    #[test]
+    fn moving_the_base_url_to_another_origin_keeps_no_saved_secret() {
+        let saved = with_secret_header();
+        let mut draft = WebhookDraft::from_webhook(&saved);
+        draft.apply(DraftEdit::BaseUrl("https://erp.example/v2".into()));
+        assert!(!draft.origin_moved(Some(&saved)), "same origin, other path");
+        assert_eq!(
+            draft.to_webhook("wh_1".into(), Some(&saved)).unwrap().auth,
+            saved.auth
+        );
+
+        draft.apply(DraftEdit::BaseUrl("https://elsewhere.example/api".into()));
+        assert!(draft.origin_moved(Some(&saved)));
+        let moved = draft.to_webhook("wh_1".into(), Some(&saved)).unwrap();
+        assert_eq!(
+            moved.auth,
+            Auth::Basic {
+                username: "sync".into(),
+                password: Secret::new("")
+            }
+        );
+        assert_eq!(moved.signing_secret, Some(Secret::new("")));
+        assert_eq!(moved.headers[1].value, "");
+        assert!(webhook_engine::request::missing_credentials(&moved));
     }
 }

@@ -157,6 +157,11 @@ pub fn WebhookForm(props: &WebhookFormProps) -> Html {
                 }) }
             </div>
 
+            if draft.origin_moved(props.editing.as_ref()) {
+                <p class="wa-callout" role="status" id="wh-origin-moved">
+                    { "The base URL now points at another host. Credentials are only ever sent to the host they were entered for: enter the password, token, key, signing secret and secret headers again for the new host." }
+                </p>
+            }
             <fieldset class="wa-fieldset">
                 <legend>{ "Authentication" }</legend>
                 { field("Type", "wh-auth-kind", None, None, html! {
@@ -191,7 +196,7 @@ pub fn WebhookForm(props: &WebhookFormProps) -> Html {
             <fieldset class="wa-fieldset">
                 <legend>{ "Custom headers" }</legend>
                 if draft.headers.is_empty() {
-                    <p class="wa-muted">{ "None. Headers added here go with every request to this webhook." }</p>
+                    <p class="wa-muted">{ "None. Headers added here go with every request to this webhook. A header whose name marks a credential (X-Api-Key, X-Auth-Token, Authorization…) is kept secret like a password." }</p>
                 }
                 { for draft.headers.iter().enumerate().map(|(index, header)| {
                     let name_id = format!("wh-header-{index}-name");
@@ -205,10 +210,16 @@ pub fn WebhookForm(props: &WebhookFormProps) -> Html {
                                 <input id={name_id.clone()} class="wa-input" value={header.name.clone()}
                                     oninput={Callback::from(move |event: InputEvent| state_name.dispatch(FormAction::Edit(DraftEdit::HeaderName(index, input_value(&event)))))} />
                             }) }
-                            { field("Value", &value_id, None, problem(&format!("headers.{index}.value")).as_deref(), html! {
-                                <input id={value_id.clone()} class="wa-input" value={header.value.clone()}
-                                    oninput={Callback::from(move |event: InputEvent| state_value.dispatch(FormAction::Edit(DraftEdit::HeaderValue(index, input_value(&event)))))} />
-                            }) }
+                            { field("Value", &value_id, None, problem(&format!("headers.{index}.value")).as_deref(),
+                                if header.is_secret() {
+                                    secret_input(&value_id, &header.value,
+                                        Callback::from(move |text| state_value.dispatch(FormAction::Edit(DraftEdit::HeaderValue(index, text)))))
+                                } else {
+                                    html! {
+                                        <input id={value_id.clone()} class="wa-input" value={header.typed_value().to_owned()}
+                                            oninput={Callback::from(move |event: InputEvent| state_value.dispatch(FormAction::Edit(DraftEdit::HeaderValue(index, input_value(&event)))))} />
+                                    }
+                                }) }
                             <button type="button" class="wa-button is-quiet" aria-label={format!("Remove header {}", index + 1)}
                                 onclick={Callback::from(move |_: MouseEvent| state_remove.dispatch(FormAction::Edit(DraftEdit::RemoveHeader(index))))}>{ "Remove" }</button>
                         </div>

@@ -6,6 +6,7 @@ mod list;
 mod secret_input;
 
 use std::rc::Rc;
+use webhook_engine::roles::Permissions;
 
 use std::collections::HashMap;
 
@@ -20,6 +21,7 @@ use crate::ui::list_mode::{use_list_mode, Mode};
 pub use draft::{DraftEdit, SecretDraft, WebhookDraft};
 pub use form::plural;
 pub use list::status_badge;
+pub use secret_input::secret_input;
 
 use crate::ui::widgets::Dialog;
 use form::WebhookForm;
@@ -30,7 +32,7 @@ pub struct WebhooksPageProps {
     pub webhooks: Rc<Vec<Webhook>>,
     pub automations: Rc<Vec<Automation>>,
     /// Only admins manage webhooks; everyone sees which exist.
-    pub can_manage: bool,
+    pub permissions: Permissions,
     pub on_save: Callback<Webhook>,
     pub on_delete: Callback<String>,
     /// The latest delivery status per webhook id.
@@ -61,7 +63,12 @@ pub fn WebhooksPage(props: &WebhooksPageProps) -> Html {
     let test_result = use_state(|| None::<TestResult>);
     let on_test = {
         let (test_result, user) = (test_result.clone(), props.user.clone());
+        let permitted = props.permissions.manage;
         Callback::from(move |webhook: Webhook| {
+            // A test sends with the webhook's real credentials: an admin's action, like editing it.
+            if !permitted {
+                return;
+            }
             let (test_result, user) = (test_result.clone(), user.clone());
             test_result.set(Some(TestResult {
                 webhook: webhook.name.clone(),
@@ -100,7 +107,7 @@ pub fn WebhooksPage(props: &WebhooksPageProps) -> Html {
                     webhooks: &props.webhooks,
                     automations: &props.automations,
                     last_delivery: &props.last_delivery,
-                    can_manage: props.can_manage,
+                    can_manage: props.permissions.manage,
                     on_edit,
                     on_delete: on_ask_delete,
                     on_test,
@@ -140,7 +147,7 @@ pub fn WebhooksPage(props: &WebhooksPageProps) -> Html {
     let creating = matches!(&*mode, Mode::Listing | Mode::ConfirmingDelete(_));
     html! {
         <>
-            if props.can_manage && creating {
+            if props.permissions.manage && creating {
                 <div class="wa-toolbar">
                     <button type="button" class="wa-button is-primary" onclick={show(Mode::Creating).reform(|_: MouseEvent| ())}>{ "New webhook" }</button>
                 </div>

@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use webhook_engine::roles::Permissions;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{console_log, wasm_bindgen_test};
@@ -96,7 +97,12 @@ fn props(
     HistoryPageProps {
         store: Some(store.clone()),
         automations: Rc::new(Vec::new()),
-        is_admin,
+        permissions: Permissions::of(&webhook_engine::event::User {
+            id: 1,
+            name: "Tester".into(),
+            email: "tester@example.com".into(),
+            is_admin,
+        }),
         settings: Settings::default(),
         executions_version,
         on_replay: Some(record.reform(|run| vec![run])),

@@ -7,7 +7,9 @@ use std::rc::Rc;
 
 use wasm_bindgen_test::wasm_bindgen_test;
 use webhook_automations::storage::{ExecutionPage, PageRequest, ScanControl, StorageError, Store};
-use webhook_engine::history::{visible_to, ExecutionQuery};
+use webhook_engine::event::User;
+use webhook_engine::history::{visible_to, ExecutionQuery, SearchScope};
+use webhook_engine::roles::Permissions;
 use webhook_engine::runner::{Execution, Status};
 use webhook_engine::settings::Settings;
 
@@ -36,6 +38,15 @@ async fn seeded(store: &Store, count: usize) -> Vec<Execution> {
 fn newest_first(mut runs: Vec<Execution>) -> Vec<Execution> {
     runs.sort_by(|a, b| (b.created_at_ms, &b.id).cmp(&(a.created_at_ms, &a.id)));
     runs
+}
+
+fn permissions(is_admin: bool) -> Permissions {
+    Permissions::of(&User {
+        id: 1,
+        name: "Tester".into(),
+        email: "tester@example.com".into(),
+        is_admin,
+    })
 }
 
 fn ids(runs: &[Execution]) -> Vec<String> {
@@ -224,6 +235,7 @@ async fn text_is_searched_in_the_url_and_body_ignoring_case() {
     ] {
         let query = ExecutionQuery {
             text: text.into(),
+            scope: SearchScope::Details,
             ..ExecutionQuery::default()
         };
         let (found, _) = all_pages(&store, &query, 25).await;
@@ -232,10 +244,35 @@ async fn text_is_searched_in_the_url_and_body_ignoring_case() {
     }
     let prefix = ExecutionQuery {
         text: "PERSON7".into(),
+        scope: SearchScope::Details,
         ..ExecutionQuery::default()
     };
     let (found, _) = all_pages(&store, &prefix, 4).await;
     assert_eq!(found.len(), 11, "runs 7 and 70–79");
+    cleanup(store, &name).await;
+}
+
+#[wasm_bindgen_test]
+async fn without_the_right_to_see_bodies_a_search_reads_only_status_automation_and_url() {
+    let name = unique_name("summary-search");
+    let store = open(&name).await;
+    let all = seeded(&store, 300).await;
+    let search = |text: &str| ExecutionQuery {
+        text: text.into(),
+        scope: SearchScope::Summary,
+        ..ExecutionQuery::default()
+    };
+    let (in_body_only, _) = all_pages(&store, &search("person7@example.com"), 50).await;
+    assert!(
+        in_body_only.is_empty(),
+        "a body's text finds nothing for a user who may not see bodies"
+    );
+    for visible in ["/orders/12", "failed", all[0].automation_name.as_str()] {
+        let query = search(visible);
+        let (found, _) = all_pages(&store, &query, 50).await;
+        assert!(!found.is_empty(), "{visible}");
+        assert_eq!(ids(&found), expected(&all, &query), "{visible}");
+    }
     cleanup(store, &name).await;
 }
 
@@ -289,7 +326,7 @@ async fn the_export_is_json_lines_newest_first_showing_what_the_user_may_see() {
     };
 
     let text = store
-        .export_executions_jsonl(&failed, true, &ScanControl::default())
+        .export_executions_jsonl(&failed, &permissions(true), &ScanControl::default())
         .await
         .unwrap();
     assert!(text.ends_with('\n'));
@@ -305,7 +342,11 @@ async fn the_export_is_json_lines_newest_first_showing_what_the_user_may_see() {
     assert_eq!(lines, wanted, "admins export whole records, newest first");
 
     let everything = store
-        .export_executions_jsonl(&ExecutionQuery::default(), false, &ScanControl::default())
+        .export_executions_jsonl(
+            &ExecutionQuery::default(),
+            &permissions(false),
+            &ScanControl::default(),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -314,7 +355,10 @@ async fn the_export_is_json_lines_newest_first_showing_what_the_user_may_see() {
         "more than two export batches"
     );
     let first: Execution = serde_json::from_str(everything.lines().next().unwrap()).unwrap();
-    assert_eq!(first, visible_to(all[0].clone(), false).execution);
+    assert_eq!(
+        first,
+        visible_to(all[0].clone(), &permissions(false)).execution
+    );
     assert!(
         !everything.contains("Person"),
         "no bodies for someone who is not an admin"

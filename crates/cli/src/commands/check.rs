@@ -3,8 +3,7 @@
 use std::path::PathBuf;
 
 use webhook_engine::config::ConfigDocument;
-use webhook_engine::request::validate_webhook;
-use webhook_engine::validate::validate_automation;
+use webhook_engine::validate::{check_document, DocumentPlace};
 
 use crate::{emitln, input, Outcome, UsageError};
 
@@ -26,27 +25,19 @@ pub fn run(args: Args) -> Result<Outcome, UsageError> {
             return Ok(Outcome::InputHasErrors);
         }
     };
-    let webhooks = document.webhooks_with_stand_in_credentials();
+    let problems = check_document(&catalog, &document);
     let mut errors = 0;
-    for webhook in &webhooks {
-        for problem in validate_webhook(webhook) {
-            errors += 1;
-            emitln(&format!("webhook \"{}\": error: {problem}", webhook.name));
-        }
-    }
-    for automation in &document.automations {
-        for problem in validate_automation(&catalog, automation, &webhooks) {
-            errors += usize::from(problem.is_error());
-            emitln(&format!(
-                "automation \"{}\": {}",
-                automation.name,
-                labelled(&problem.to_string(), problem.is_error())
-            ));
-        }
+    for problem in &problems {
+        errors += usize::from(problem.is_error);
+        let text = match problem.place {
+            DocumentPlace::Webhook { .. } => format!("error: {}", problem.message),
+            DocumentPlace::Automation { .. } => labelled(&problem.message, problem.is_error),
+        };
+        emitln(&format!("{}: {text}", problem.place));
     }
     emitln(&format!(
         "checked {} webhooks and {} automations: {errors} {}",
-        webhooks.len(),
+        document.webhooks.len(),
         document.automations.len(),
         if errors == 1 { "error" } else { "errors" }
     ));

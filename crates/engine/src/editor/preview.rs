@@ -251,6 +251,7 @@ mod tests {
             id: "wh_erp".into(),
             name: "ERP".into(),
             base_url: "https://erp.example/api".into(),
+            route: Default::default(),
             auth,
             headers: vec![HeaderPair {
                 name: "X-Team".into(),

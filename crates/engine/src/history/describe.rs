@@ -75,6 +75,9 @@ pub fn outcome_in_words(outcome: Outcome) -> String {
         // A browser hides a refused redirect's status (0).
         Outcome::RedirectRefused(0) => "a redirect (not followed)".to_owned(),
         Outcome::RedirectRefused(status) => format!("a redirect, HTTP {status} (not followed)"),
+        Outcome::AddressRefused { address, kind } => {
+            format!("a refusal to send: the address {address} is {kind}")
+        }
     }
 }
 
@@ -88,6 +91,7 @@ pub fn answer_label(execution: &Execution) -> String {
         Some(Outcome::NetworkError) => "no answer".to_owned(),
         Some(Outcome::Timeout) => "timeout".to_owned(),
         Some(Outcome::CorsRefused) => "CORS".to_owned(),
+        Some(Outcome::AddressRefused { .. }) => "refused".to_owned(),
     }
 }
 

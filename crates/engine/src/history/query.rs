@@ -2,6 +2,8 @@
 //! record's fields, before reading the whole record), so the parts are public; [`ExecutionQuery::matches`]
 //! is the same rule on a whole execution.
 
+use crate::history::describe::status_label;
+use crate::roles::Permissions;
 use crate::runner::{Execution, Status};
 
 /// A history search. Every part that is set must match; the default finds everything.
@@ -13,8 +15,39 @@ pub struct ExecutionQuery {
     pub from_ms: Option<i64>,
     /// Created before this instant (exclusive), so consecutive ranges never overlap.
     pub until_ms: Option<i64>,
-    /// Text to find in the request's URL or body, ignoring case; blank finds everything.
+    /// Text to find, ignoring case; blank finds everything. Where it is looked for is `scope`.
     pub text: String,
+    pub scope: SearchScope,
+}
+
+/// Which parts of a run the text search reads. A search must not find a run by what the person
+/// searching may not see: that would tell them the hidden body holds the text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SearchScope {
+    /// What everyone sees of a run: its status, its automation's name and the request's URL.
+    #[default]
+    Summary,
+    /// The summary and the request body, for those who may see bodies.
+    Details,
+}
+
+impl SearchScope {
+    pub fn for_permissions(permissions: &Permissions) -> SearchScope {
+        if permissions.see_details {
+            SearchScope::Details
+        } else {
+            SearchScope::Summary
+        }
+    }
+}
+
+/// The texts of one run a search may read.
+#[derive(Debug, Clone, Copy)]
+pub struct SearchedText<'a> {
+    pub status: Status,
+    pub automation_name: &'a str,
+    pub url: &'a str,
+    pub body: &'a str,
 }
 
 impl ExecutionQuery {
@@ -22,12 +55,18 @@ impl ExecutionQuery {
         let (url, body) = execution.request.as_ref().map_or(("", ""), |request| {
             (request.url.as_str(), request.body.as_str())
         });
+        let searched = SearchedText {
+            status: execution.status,
+            automation_name: &execution.automation_name,
+            url,
+            body,
+        };
         self.accepts_automation(&execution.automation_id)
             && self.accepts_status(execution.status)
             && self.accepts_time(execution.created_at_ms)
             && self
                 .text_search()
-                .is_none_or(|search| search.matches(url, body))
+                .is_none_or(|search| search.matches(searched))
     }
 
     pub fn accepts_automation(&self, automation_id: &str) -> bool {
@@ -47,7 +86,7 @@ impl ExecutionQuery {
 
     /// The compiled text search, or `None` when the text is blank.
     pub fn text_search(&self) -> Option<TextSearch> {
-        TextSearch::new(&self.text)
+        TextSearch::new(&self.text, self.scope)
     }
 
     /// Whether the time range can hold anything at all (`from` before `until`).
@@ -68,24 +107,36 @@ impl ExecutionQuery {
     }
 }
 
-/// Case-insensitive search of a request's URL and body. Surrounding spaces of the typed text are
-/// ignored (a pasted word often carries some); spaces inside it are searched as typed.
+/// Case-insensitive search of a run's status, automation name, URL and (in [`SearchScope::Details`])
+/// body. Surrounding spaces of the typed text are ignored (a pasted word often carries some); spaces
+/// inside it are searched as typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TextSearch {
     /// Lower-cased once, so each record costs one scan.
     needle: String,
+    scope: SearchScope,
 }
 
 impl TextSearch {
-    pub fn new(text: &str) -> Option<TextSearch> {
+    pub fn new(text: &str, scope: SearchScope) -> Option<TextSearch> {
         let needle = text.trim();
         (!needle.is_empty()).then(|| TextSearch {
             needle: needle.to_lowercase(),
+            scope,
         })
     }
 
-    pub fn matches(&self, url: &str, body: &str) -> bool {
-        contains_ignoring_case(url, &self.needle) || contains_ignoring_case(body, &self.needle)
+    /// Whether the search reads request bodies (storage then reads them only when it does).
+    pub fn reads_bodies(&self) -> bool {
+        self.scope == SearchScope::Details
+    }
+
+    pub fn matches(&self, run: SearchedText<'_>) -> bool {
+        let found = |text: &str| contains_ignoring_case(text, &self.needle);
+        found(status_label(run.status))
+            || found(run.automation_name)
+            || found(run.url)
+            || (self.reads_bodies() && found(run.body))
     }
 }
 
@@ -170,6 +221,7 @@ mod tests {
         let run = execution();
         let search = |text: &str| ExecutionQuery {
             text: text.into(),
+            scope: SearchScope::Details,
             ..ExecutionQuery::default()
         };
         assert!(search("ORDERS/42").matches(&run), "in the URL");
@@ -188,6 +240,41 @@ mod tests {
         assert!(
             search(" ").matches(&never_sent),
             "blank text finds everything"
+        );
+    }
+
+    #[test]
+    fn without_details_only_what_everyone_sees_is_searched() {
+        let run = execution();
+        let search = |text: &str, scope| ExecutionQuery {
+            text: text.into(),
+            scope,
+            ..ExecutionQuery::default()
+        };
+        for visible in ["failed", "won deals", "orders/42"] {
+            assert!(
+                search(visible, SearchScope::Summary).matches(&run),
+                "{visible}"
+            );
+            assert!(
+                search(visible, SearchScope::Details).matches(&run),
+                "{visible}"
+            );
+        }
+        assert!(
+            !search("zürich", SearchScope::Summary).matches(&run),
+            "a body is never searched for someone who may not read it"
+        );
+        assert!(search("zürich", SearchScope::Details).matches(&run));
+        let regular = crate::event::User {
+            id: 2,
+            name: "Riley".into(),
+            email: "riley@example.com".into(),
+            is_admin: false,
+        };
+        assert_eq!(
+            SearchScope::for_permissions(&Permissions::of(&regular)),
+            SearchScope::Summary
         );
     }
 

@@ -7,6 +7,7 @@
 
 use serde_json::Value;
 
+use crate::roles::Permissions;
 use crate::runner::Execution;
 
 /// An execution as one user may see it.
@@ -19,9 +20,9 @@ pub struct ExecutionView {
     pub details_hidden: bool,
 }
 
-/// `execution` as seen by a user who is (or is not) an admin.
-pub fn visible_to(mut execution: Execution, is_admin: bool) -> ExecutionView {
-    if is_admin {
+/// `execution` as seen by a user with `permissions`.
+pub fn visible_to(mut execution: Execution, permissions: &Permissions) -> ExecutionView {
+    if permissions.see_details {
         return ExecutionView {
             execution,
             details_hidden: false,
@@ -68,6 +69,7 @@ pub(crate) mod tests {
     pub(crate) fn execution() -> Execution {
         Execution {
             id: "ex_1".into(),
+            route: Default::default(),
             automation_id: "au_won".into(),
             automation_name: "Won deals to ERP".into(),
             action_index: 0,
@@ -138,19 +140,29 @@ pub(crate) mod tests {
             ],
             next_attempt_at_ms: None,
             finished_at_ms: Some(1_735_787_048_580),
+            problems: Vec::new(),
         }
+    }
+
+    pub(crate) fn permissions(is_admin: bool) -> Permissions {
+        Permissions::of(&User {
+            id: 1,
+            name: "Someone".into(),
+            email: "someone@example.com".into(),
+            is_admin,
+        })
     }
 
     #[test]
     fn admins_see_everything() {
-        let view = visible_to(execution(), true);
+        let view = visible_to(execution(), &permissions(true));
         assert_eq!(view.execution, execution());
         assert!(!view.details_hidden);
     }
 
     #[test]
     fn others_see_what_ran_and_how_it_ended_but_no_bodies_headers_or_record_values() {
-        let view = visible_to(execution(), false);
+        let view = visible_to(execution(), &permissions(false));
         assert!(view.details_hidden);
         let seen = &view.execution;
         let request = seen.request.as_ref().unwrap();

@@ -9,4 +9,4 @@ pub use automation::{
     Operator, Trigger, WebhookAction,
 };
 pub use secret::Secret;
-pub use webhook::{Auth, AuthKind, HeaderPair, RetryPolicy, Webhook};
+pub use webhook::{origin_of, Auth, AuthKind, HeaderPair, RetryPolicy, Route, Webhook};

@@ -22,6 +22,22 @@ pub struct Webhook {
     pub timeout_ms: u32,
     #[serde(default)]
     pub retry: RetryPolicy,
+    /// Where its requests leave from.
+    #[serde(default)]
+    pub route: Route,
+}
+
+/// Where a webhook's requests leave from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Route {
+    /// The browser of whoever caused the event, with `fetch`: needs an endpoint that answers CORS
+    /// preflights, the credentials in that browser, and the tab open while retries wait.
+    #[default]
+    Browser,
+    /// The relay (`webhook-relay`), server-side: any endpoint, credentials held by the relay only,
+    /// retries that go on with every tab closed.
+    Relay,
 }
 
 pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
@@ -34,6 +50,30 @@ fn default_timeout_ms() -> u32 {
 pub struct HeaderPair {
     pub name: String,
     pub value: String,
+}
+
+impl HeaderPair {
+    /// Whether the header's name says it carries a credential (`Authorization`, `X-Api-Key`,
+    /// `X-Auth-Token`, …): its value is then a secret, kept like a password — masked once saved, never
+    /// exported or shared with the host page.
+    pub fn is_secret(&self) -> bool {
+        crate::request::names_a_credential(self.name.trim())
+    }
+}
+
+impl Webhook {
+    /// Where the webhook's requests go: scheme, host and port of its base URL (`https://erp.example`),
+    /// or `None` while the base URL is not a web address. Credentials belong to this origin: they are
+    /// only ever sent to the origin they were entered for.
+    pub fn origin(&self) -> Option<String> {
+        origin_of(&self.base_url)
+    }
+}
+
+/// The origin of a URL (`https://erp.example:8443`), as a browser writes it.
+pub fn origin_of(url: &str) -> Option<String> {
+    let origin = url::Url::parse(url.trim()).ok()?.origin();
+    origin.is_tuple().then(|| origin.ascii_serialization())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -75,7 +115,7 @@ impl Auth {
         }
     }
 
-    /// Every credential this authentication holds, so they can be redacted wherever text leaves.
+    /// Every credential this authentication holds.
     pub fn secrets(&self) -> Vec<&Secret> {
         match self {
             Auth::None => vec![],

@@ -80,7 +80,7 @@ pub(super) fn is_ours(name: &str) -> bool {
 }
 
 /// Whether a header's name says it carries a credential (`X-Api-Key`, `X-Auth-Token`, …).
-pub(super) fn names_a_credential(name: &str) -> bool {
+pub(crate) fn names_a_credential(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     CREDENTIAL_WORDS.iter().any(|word| name.contains(word))
 }

@@ -19,15 +19,17 @@ use crate::diagnostic::Diagnostic;
 use crate::model::{Auth, Body, Method, Webhook, WebhookAction};
 use crate::signing::sign;
 use crate::template::{
-    compile_key_value, compile_path, compile_raw_str, BodyTemplate, Compilation, FieldResolver,
-    PathTemplate, RenderError,
+    check_under_base, compile_key_value, compile_path, compile_raw_str, BodyTemplate, Compilation,
+    FieldResolver, PathTemplate, RenderError,
 };
 
 pub use curl::to_curl;
+pub(crate) use headers::names_a_credential;
 pub use headers::{AUTHORIZATION, CONTENT_TYPE, WEBHOOK_ID, WEBHOOK_SIGNATURE, WEBHOOK_TIMESTAMP};
-pub use redact::{redact, RedactedRequest, MASK};
+pub use redact::{redact, RedactedRequest, SecretScrubber, MASK};
 pub use validate::{
-    missing_credentials, validate_webhook, WebhookProblem, MAX_ATTEMPTS, MIN_BACKOFF_MS, TIMEOUT_MS,
+    missing_credentials, validate_webhook, WebhookProblem, MAX_ATTEMPTS, MIN_BACKOFF_MS,
+    RELAY_MAX_BACKOFF_MS, TIMEOUT_MS,
 };
 
 /// A request ready to send. It holds the webhook's credentials: it is deliberately not serializable,
@@ -66,6 +68,8 @@ pub enum RequestError {
     },
     #[error(transparent)]
     Url(#[from] RenderError),
+    #[error("not sent again: the recorded URL {url} is no longer under the webhook's base URL {base} — a webhook's credentials only go to its own base URL; let the automation run again instead")]
+    ReplayOutsideBase { url: String, base: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,6 +173,10 @@ pub fn resend_request(
     now_unix_seconds: i64,
 ) -> Result<OutgoingRequest, RequestError> {
     check_sendable(webhook)?;
+    check_under_base(&webhook.base_url, url).map_err(|_| RequestError::ReplayOutsideBase {
+        url: url.to_owned(),
+        base: webhook.base_url.clone(),
+    })?;
     assemble(
         webhook,
         method,

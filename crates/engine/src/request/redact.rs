@@ -36,11 +36,7 @@ pub struct RedactedRequest {
 /// (URL, body, other headers), should a field value happen to hold one.
 pub fn redact(request: &OutgoingRequest, webhook: &Webhook) -> RedactedRequest {
     let secrets = secret_spellings(webhook);
-    let scrub = |text: &str| {
-        secrets.iter().fold(text.to_owned(), |text, secret| {
-            text.replace(secret.as_str(), MASK)
-        })
-    };
+    let scrub = |text: &str| scrub_spellings(text, &secrets);
     let api_key_header = match &webhook.auth {
         Auth::ApiKey { header, .. } => Some(header.trim()),
         _ => None,
@@ -71,6 +67,26 @@ pub fn redact(request: &OutgoingRequest, webhook: &Webhook) -> RedactedRequest {
     }
 }
 
+/// Masks every spelling of one webhook's secrets in text: for what an endpoint answers, which may
+/// echo the request's credentials back (a debugging endpoint, an error page quoting the header).
+pub struct SecretScrubber(Vec<String>);
+
+impl SecretScrubber {
+    pub fn for_webhook(webhook: &Webhook) -> SecretScrubber {
+        SecretScrubber(secret_spellings(webhook))
+    }
+
+    pub fn scrub(&self, text: &str) -> String {
+        scrub_spellings(text, &self.0)
+    }
+}
+
+fn scrub_spellings(text: &str, spellings: &[String]) -> String {
+    spellings.iter().fold(text.to_owned(), |text, secret| {
+        text.replace(secret.as_str(), MASK)
+    })
+}
+
 /// `Bearer abc` → `Bearer ••••••`: the scheme tells a reader which authentication was sent.
 fn mask_keeping_scheme(value: &str) -> String {
     match value.trim().split_once(' ') {
@@ -91,7 +107,7 @@ fn mask_signatures(value: &str) -> String {
     masked.join(" ")
 }
 
-/// Every way the webhook's secrets can be written in a request: as typed, trimmed, escaped inside a JSON
+/// Every way the webhook's secrets (credentials, signing key, values of secret headers) can be written in a request: as typed, trimmed, escaped inside a JSON
 /// string, percent-encoded in a URL; the signing key without its prefix; the Basic credential in base64.
 /// Longest first, so a secret that contains another is masked whole.
 fn secret_spellings(webhook: &Webhook) -> Vec<String> {
@@ -101,6 +117,13 @@ fn secret_spellings(webhook: &Webhook) -> Vec<String> {
         .into_iter()
         .chain(&webhook.signing_secret)
         .map(|secret| secret.expose().to_owned())
+        .chain(
+            webhook
+                .headers
+                .iter()
+                .filter(|header| header.is_secret())
+                .map(|header| header.value.clone()),
+        )
         .collect();
     if let Some(key) = webhook
         .signing_secret
@@ -116,10 +139,17 @@ fn secret_spellings(webhook: &Webhook) -> Vec<String> {
         .iter()
         .flat_map(|secret| {
             let in_json = serde_json::to_string(secret).expect("a string serializes");
+            let in_json = &in_json[1..in_json.len() - 1];
             [
                 secret.clone(),
                 secret.trim().to_owned(),
-                in_json[1..in_json.len() - 1].to_owned(),
+                in_json.to_owned(),
+                // How other JSON writers echo it back: PHP escapes '/' (and by default non-ASCII),
+                // Python non-ASCII, Go the HTML-sensitive characters, each as \uXXXX.
+                in_json.replace('/', "\\/"),
+                escape_unicode(in_json, |c| !c.is_ascii()).replace('/', "\\/"),
+                escape_unicode(in_json, |c| !c.is_ascii()),
+                escape_unicode(in_json, |c| "<>&".contains(c)),
                 utf8_percent_encode(secret, URL_VALUE).to_string(),
                 utf8_percent_encode(secret.trim(), URL_VALUE).to_string(),
             ]
@@ -131,10 +161,56 @@ fn secret_spellings(webhook: &Webhook) -> Vec<String> {
     spellings
 }
 
+/// `json` (string contents as serde_json writes them) with the characters `escaped` picks written as
+/// `\\u` escapes (lower-case hex; UTF-16 surrogate pairs beyond the BMP), as other JSON writers do.
+fn escape_unicode(json: &str, escaped: impl Fn(char) -> bool) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if escaped(c) {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::Secret;
+
+    #[test]
+    fn secrets_are_recognised_as_other_json_writers_escape_them() {
+        let webhook = Webhook {
+            id: "wh".into(),
+            name: "ERP".into(),
+            base_url: "https://erp.example".into(),
+            route: Default::default(),
+            auth: Auth::Bearer {
+                token: Secret::new("tök/<en>"),
+            },
+            headers: vec![],
+            signing_secret: None,
+            timeout_ms: 10_000,
+            retry: Default::default(),
+        };
+        let spellings = secret_spellings(&webhook);
+        for written_by in [
+            "tök\\/<en>",           // PHP, JSON_UNESCAPED_UNICODE
+            "t\\u00f6k\\/<en>",     // PHP's default
+            "t\\u00f6k/<en>",       // Python's default
+            "tök/\\u003cen\\u003e", // Go
+        ] {
+            assert!(
+                spellings.iter().any(|spelling| spelling == written_by),
+                "{written_by} in {spellings:?}"
+            );
+        }
+    }
 
     #[test]
     fn schemes_stay_and_credentials_go() {
@@ -156,6 +232,7 @@ mod tests {
             id: "wh".into(),
             name: "ERP".into(),
             base_url: "https://erp.example".into(),
+            route: Default::default(),
             auth: Auth::Basic {
                 username: "ada".into(),
                 password: Secret::new("p@ss \"word\""),

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use url::{Host, Url};
 
 use super::headers::{is_forbidden, is_ours, is_token, value_problem, AUTHORIZATION};
-use crate::model::{Auth, Secret, Webhook};
+use crate::model::{Auth, Route, Secret, Webhook};
 use crate::signing::signing_key;
 
 /// One problem of a webhook: `field` names the form field (`name`, `base_url`, `auth.token`,
@@ -26,6 +26,9 @@ impl fmt::Display for WebhookProblem {
 }
 
 pub const TIMEOUT_MS: RangeInclusive<u32> = 1_000..=120_000;
+/// The relay's waits are durable (a delayed redelivery in NATS), so they may be long; its queue
+/// keeps a delivery for the history's retention at most, so a day bounds them.
+pub const RELAY_MAX_BACKOFF_MS: u32 = 24 * 60 * 60 * 1_000;
 pub const MAX_ATTEMPTS: RangeInclusive<u32> = 1..=10;
 /// Retrying sooner than this hammers an endpoint that just failed.
 pub const MIN_BACKOFF_MS: u32 = 100;
@@ -72,6 +75,11 @@ pub fn validate_webhook(webhook: &Webhook) -> Vec<WebhookProblem> {
             "retry.max_backoff_ms",
             "the longest wait can't be shorter than the first wait",
         );
+    } else if webhook.route == Route::Relay && retry.max_backoff_ms > RELAY_MAX_BACKOFF_MS {
+        problems.add(
+            "retry.max_backoff_ms",
+            "the relay waits at most 24 hours between two attempts",
+        );
     }
     problems.0
 }
@@ -85,6 +93,10 @@ pub fn missing_credentials(webhook: &Webhook) -> bool {
         .into_iter()
         .chain(&webhook.signing_secret)
         .any(Secret::is_empty)
+        || webhook
+            .headers
+            .iter()
+            .any(|header| header.is_secret() && header.value.is_empty())
 }
 
 #[derive(Default)]
@@ -241,6 +253,11 @@ fn check_headers(webhook: &Webhook, problems: &mut Problems) {
                 field("value"),
                 format!("this value can't be sent: {reason}"),
             );
+        } else if header.is_secret() && header.value.is_empty() {
+            problems.add(
+                field("value"),
+                format!("enter the value: {name} carries a credential"),
+            );
         }
     }
 }
@@ -255,6 +272,7 @@ mod tests {
             id: "wh_1".into(),
             name: "ERP".into(),
             base_url: "https://erp.example/api".into(),
+            route: Default::default(),
             auth: Auth::Bearer {
                 token: Secret::new("tok_123"),
             },
@@ -397,6 +415,28 @@ mod tests {
     }
 
     #[test]
+    fn a_header_named_like_a_credential_is_a_secret_that_must_be_entered() {
+        let mut webhook = webhook();
+        webhook.headers = vec![HeaderPair {
+            name: "X-Auth-Token".into(),
+            value: String::new(),
+        }];
+        assert!(missing_credentials(&webhook));
+        assert_eq!(
+            message(|w| w.headers = webhook.headers.clone()),
+            "enter the value: X-Auth-Token carries a credential"
+        );
+        webhook.headers[0].value = "tok".into();
+        assert!(!missing_credentials(&webhook));
+        webhook.headers[0].name = "X-Tenant-Id".into();
+        webhook.headers[0].value = String::new();
+        assert!(
+            !missing_credentials(&webhook),
+            "an ordinary header may be empty"
+        );
+    }
+
+    #[test]
     fn missing_credentials_are_any_empty_secret() {
         let mut webhook = webhook();
         assert!(!missing_credentials(&webhook));
@@ -510,6 +550,20 @@ mod tests {
             ["signing_secret"]
         );
         assert_eq!(fields(|w| w.signing_secret = None), Vec::<String>::new());
+    }
+
+    #[test]
+    fn relay_webhooks_may_wait_up_to_a_day() {
+        let day = RELAY_MAX_BACKOFF_MS;
+        let relay = |max_backoff_ms| {
+            fields(|w| {
+                w.route = Route::Relay;
+                w.retry.max_attempts = 10;
+                w.retry.max_backoff_ms = max_backoff_ms;
+            })
+        };
+        assert!(relay(day).is_empty());
+        assert_eq!(relay(day + 1), ["retry.max_backoff_ms"]);
     }
 
     #[test]

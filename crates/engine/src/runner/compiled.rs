@@ -2,7 +2,7 @@
 
 use crate::catalog::Catalog;
 use crate::conditions::CompiledConditions;
-use crate::model::{Automation, Webhook};
+use crate::model::{Automation, Route, Webhook};
 use crate::request::{CompiledAction, RequestError};
 
 pub struct CompiledConfig {
@@ -66,5 +66,19 @@ impl CompiledConfig {
 
     pub fn webhook(&self, id: &str) -> Option<&Webhook> {
         self.webhooks.iter().find(|webhook| webhook.id == id)
+    }
+
+    /// Who sends a delivery to the webhook `id`: its route. A delivery whose webhook is gone ends at
+    /// once as failed; the browser records it (the relay plans only what it sends).
+    pub fn route_to(&self, webhook_id: &str) -> Route {
+        self.webhook(webhook_id)
+            .map_or(Route::Browser, |webhook| webhook.route)
+    }
+
+    /// Whether any webhook is delivered through the relay.
+    pub fn uses_relay(&self) -> bool {
+        self.webhooks
+            .iter()
+            .any(|webhook| webhook.route == Route::Relay)
     }
 }

@@ -1,7 +1,7 @@
 //! Sending one planned delivery: attempts through a [`Transport`], retries by the webhook's policy,
 //! and the finished execution record.
 
-use crate::request::{build_request, resend_request, OutgoingRequest};
+use crate::request::{build_request, resend_request, OutgoingRequest, SecretScrubber};
 use crate::retry::{next_delay, parse_retry_after, Delay, Outcome};
 use crate::runner::compiled::CompiledConfig;
 use crate::runner::execution::{cap, Attempt, ResponseSummary, Status, RESPONSE_BODY_LIMIT};
@@ -38,7 +38,8 @@ pub trait Environment {
     fn now_ms(&self) -> i64;
     /// A random number in [0, 1), for retry jitter.
     fn random_unit(&mut self) -> f64;
-    /// A new unique execution id (it becomes the request's `webhook-id`).
+    /// A new unique execution id for a replay or a test send (it becomes the request's `webhook-id`).
+    /// Planned deliveries derive theirs from the event instead ([`super::execution_id`]).
     fn new_id(&mut self) -> String;
     async fn sleep_ms(&self, ms: u64);
 }
@@ -107,7 +108,7 @@ pub async fn attempt(
         started_at_ms,
         duration_ms: finished_at_ms.saturating_sub(started_at_ms).max(0) as u64,
         outcome,
-        response: response.map(summarize),
+        response: response.map(|response| summarize(response, webhook)),
         retry_in,
     });
     if outcome.is_success() {
@@ -172,8 +173,11 @@ fn finish(
     execution.finished_at_ms = Some(at_ms);
 }
 
-fn summarize(response: Response) -> ResponseSummary {
-    let (body_excerpt, body_truncated) = cap(response.body, RESPONSE_BODY_LIMIT);
+/// The answer as the history keeps it: the webhook's credentials masked wherever the endpoint echoed
+/// them (before the body is cut, so no part of one survives at the cut).
+fn summarize(response: Response, webhook: &crate::model::Webhook) -> ResponseSummary {
+    let secrets = SecretScrubber::for_webhook(webhook);
+    let (body_excerpt, body_truncated) = cap(secrets.scrub(&response.body), RESPONSE_BODY_LIMIT);
     ResponseSummary {
         status: response.status,
         // Cookies are the endpoint's session secrets, not something the history should keep.
@@ -181,6 +185,10 @@ fn summarize(response: Response) -> ResponseSummary {
             .headers
             .into_iter()
             .filter(|(name, _)| !name.eq_ignore_ascii_case("set-cookie"))
+            .map(|(name, value)| {
+                let value = secrets.scrub(&value);
+                (name, value)
+            })
             .collect(),
         body_excerpt,
         body_truncated,

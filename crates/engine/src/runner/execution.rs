@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::conditions::ConditionTrace;
 use crate::event::{Event, User};
-use crate::model::{EventAction, Method};
+use crate::model::{EventAction, Method, Route};
 use crate::request::RedactedRequest;
 use crate::retry::{Delay, Outcome};
 
@@ -38,6 +38,15 @@ pub struct Execution {
     /// When the next attempt is due while the status is pending.
     pub next_attempt_at_ms: Option<i64>,
     pub finished_at_ms: Option<i64>,
+    /// What went wrong around the run without stopping it — the browser's storage could not record a
+    /// step, so the delivery went on from the tab's memory — in words for a CRM admin. Records
+    /// stored before this field existed read as having none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+    /// Who sends it: this browser, or the relay (whose records the history merges in). Records
+    /// stored before this field existed were all sent by the browser.
+    #[serde(default)]
+    pub route: Route,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -51,6 +60,29 @@ pub enum Status {
     Failed,
     /// Not sent on purpose: the frequency limit or the loop guard stopped it.
     Stopped,
+}
+
+impl Status {
+    /// The status from its stored name (`"failed"`), as serde writes it.
+    pub fn from_stored(name: &str) -> Option<Status> {
+        [
+            Status::Pending,
+            Status::Succeeded,
+            Status::Failed,
+            Status::Stopped,
+        ]
+        .into_iter()
+        .find(|status| status.stored_name() == name)
+    }
+
+    pub fn stored_name(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Succeeded => "succeeded",
+            Status::Failed => "failed",
+            Status::Stopped => "stopped",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -140,5 +172,20 @@ mod tests {
         assert_eq!(cap("héllo".into(), 2), ("h".into(), true));
         assert_eq!(cap("héllo".into(), 3), ("hé".into(), true));
         assert_eq!(cap("hello".into(), 5), ("hello".into(), false));
+    }
+
+    #[test]
+    fn stored_names_are_serdes() {
+        for status in [
+            Status::Pending,
+            Status::Succeeded,
+            Status::Failed,
+            Status::Stopped,
+        ] {
+            let json = serde_json::to_string(&status).unwrap();
+            assert_eq!(json, format!("\"{}\"", status.stored_name()));
+            assert_eq!(Status::from_stored(status.stored_name()), Some(status));
+        }
+        assert_eq!(Status::from_stored("Failed"), None);
     }
 }

@@ -4,6 +4,11 @@ use crate::model::Webhook;
 use crate::retry::Outcome;
 use crate::runner::execution::Execution;
 
+/// How a CORS refusal starts its explanation; the history offers the way to the webhook's form
+/// whenever a failure starts with it.
+pub const CORS_REFUSED: &str =
+    "the endpoint is up but refused this page (CORS): it does not accept requests from browsers";
+
 pub const WEBHOOK_DELETED: &str =
     "the webhook this action used was deleted — pick another webhook in the automation";
 
@@ -44,7 +49,10 @@ pub fn explain_failure(execution: &Execution, webhook: &Webhook) -> String {
         Outcome::NetworkError => format!(
             "could not reach the endpoint{tries}: check the base URL and that the server is running (in a browser this can also be a CORS refusal)"
         ),
-        Outcome::CorsRefused => "the endpoint is up but refused this page (CORS): it must answer OPTIONS requests with Access-Control-Allow-Origin for this page and allow the headers Content-Type, Authorization and webhook-id, webhook-timestamp, webhook-signature".into(),
+        Outcome::CorsRefused => format!("{CORS_REFUSED}: deliver this webhook through the relay (Webhooks → Deliver from → the relay), which sends from a server where CORS does not apply — or have the endpoint answer OPTIONS requests with Access-Control-Allow-Origin for this page and allow the headers Content-Type, Authorization and webhook-id, webhook-timestamp, webhook-signature"),
+        Outcome::AddressRefused { address, kind } => format!(
+            "refused: the address {address} is {kind} — requests sent from the server only go to public internet addresses, so that a webhook cannot reach into the server's own network; use the endpoint's public address"
+        ),
         Outcome::RedirectRefused(status) => {
             // A browser hides a refused redirect's status (0): say "a redirect" without a number.
             let code = if status == 0 { String::new() } else { format!(" ({status})") };
@@ -71,5 +79,76 @@ fn status_text(status: u16) -> &'static str {
         503 => "Service Unavailable",
         504 => "Gateway Timeout",
         _ => "HTTP error",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::address::AddressKind;
+    use crate::event::User;
+    use crate::model::{Auth, EventAction, RetryPolicy};
+    use crate::runner::execution::{Attempt, EventSummary, Status};
+
+    #[test]
+    fn a_refused_address_is_explained_as_a_refusal_not_as_a_dead_endpoint() {
+        let refused = Execution {
+            id: "msg_1".into(),
+            route: Default::default(),
+            automation_id: "au".into(),
+            automation_name: "Won deals".into(),
+            action_index: 0,
+            webhook_id: "wh_erp".into(),
+            webhook_name: Some("ERP".into()),
+            event: EventSummary {
+                id: "evt_1".into(),
+                entity: "deal".into(),
+                action: EventAction::Updated,
+                record_id: None,
+                time: String::new(),
+            },
+            user: User {
+                id: 1,
+                name: "Ada".into(),
+                email: "ada@example.com".into(),
+                is_admin: true,
+            },
+            created_at_ms: 0,
+            status: Status::Failed,
+            reason: None,
+            trace: vec![],
+            request: None,
+            attempts: vec![Attempt {
+                number: 1,
+                started_at_ms: 0,
+                duration_ms: 0,
+                outcome: Outcome::AddressRefused {
+                    address: [10, 0, 0, 5].into(),
+                    kind: AddressKind::Private,
+                },
+                response: None,
+                retry_in: None,
+            }],
+            next_attempt_at_ms: None,
+            finished_at_ms: Some(0),
+            problems: Vec::new(),
+        };
+        let webhook = Webhook {
+            id: "wh_erp".into(),
+            name: "ERP".into(),
+            base_url: "https://erp.example".into(),
+            route: Default::default(),
+            auth: Auth::None,
+            headers: vec![],
+            signing_secret: None,
+            timeout_ms: 10_000,
+            retry: RetryPolicy::default(),
+        };
+        let reason = explain_failure(&refused, &webhook);
+        assert!(
+            reason.starts_with("refused: the address 10.0.0.5 is private"),
+            "{reason}"
+        );
+        assert!(!reason.contains("could not reach"), "{reason}");
     }
 }

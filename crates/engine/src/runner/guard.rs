@@ -7,9 +7,6 @@ use crate::runner::execution::{Execution, Status};
 
 /// Runs per automation per minute unless the admin chooses otherwise.
 pub const DEFAULT_RUNS_PER_MINUTE: u32 = 60;
-/// Requests in flight at once to one webhook; more wait their turn.
-pub const MAX_CONCURRENT_PER_WEBHOOK: usize = 4;
-
 const MINUTE_MS: i64 = 60_000;
 
 #[derive(Debug, Clone)]
@@ -72,6 +69,7 @@ mod tests {
     fn execution(automation_id: &str) -> Execution {
         Execution {
             id: "x".into(),
+            route: Default::default(),
             automation_id: automation_id.into(),
             automation_name: "Loop".into(),
             action_index: 0,
@@ -98,6 +96,7 @@ mod tests {
             attempts: vec![],
             next_attempt_at_ms: Some(0),
             finished_at_ms: None,
+            problems: Vec::new(),
         }
     }
 

@@ -12,6 +12,7 @@ use crate::request::{build_request, redact, CompiledAction};
 use crate::runner::compiled::CompiledConfig;
 use crate::runner::deliver::Environment;
 use crate::runner::execution::{EventSummary, Execution, Status, StoredRequest};
+use crate::runner::execution_id::execution_id;
 use crate::runner::explain::WEBHOOK_DELETED;
 
 /// What an event causes: deliveries to make, and automations whose conditions did not match.
@@ -92,7 +93,8 @@ pub fn plan(
             let now_ms = env.now_ms();
             let webhook = config.webhook(&action.webhook_id);
             let mut execution = Execution {
-                id: env.new_id(),
+                id: execution_id(&event.id, &automation.id, action_index),
+                route: config.route_to(&action.webhook_id),
                 automation_id: automation.id.clone(),
                 automation_name: automation.name.clone(),
                 action_index,
@@ -108,6 +110,7 @@ pub fn plan(
                 attempts: Vec::new(),
                 next_attempt_at_ms: Some(now_ms),
                 finished_at_ms: None,
+                problems: Vec::new(),
             };
             if execution.reason.is_none() {
                 let built = match (webhook, &compiled.actions[action_index]) {

@@ -27,6 +27,7 @@ pub fn replay(
         attempts: Vec::new(),
         next_attempt_at_ms: Some(now_ms),
         finished_at_ms: None,
+        problems: Vec::new(),
         ..original.clone()
     };
     let (method, url, body) = match &original.request {

@@ -37,6 +37,7 @@ pub fn test_delivery(
         CompiledConfig::compile(&crate::catalog::Catalog::builtin(), &[single_attempt], &[]);
     let execution = Execution {
         id: env.new_id(),
+        route: webhook.route,
         automation_id: String::new(),
         automation_name: "Test webhook".into(),
         action_index: 0,
@@ -58,6 +59,7 @@ pub fn test_delivery(
         attempts: Vec::new(),
         next_attempt_at_ms: Some(now_ms),
         finished_at_ms: None,
+        problems: Vec::new(),
     };
     let source = Source::Replay {
         method: Method::Post,

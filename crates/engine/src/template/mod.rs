@@ -17,6 +17,6 @@ mod value;
 pub use body::BodyTemplate;
 pub use field::{AcceptAll, FieldPath, FieldResolver, PathSegment, Resolution};
 pub use key_value::{compile_key_value, Row};
-pub use path::{compile_path, PathTemplate, RenderError};
+pub use path::{check_under_base, compile_path, PathTemplate, RenderError};
 pub use raw::{compile_raw, compile_raw_str, MAX_DEPTH};
 pub use report::Compilation;

@@ -63,6 +63,7 @@ const VALUE_ENCODE_SET: &AsciiSet = &NON_ALPHANUMERIC
 pub fn compile_path(template: &str, resolver: &dyn FieldResolver) -> Compilation<PathTemplate> {
     let mut report = Report::new(template.as_bytes());
     check_target_unchanged(template, &mut report);
+    warn_of_credentials_in_query(template, &mut report);
     let mut builder = PathBuilder::new(template);
     for piece in pieces(template) {
         match piece {
@@ -95,6 +96,46 @@ fn check_target_unchanged(template: &str, report: &mut Report) {
         let message = "the path must not start with '//': that would name another host";
         let help = Some("start the path with a single '/'".to_owned());
         report.error(Span::new(0, 2), message, help);
+    }
+}
+
+/// Query parameter names that carry a credential.
+const CREDENTIAL_PARAMETERS: [&str; 8] = [
+    "token",
+    "api_key",
+    "apikey",
+    "key",
+    "secret",
+    "password",
+    "signature",
+    "sig",
+];
+
+/// A credential in the query string (`?api_key=…`) ends up in the history, in the endpoint's access
+/// logs and in every proxy's: it belongs in the webhook's authentication or a secret header, which are
+/// masked everywhere they are shown.
+fn warn_of_credentials_in_query(template: &str, report: &mut Report) {
+    let Some(query_start) = template.find('?').map(|at| at + 1) else {
+        return;
+    };
+    let mut start = query_start;
+    for parameter in template[query_start..].split('&') {
+        let name = parameter.split('=').next().unwrap_or_default();
+        let normalized = name.trim().to_ascii_lowercase().replace('-', "_");
+        let is_credential = CREDENTIAL_PARAMETERS.contains(&normalized.as_str())
+            || ["_token", "_key", "_secret", "_password"]
+                .iter()
+                .any(|ending| normalized.ends_with(ending));
+        if is_credential {
+            let message = format!(
+                "the query parameter '{name}' looks like a credential: URLs are kept in the execution history and in the endpoint's logs"
+            );
+            let help = Some(
+                "put credentials in the webhook's authentication or in a custom header like X-Api-Key, where they stay secret".to_owned(),
+            );
+            report.warning(Span::new(start, start + name.len()), message, help);
+        }
+        start += parameter.len() + 1;
     }
 }
 
@@ -301,6 +342,12 @@ fn parse_base(base_url: &str) -> Result<Url, RenderError> {
         return Err(RenderError::BaseUrlHasQueryOrFragment);
     }
     Ok(base)
+}
+
+/// Whether `url` (a recorded request's) is under `base_url`, as a rendered path must be: a replay sends
+/// a recorded URL again with the webhook's current credentials, which must not go anywhere else.
+pub fn check_under_base(base_url: &str, url: &str) -> Result<String, RenderError> {
+    stays_under(&parse_base(base_url)?, url.to_owned())
 }
 
 /// The last guard: `candidate`, parsed as a browser parses it, has the base's scheme, credentials, host

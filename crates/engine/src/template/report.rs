@@ -59,6 +59,10 @@ impl<'s> Report<'s> {
         self.push(Severity::Error, span, message.into(), help);
     }
 
+    pub fn warning(&mut self, span: Span, message: impl Into<String>, help: Option<String>) {
+        self.push(Severity::Warning, span, message.into(), help);
+    }
+
     pub fn placeholder_error(&mut self, error: PlaceholderError) {
         self.error(error.span, error.message, error.help);
     }

@@ -9,6 +9,7 @@ mod request;
 mod trace;
 
 use std::rc::Rc;
+use webhook_engine::roles::Permissions;
 
 use webhook_engine::history::describe::{record_label, status_in_words};
 use webhook_engine::history::{visible_to, ExecutionView};
@@ -26,7 +27,7 @@ use trace::trace_table;
 pub struct ExecutionDetailProps {
     pub store: Rc<Store>,
     pub id: String,
-    pub is_admin: bool,
+    pub permissions: Permissions,
     /// Changes when executions were written, so a pending run shows its progress.
     pub refresh: u64,
     pub on_close: Callback<()>,
@@ -47,12 +48,14 @@ enum Loaded {
 pub fn ExecutionDetail(props: &ExecutionDetailProps) -> Html {
     let loaded = use_state(|| Loaded::Loading);
     {
-        let (store, loaded, is_admin) = (props.store.clone(), loaded.clone(), props.is_admin);
+        let (store, loaded, permissions) = (props.store.clone(), loaded.clone(), props.permissions);
         use_effect_with((props.id.clone(), props.refresh), move |(id, _)| {
             let id = id.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 loaded.set(match store.get_execution(&id).await {
-                    Ok(Some(execution)) => Loaded::Found(Rc::new(visible_to(execution, is_admin))),
+                    Ok(Some(execution)) => {
+                        Loaded::Found(Rc::new(visible_to(execution, &permissions)))
+                    }
                     Ok(None) => Loaded::Missing,
                     Err(error) => Loaded::Failed(error.to_string()),
                 });
@@ -138,6 +141,12 @@ fn details(view: &ExecutionView, props: &ExecutionDetailProps) -> Html {
                 <dt>{ "Execution id" }</dt>
                 <dd><code>{ &execution.id }</code>{ " — sent as the webhook-id header on every attempt" }</dd>
             </dl>
+            if !execution.problems.is_empty() {
+                <section class="wa-history-section wa-callout" aria-labelledby="history-detail-problems">
+                    <h3 id="history-detail-problems">{ "Storage problems during this run" }</h3>
+                    <ul>{ for execution.problems.iter().map(|problem| html! { <li>{ problem }</li> }) }</ul>
+                </section>
+            }
             { actions(view, props) }
             if view.details_hidden {
                 <p class="wa-callout">{ "Only admins see request and response bodies, headers and the record's values. You see what ran and how it ended." }</p>
@@ -168,10 +177,14 @@ fn actions(view: &ExecutionView, props: &ExecutionDetailProps) -> Html {
         .request
         .clone()
         .map(|request| html! { <CopyAsCurl {request} /> });
-    let replay = props.on_replay.clone().map(|on_replay| {
-        let execution = view.execution.clone();
-        html! { <ReplayButton {execution} {on_replay} /> }
-    });
+    let replay = props
+        .on_replay
+        .clone()
+        .filter(|_| props.permissions.replay)
+        .map(|on_replay| {
+            let execution = view.execution.clone();
+            html! { <ReplayButton {execution} {on_replay} /> }
+        });
     html! { <div class="wa-history-detail-actions">{ curl }{ replay }</div> }
 }
 

@@ -46,6 +46,7 @@ pub fn compile_raw(source: &[u8], resolver: &dyn FieldResolver) -> Compilation<B
             return Compilation::new(parsed.report.into_sorted(), || {
                 // SAFETY: `Utf8::Valid` is left standing only by a parse that checked every byte of
                 // `source` (see `Utf8::Valid`), so the bytes are UTF-8.
+                #[allow(unsafe_code)]
                 let text = unsafe { String::from_utf8_unchecked(source.to_vec()) };
                 BodyTemplate::new(text, parsed.parts)
             });

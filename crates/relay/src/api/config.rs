@@ -1,0 +1,192 @@
+//! The configuration document (`GET`/`PUT /v1/config`, with `ETag`/`If-Match` so two admins never
+//! silently overwrite each other) and the field catalog (`GET`/`PUT /v1/catalog`). A document is
+//! checked exactly as an import (and `webhook-cli check`) checks it; refused with every problem listed,
+//! and nothing stored, when it has errors.
+
+use std::sync::Arc;
+
+use async_nats::jetstream::kv::UpdateErrorKind;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+use webhook_engine::catalog::Catalog;
+use webhook_engine::config::ConfigDocument;
+use webhook_engine::validate::{check_document, DocumentProblem};
+
+use super::body::Body;
+use super::{ApiError, Caller};
+use crate::run::Relay;
+use crate::store::kv::read;
+use crate::store::names::{CATALOG_KEY, DOCUMENT_KEY};
+use crate::store::StoreError;
+
+pub async fn get_config(
+    State(relay): State<Arc<Relay>>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let (text, revision) = match read(&relay.store.config, DOCUMENT_KEY).await? {
+        Some((json, revision)) => (String::from_utf8_lossy(&json).into_owned(), revision),
+        None => (ConfigDocument::export(&[], &[]).to_json(), 0),
+    };
+    Ok(json_with_etag(text, revision))
+}
+
+fn json_with_etag(text: String, revision: u64) -> Response {
+    let mut response = ([(header::CONTENT_TYPE, "application/json")], text).into_response();
+    if let Ok(etag) = HeaderValue::from_str(&format!("\"{revision}\"")) {
+        response.headers_mut().insert(header::ETAG, etag);
+    }
+    response
+}
+
+/// What `If-Match` asks for.
+enum Precondition {
+    /// Store only over this revision (0: only if none is stored yet).
+    Revision(u64),
+    /// Store whatever is there (`If-Match: *`).
+    Any,
+}
+
+fn precondition(headers: &HeaderMap) -> Result<Precondition, ApiError> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Err(ApiError::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "send If-Match with the ETag of GET /v1/config (\"0\" while none is stored), so two admins never overwrite each other's changes",
+        ));
+    };
+    let text = value.to_str().unwrap_or_default().trim();
+    if text == "*" {
+        return Ok(Precondition::Any);
+    }
+    text.strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+        .and_then(|revision| revision.parse().ok())
+        .map(Precondition::Revision)
+        .ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "If-Match {text:?} is not an ETag of this relay: send the ETag header of GET /v1/config as it came, quotes included"
+            ))
+        })
+}
+
+fn problem_json(problem: &DocumentProblem) -> Value {
+    json!({
+        "place": problem.place,
+        "where": problem.place.to_string(),
+        "message": problem.message,
+        "severity": if problem.is_error { "error" } else { "warning" },
+    })
+}
+
+pub async fn put_config(
+    State(relay): State<Arc<Relay>>,
+    caller: Caller,
+    headers: HeaderMap,
+    Body(body): Body,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let precondition = precondition(&headers)?;
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| ApiError::bad_request("the request body is not UTF-8 text"))?;
+    let document = ConfigDocument::parse(text).map_err(|error| {
+        ApiError::bad_request(format!("the configuration is not valid: {error}"))
+    })?;
+    let snapshot = relay.state.reload().await?;
+    let problems = check_document(&snapshot.catalog, &document);
+    let errors = problems.iter().filter(|problem| problem.is_error).count();
+    if errors > 0 {
+        return Err(ApiError::bad_request(format!(
+            "the configuration has {errors} {}; nothing was stored",
+            if errors == 1 { "error" } else { "errors" }
+        ))
+        .with_problems(problems.iter().map(problem_json).collect()));
+    }
+    let stored = document.to_json();
+    let revision = match precondition {
+        Precondition::Any => relay
+            .store
+            .config
+            .put(DOCUMENT_KEY, stored.clone().into())
+            .await
+            .map_err(StoreError::of)?,
+        Precondition::Revision(expected) => {
+            match relay
+                .store
+                .config
+                .update(DOCUMENT_KEY, stored.clone().into(), expected)
+                .await
+            {
+                Ok(revision) => revision,
+                Err(error) if error.kind() == UpdateErrorKind::WrongLastRevision => {
+                    let current = read(&relay.store.config, DOCUMENT_KEY)
+                        .await?
+                        .map_or(0, |(_, revision)| revision);
+                    return Err(ApiError::new(
+                        StatusCode::PRECONDITION_FAILED,
+                        format!(
+                            "the configuration was changed since you read it (you sent ETag \"{expected}\", the current one is \"{current}\"): GET it again, apply your change to it, and PUT it with the new ETag"
+                        ),
+                    ));
+                }
+                Err(error) => return Err(StoreError::of(error).into()),
+            }
+        }
+    };
+    relay.state.reload().await?;
+    tracing::info!(revision, "configuration stored");
+    let warnings: Vec<Value> = problems.iter().map(problem_json).collect();
+    let mut response = json_with_etag(
+        json!({ "revision": revision, "warnings": warnings }).to_string(),
+        revision,
+    );
+    *response.status_mut() = StatusCode::OK;
+    Ok(response)
+}
+
+pub async fn get_catalog(
+    State(relay): State<Arc<Relay>>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let text = match read(&relay.store.config, CATALOG_KEY).await? {
+        Some((json, _)) => String::from_utf8_lossy(&json).into_owned(),
+        None => serde_json::to_string_pretty(&Catalog::builtin()).expect("a catalog serializes"),
+    };
+    Ok(([(header::CONTENT_TYPE, "application/json")], text).into_response())
+}
+
+pub async fn put_catalog(
+    State(relay): State<Arc<Relay>>,
+    caller: Caller,
+    Body(body): Body,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| ApiError::bad_request("the request body is not UTF-8 text"))?;
+    let catalog = Catalog::from_json(text)
+        .map_err(|error| ApiError::bad_request(format!("the catalog is not valid: {error}")))?;
+    relay
+        .store
+        .config
+        .put(CATALOG_KEY, text.to_owned().into())
+        .await
+        .map_err(StoreError::of)?;
+    let snapshot = relay.state.reload().await?;
+    // The configuration stays as it is; what no longer checks against the new catalog is said now,
+    // rather than discovered as failed executions.
+    let problems: Vec<Value> = snapshot
+        .document
+        .as_ref()
+        .map(|(document, _)| check_document(&catalog, document))
+        .unwrap_or_default()
+        .iter()
+        .map(problem_json)
+        .collect();
+    Ok((
+        StatusCode::OK,
+        axum::Json(json!({ "stored": true, "configuration_problems": problems })),
+    )
+        .into_response())
+}

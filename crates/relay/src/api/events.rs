@@ -1,0 +1,146 @@
+//! `POST /v1/events`: one event in the host API's format, or an array of up to 1,000. Every event is
+//! checked before any is stored, so a refused request stored nothing.
+
+use std::collections::HashSet;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use futures::{stream, StreamExt, TryStreamExt};
+use serde::de::IgnoredAny;
+use serde_json::json;
+use webhook_engine::catalog::Catalog;
+use webhook_engine::event::Event;
+
+use super::body::{parse, Body};
+use super::{ApiError, Caller};
+use crate::intake::{accept, Accepted};
+use crate::run::Relay;
+
+/// Events in one request at most.
+pub const MAX_EVENTS: usize = 1_000;
+/// Longest event id, in bytes.
+const MAX_ID_BYTES: usize = 256;
+
+pub async fn post(
+    State(relay): State<Arc<Relay>>,
+    _caller: Caller,
+    Body(body): Body,
+) -> Result<Response, ApiError> {
+    let is_array = body.iter().find(|byte| !byte.is_ascii_whitespace()) == Some(&b'[');
+    if is_array {
+        // Counted before anything else is read: a list too long is refused for that, whatever it holds.
+        if let Ok(items) = serde_json::from_slice::<Vec<IgnoredAny>>(&body) {
+            if items.len() > MAX_EVENTS {
+                return Err(ApiError::bad_request(format!(
+                    "the event list has {} events: send at most {MAX_EVENTS} per request",
+                    items.len()
+                )));
+            }
+        }
+    }
+    let events: Vec<Event> = if is_array {
+        parse(&body, "the event list")?
+    } else {
+        vec![parse(&body, "the event")?]
+    };
+    if events.is_empty() {
+        return Err(ApiError::bad_request(
+            "the event list is empty: send at least one event",
+        ));
+    }
+    let stamp = relay.state.stamp().await?;
+    let snapshot = relay.state.at_least(stamp).await?;
+    let max_event_bytes = relay.store.client.server_info().max_payload / 2;
+    for (index, event) in events.iter().enumerate() {
+        let place = if is_array {
+            format!("event [{index}] (id {:?})", event.id)
+        } else {
+            format!("the event (id {:?})", event.id)
+        };
+        check(event, &snapshot.catalog, max_event_bytes)
+            .map_err(|problem| ApiError::bad_request(format!("{place}: {problem}")))?;
+    }
+    // An id repeated within the request is a duplicate of its first occurrence, decided here so the
+    // two never race for the claim.
+    let mut seen = HashSet::new();
+    let (events, repeated): (Vec<Event>, Vec<Event>) = events
+        .into_iter()
+        .partition(|event| seen.insert(event.id.clone()));
+    let results: Vec<(String, Accepted)> = stream::iter(events)
+        .map(|event| {
+            let relay = relay.clone();
+            async move { accept(&relay.store, &event, stamp).await.map(|accepted| (event.id, accepted)) }
+        })
+        .buffered(32)
+        .try_collect()
+        .await
+        .map_err(|error| {
+            ApiError::from(error).with_problems(vec![json!(
+                "some events may have been accepted: sending the same request again is safe, since each event id runs once"
+            )])
+        })?;
+    let mut accepted = Vec::new();
+    let mut duplicates: Vec<String> = Vec::new();
+    for (id, outcome) in results {
+        match outcome {
+            Accepted::Queued => accepted.push(id),
+            Accepted::Duplicate => duplicates.push(id),
+        }
+    }
+    duplicates.extend(repeated.into_iter().map(|event| event.id));
+    relay
+        .metrics
+        .events_received
+        .fetch_add(accepted.len() as u64, Ordering::Relaxed);
+    relay
+        .metrics
+        .events_duplicate
+        .fetch_add(duplicates.len() as u64, Ordering::Relaxed);
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "accepted": accepted, "duplicates": duplicates })),
+    )
+        .into_response())
+}
+
+/// What the format alone cannot say: a usable id, an entity this CRM's catalog can trigger on, a size
+/// that fits a NATS message.
+fn check(event: &Event, catalog: &Catalog, max_bytes: usize) -> Result<(), String> {
+    if event.id.trim().is_empty() {
+        return Err("`id` is empty: every event needs a unique id (it is how a repeated event is recognised)".into());
+    }
+    if event.id.len() > MAX_ID_BYTES {
+        return Err(format!(
+            "`id` is {} bytes long: use at most {MAX_ID_BYTES}",
+            event.id.len()
+        ));
+    }
+    if event.id.chars().any(char::is_control) {
+        return Err("`id` contains a control character (a line break, a tab…)".into());
+    }
+    if catalog
+        .entity(&event.entity)
+        .is_none_or(|entity| !entity.trigger)
+    {
+        let known: Vec<&str> = catalog
+            .trigger_entities()
+            .map(|entity| entity.key.as_str())
+            .collect();
+        return Err(format!(
+            "`entity` {:?} is not an entity that triggers automations; use one of {}",
+            event.entity,
+            known.join(", ")
+        ));
+    }
+    let size = serde_json::to_vec(event).map_or(0, |json| json.len());
+    if size > max_bytes {
+        return Err(format!(
+            "the event is {size} bytes as JSON: this relay queues events up to {max_bytes} bytes"
+        ));
+    }
+    Ok(())
+}

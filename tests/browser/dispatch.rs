@@ -1,0 +1,346 @@
+//! The dispatcher in a real browser: its IndexedDB outbox, notices from other tabs on the
+//! BroadcastChannel, Web Locks, and fetch to the real webhook-receiver (started by scripts/test.sh).
+//! Each test uses a database of its own.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use serde_json::{json, Value};
+use wasm_bindgen_test::wasm_bindgen_test;
+use web_sys::BroadcastChannel;
+use webhook_automations::dispatch::{
+    BrowserEnvironment, DispatchProblem, Dispatcher, ListenerGuard,
+};
+use webhook_automations::storage::{channel_name, delete_database, StorageError, Store};
+use webhook_engine::catalog::Catalog;
+use webhook_engine::event::Event;
+use webhook_engine::model::{Automation, Webhook};
+use webhook_engine::runner::{plan, CompiledConfig, Execution, Status};
+
+use crate::history::{sleep, unique_name};
+use crate::receiver_fetch::{clear_script, receiver_url, recorded_requests, script};
+
+/// Every state of every execution the dispatcher announced, in order.
+type Announced = Rc<RefCell<Vec<Execution>>>;
+
+fn webhook(id: &str, base_url: String) -> Webhook {
+    serde_json::from_value(json!({
+        "id": id, "name": "ERP", "base_url": base_url, "auth": {"type": "none"}, "headers": [],
+        "timeout_ms": 20_000,
+        "retry": {"max_attempts": 3, "initial_backoff_ms": 100, "max_backoff_ms": 5_000},
+    }))
+    .unwrap()
+}
+
+/// One automation on deal updates with `actions` actions to `webhook_id`, each to its own path.
+fn automation(webhook_id: &str, actions: usize) -> Automation {
+    let actions: Vec<Value> = (1..=actions)
+        .map(|n| {
+            json!({
+                "webhook_id": webhook_id, "method": "POST", "path": format!("/{n}"),
+                "body": {"mode": "raw", "template": format!(r#"{{"deal": {{{{deal.id}}}}, "action": {n}}}"#)},
+            })
+        })
+        .collect();
+    serde_json::from_value(json!({
+        "id": "au_sched", "name": "Deals to the ERP", "enabled": true,
+        "trigger": {"entity": "deal", "action": "updated"},
+        "actions": actions,
+    }))
+    .unwrap()
+}
+
+fn deal_updated(id: &str) -> Event {
+    serde_json::from_value(json!({
+        "id": id, "entity": "deal", "action": "updated", "time": "2026-03-01T10:00:00Z",
+        "user": {"id": 1, "name": "Ada Admin", "email": "ada@example.com", "is_admin": true},
+        "current": {"id": 302, "title": "CNC line", "stage": "negotiations"},
+        "previous": {"id": 302, "title": "CNC line", "stage": "proposal_made"},
+    }))
+    .unwrap()
+}
+
+/// A dispatcher over a database of its own, sending to the receiver under `/{prefix}`, with
+/// `actions` deliveries per event; it records every execution it announces while the returned
+/// guard lives.
+async fn dispatcher(
+    name: &str,
+    prefix: &str,
+    actions: usize,
+) -> (Rc<Store>, Rc<Dispatcher>, Announced, ListenerGuard) {
+    let store = Rc::new(Store::open(name).await.expect("the test database opens"));
+    let dispatcher = Dispatcher::new(Some(store.clone()), Catalog::builtin(), 1_000);
+    dispatcher.set_config(
+        &[webhook("wh_erp", format!("{}/{prefix}", receiver_url()))],
+        &[automation("wh_erp", actions)],
+    );
+    dispatcher.release_outbox();
+    let announced = Announced::default();
+    let listener = {
+        let announced = announced.clone();
+        dispatcher.on_execution(move |execution| announced.borrow_mut().push(execution.clone()))
+    };
+    (store, dispatcher, announced, listener)
+}
+
+/// The newest announced state of each execution.
+fn latest(announced: &Announced) -> HashMap<String, Execution> {
+    announced
+        .borrow()
+        .iter()
+        .map(|execution| (execution.id.clone(), execution.clone()))
+        .collect()
+}
+
+/// Waits until `check` holds, polling; panics after a minute with `what`.
+async fn wait_for(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    for _ in 0..3_000 {
+        if check().await {
+            return;
+        }
+        sleep(20).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+/// The `webhook-id` of every request the receiver recorded under `/{prefix}/`, in arrival order.
+async fn webhook_ids_received(prefix: &str) -> Vec<String> {
+    let under = format!("/{prefix}/");
+    recorded_requests()
+        .await
+        .iter()
+        .filter(|record| {
+            record["path"]
+                .as_str()
+                .is_some_and(|path| path.starts_with(&under))
+        })
+        .filter_map(|record| {
+            record["headers"]
+                .as_array()?
+                .iter()
+                .find(|pair| pair[0] == "webhook-id")
+                .and_then(|pair| pair[1].as_str().map(str::to_owned))
+        })
+        .collect()
+}
+
+/// What another tab's write tells this one: "the outbox changed".
+fn outbox_notice_from_another_tab(database: &str) {
+    let channel = BroadcastChannel::new(&channel_name(database)).unwrap();
+    channel.post_message(&"outbox".into()).unwrap();
+    channel.close();
+}
+
+#[wasm_bindgen_test]
+async fn six_deliveries_to_one_webhook_and_outbox_notices_send_each_webhook_id_once() {
+    let name = unique_name("dispatch-six");
+    let prefix = format!("six-{}", (js_sys::Math::random() * 1e9) as u64);
+    let (store, dispatcher, announced, _listening) = dispatcher(&name, &prefix, 6).await;
+    // Four go at once (the per-webhook limit) and two wait. The first two answers take 2 s, so the
+    // notices below arrive while all four are in flight; the next two take 6 s, so the waiting two
+    // run, and end, while they are. The first of those two gets a 503: it is retried in 1 s.
+    clear_script().await;
+    script(
+        r#"[{"delay_ms": 2000}, {"delay_ms": 2000}, {"delay_ms": 6000}, {"delay_ms": 6000},
+            {"status": 503, "retry_after": "1"}]"#,
+    )
+    .await;
+
+    dispatcher.emit(deal_updated(&format!("evt_{prefix}")));
+    wait_for("four requests in flight", async || {
+        webhook_ids_received(&prefix).await.len() >= 4
+    })
+    .await;
+    for _ in 0..3 {
+        outbox_notice_from_another_tab(&name);
+    }
+    wait_for("six executions ended", async || {
+        let latest = latest(&announced);
+        latest.len() == 6
+            && latest
+                .values()
+                .all(|execution| execution.status != Status::Pending)
+    })
+    .await;
+
+    let latest = latest(&announced);
+    let received = webhook_ids_received(&prefix).await;
+    for (id, execution) in &latest {
+        assert_eq!(
+            execution.status,
+            Status::Succeeded,
+            "{id}: {:?}",
+            execution.reason
+        );
+        assert_eq!(
+            received.iter().filter(|sent| *sent == id).count(),
+            execution.attempts.len(),
+            "{id} was sent once per attempt; received: {received:?}"
+        );
+        let stored = store.get_execution(id).await.unwrap().expect("recorded");
+        assert_eq!(
+            &stored, execution,
+            "{id}: the history keeps the newest state"
+        );
+    }
+    assert_eq!(
+        received.len(),
+        7,
+        "six deliveries, one of them retried once"
+    );
+    // No state announced is older than one announced before it.
+    let mut attempts_seen: HashMap<String, usize> = HashMap::new();
+    for execution in announced.borrow().iter() {
+        let seen = attempts_seen.entry(execution.id.clone()).or_default();
+        assert!(
+            execution.attempts.len() >= *seen,
+            "{} went back to an older state",
+            execution.id
+        );
+        *seen = execution.attempts.len();
+    }
+    assert!(store.outbox().await.unwrap().is_empty());
+    drop(store);
+    delete_database(&name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn storage_failing_while_dispatching_is_told_and_the_delivery_still_goes_out_once() {
+    let name = unique_name("dispatch-closed");
+    let prefix = format!("closed-{}", (js_sys::Math::random() * 1e9) as u64);
+    let (store, dispatcher, announced, _listening) = dispatcher(&name, &prefix, 1).await;
+    let problems: Rc<RefCell<Vec<DispatchProblem>>> = Rc::default();
+    let _told = {
+        let problems = problems.clone();
+        dispatcher.on_problem(move |problem| problems.borrow_mut().push(problem.clone()))
+    };
+    clear_script().await;
+    // Deleting the database, as another tab's upgrade would, closes the dispatcher's connection:
+    // from now on every read and write it makes fails.
+    drop(store);
+    delete_database(&name).await.unwrap();
+
+    dispatcher.emit(deal_updated(&format!("evt_{prefix}")));
+    outbox_notice_from_another_tab(&name);
+    wait_for("the delivery ended", async || {
+        latest(&announced)
+            .values()
+            .any(|execution| execution.status != Status::Pending)
+    })
+    .await;
+    let told = |problem: &DispatchProblem| problems.borrow().contains(problem);
+    wait_for("the failed outbox read told", async || {
+        told(&DispatchProblem::OutboxUnreadable {
+            error: StorageError::Closed,
+        })
+    })
+    .await;
+
+    let runs = latest(&announced);
+    let [execution] = runs.values().collect::<Vec<_>>()[..] else {
+        panic!("one execution: {runs:?}");
+    };
+    assert_eq!(
+        execution.status,
+        Status::Succeeded,
+        "{:?}",
+        execution.reason
+    );
+    assert_eq!(
+        webhook_ids_received(&prefix).await,
+        [execution.id.as_str()],
+        "sent from memory, once"
+    );
+    let not_claimed = DispatchProblem::NotClaimed {
+        error: StorageError::Closed,
+    };
+    let not_saved = DispatchProblem::AttemptNotSaved {
+        webhook: "ERP".into(),
+        error: StorageError::Closed,
+    };
+    assert!(told(&not_claimed), "{:?}", problems.borrow());
+    assert!(told(&not_saved), "{:?}", problems.borrow());
+    assert_eq!(
+        execution.problems,
+        [not_claimed.to_string(), not_saved.to_string()],
+        "the run itself says what storage could not record"
+    );
+
+    // A replay cannot be put in the outbox either: it is sent from memory too, once.
+    let first = execution.clone();
+    dispatcher.replay(&first, &first.user);
+    wait_for("the replay ended", async || {
+        latest(&announced)
+            .values()
+            .any(|run| run.id != first.id && run.status != Status::Pending)
+    })
+    .await;
+    let replayed = latest(&announced)
+        .into_values()
+        .find(|run| run.id != first.id)
+        .expect("the replay was announced");
+    let not_queued = DispatchProblem::NotQueued {
+        error: StorageError::Closed,
+    };
+    assert!(told(&not_queued), "{:?}", problems.borrow());
+    assert_eq!(replayed.problems[0], not_queued.to_string());
+    assert_eq!(
+        webhook_ids_received(&prefix).await,
+        [first.id.as_str(), replayed.id.as_str()]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_delivery_waiting_in_the_outbox_at_start_goes_out_once_the_configuration_is_known() {
+    let name = unique_name("resume-configured");
+    let store = Rc::new(Store::open(&name).await.expect("the test database opens"));
+    // What a reload finds: a delivery planned by the page before, still in the outbox.
+    let webhooks = [webhook("wh_erp", format!("{}/resume", receiver_url()))];
+    let automations = [automation("wh_erp", 1)];
+    let config = CompiledConfig::compile(&Catalog::builtin(), &webhooks, &automations);
+    let event = deal_updated(&unique_name("evt-resume"));
+    let planned = plan(
+        &config,
+        &Catalog::builtin(),
+        &event,
+        &mut BrowserEnvironment,
+    )
+    .planned;
+    let executions: Vec<Execution> = planned.iter().map(|p| p.execution.clone()).collect();
+    let outbox: Vec<Value> = planned
+        .iter()
+        .map(|p| json!({"id": p.execution.id, "planned": p}))
+        .collect();
+    assert!(store
+        .claim_event_and_record(&event.id, 0, &executions, &outbox, None::<&()>)
+        .await
+        .unwrap());
+    let id = executions[0].id.clone();
+
+    // The reloaded page's dispatcher gets its lock before the app has read the configuration.
+    let dispatcher = Dispatcher::new(Some(store.clone()), Catalog::builtin(), 1_000);
+    crate::history::until("the dispatcher lock", || dispatcher.dispatches()).await;
+    dispatcher.set_config(&webhooks, &automations);
+    dispatcher.release_outbox();
+
+    wait_for("the resumed delivery to end", async || {
+        store
+            .get_execution(&id)
+            .await
+            .unwrap()
+            .is_some_and(|execution| execution.status != Status::Pending)
+    })
+    .await;
+    let execution = store.get_execution(&id).await.unwrap().unwrap();
+    assert_eq!(
+        execution.status,
+        Status::Succeeded,
+        "not attempted against an empty configuration: {:?}",
+        execution.reason
+    );
+    assert_eq!(webhook_ids_received("resume").await, [id]);
+    drop(dispatcher);
+    drop(store);
+    delete_database(&name).await.unwrap();
+}

@@ -1,0 +1,113 @@
+// Storage failing while dispatching, for real: a browser of its own whose storage quota is set small
+// before the app's first write (Chromium applies an overridden quota only then). The configuration
+// fits; an event carrying a large record does not.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { SCREENSHOTS, openApp, startApp } from "./harness.mjs";
+
+let app;
+before(async () => {
+  app = await startApp();
+});
+after(async () => {
+  await app?.stop();
+});
+
+const ADMIN = { id: 1, name: "Ada Admin", email: "ada.admin@northwind-crm.example", is_admin: true };
+
+function config(baseUrl) {
+  return {
+    format: "webhook-automations/config",
+    version: 1,
+    webhooks: [{
+      id: "wh_erp", name: "ERP", base_url: baseUrl, auth: { type: "none" }, headers: [], signed: false,
+      timeout_ms: 10_000, retry: { max_attempts: 3, initial_backoff_ms: 100, max_backoff_ms: 5_000 },
+    }],
+    automations: [{
+      id: "auto_stage", name: "Stage changes to the ERP", enabled: true,
+      trigger: { entity: "deal", action: "updated" },
+      conditions: { match: "all", items: [{ field: "deal.stage", operator: "has_changed" }] },
+      actions: [{
+        webhook_id: "wh_erp", method: "PUT", path: "/orders/{{deal.id}}",
+        body: { mode: "raw", template: '{"stage": {{deal.stage}}}' },
+      }],
+    }],
+  };
+}
+
+/** The stored execution record, read from IndexedDB. */
+async function storedExecution(page, id) {
+  return page.evaluate(async (id) => {
+    const db = await new Promise((resolve, reject) => {
+      const request = indexedDB.open("webhook-automations");
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const record = await new Promise((resolve) => {
+      const request = db.transaction("executions").objectStore("executions").get(id);
+      request.onsuccess = () => resolve(request.result);
+    });
+    db.close();
+    return record;
+  }, id);
+}
+
+test("storage full while dispatching: the admin is told, the delivery goes out once, and its run records the problem", async () => {
+  const { page } = app;
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Storage.overrideQuotaForOrigin", { origin: app.appUrl, quotaSize: 300_000 });
+  await openApp(page, app.appUrl, "#/webhooks");
+  await page.evaluate((config) => {
+    window.__executions = [];
+    document.getElementById("app").addEventListener("webhook-automations:execution", (event) => window.__executions.push(event.detail));
+    window.webhookAutomations.setConfig(config);
+  }, config(app.receiver.url));
+  await page.locator("tr", { hasText: "ERP" }).waitFor();
+  await fetch(`${app.receiver.url}/_receiver/script`, { method: "POST", body: JSON.stringify([{ status: 503, retry_after: 0 }]) });
+
+  // The outbox keeps the whole record to render each attempt, so this event's claim does not fit;
+  // the execution (the rendered request) does.
+  const previous = { id: 302, title: "CNC line maintenance contract", stage: "proposal_made", status: "open" };
+  const event = {
+    id: `evt_full_${Date.now()}`, entity: "deal", action: "updated", time: new Date().toISOString(), user: ADMIN,
+    current: { ...previous, stage: "negotiations", title: "T".repeat(400_000) }, previous,
+  };
+  await page.evaluate((event) => window.webhookAutomations.emit(event), event);
+  const handle = await page.waitForFunction(
+    (eventId) => window.__executions.find((e) => e.event_id === eventId && e.status !== "pending"),
+    event.id,
+    { timeout: 20_000 },
+  );
+  const summary = await handle.jsonValue();
+  assert.equal(summary.status, "succeeded", summary.reason);
+  // The banner shows the latest problem: the failed save of the first attempt (the claim's came first).
+  await page.getByRole("alert")
+    .filter({ hasText: /^The result of a delivery to “ERP” could not be saved.*storage for this site is full/ })
+    .waitFor();
+
+  // Sent from memory: a 503, then the retry, both with the run's webhook-id, and nothing more.
+  const requests = await (await fetch(`${app.receiver.url}/_receiver/requests`)).json();
+  assert.deepEqual(
+    requests.map((request) => [Object.fromEntries(request.headers)["webhook-id"], request.response_status]),
+    [[summary.id, 503], [summary.id, 200]],
+  );
+
+  // The attempt that failed could not be saved either (it keeps the record for the retry); the end
+  // could, with both problems. A run is announced only after its save, so it is stored by now.
+  const stored = await storedExecution(page, summary.id);
+  assert.equal(stored?.status, "succeeded");
+  assert.equal(stored.attempts.length, 2);
+  assert.equal(stored.problems.length, 2, JSON.stringify(stored.problems));
+  assert.match(stored.problems[0], /^The webhook deliveries of a CRM event could not be recorded in this browser.*storage for this site is full/);
+  assert.match(stored.problems[1], /^The result of a delivery to “ERP” could not be saved.*storage for this site is full/);
+
+  await page.locator(".wa-nav-link[data-section=history]").click();
+  await page.locator(`tr[data-execution="${summary.id}"]`).click();
+  const drawer = page.getByRole("dialog");
+  await drawer.getByText("Storage problems during this run").waitFor();
+  assert.match(await drawer.innerText(), /could not be recorded in this browser/);
+  await page.screenshot({ path: join(SCREENSHOTS, "storage-full-dispatch.png") });
+  // Chromium logs every non-2xx answer to a fetch, the scripted 503 included; nothing else is logged.
+  assert.deepEqual(app.consoleErrors.filter((text) => !text.includes("status of 503")), []);
+});
