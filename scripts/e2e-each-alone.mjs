@@ -4,7 +4,7 @@
 // Usage: node scripts/e2e-each-alone.mjs [FILE...]   (after `trunk build --release` and
 //        `cargo build -p webhook-receiver`; FILE defaults to every tests/e2e/*.test.mjs)
 import { spawnSync } from "node:child_process";
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../tests/e2e/harness.mjs";
 
@@ -13,13 +13,19 @@ const files = process.argv.length > 2
   ? process.argv.slice(2)
   : readdirSync(E2E).filter((name) => name.endsWith(".test.mjs")).map((name) => join(E2E, name));
 
-/** The names of the top-level tests of a file, as written: `test("name", ...)`. */
+/**
+ * The names of the top-level tests of a file, as the test runner lists them (generated names too): a
+ * pattern no test matches skips them all, and the TAP output names each skipped test.
+ */
 function testNames(file) {
-  const names = [];
-  for (const match of readFileSync(file, "utf8").matchAll(/^test\(\s*"((?:[^"\\]|\\.)*)"/gm)) {
-    names.push(JSON.parse(`"${match[1]}"`));
-  }
-  return names;
+  const listing = spawnSync(
+    process.execPath,
+    ["--test", "--test-reporter=tap", "--test-name-pattern=^(?!)", file],
+    { cwd: ROOT, encoding: "utf8" },
+  );
+  return [...listing.stdout.matchAll(/^ok \d+ - (.*) # SKIP/gm)].map((match) =>
+    match[1].replace(/\\([\\#])/g, "$1"),
+  );
 }
 
 const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
