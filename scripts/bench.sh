@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: criterion benches that put the engine beside its peers in the same run (ratios printed),
-# the relay beside a bare HTTP loop, then the size of the release bundle (wasm + js, raw, gzip and brotli).
+# delivery and typing in headless Chromium beside a bare fetch loop and a bare <textarea>, the relay beside
+# a bare HTTP loop, then the size of the release bundle (wasm + js, raw, gzip and brotli).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -19,6 +20,8 @@ cargo build -p webhook-receiver --quiet
 
 echo "== delivery throughput in headless Chromium (release build)"
 node scripts/bench-delivery.mjs 1000 | tee -a test-output/bench.log
+echo "== typing into a 100 KB raw body in headless Chromium (release build), beside a bare <textarea>"
+node scripts/bench-typing.mjs 100 500 | tee -a test-output/bench.log
 command -v twiggy >/dev/null || { echo "installing twiggy (for the contributors list)"; cargo install twiggy --locked; }
 node scripts/wasm-contributors.mjs target/wasm32-unknown-unknown/wasm-release/webhook_automations.wasm | tee -a test-output/bench.log
 budget=0
@@ -26,6 +29,6 @@ node scripts/bundle-size.mjs dist | tee -a test-output/bench.log || budget=$?
 
 echo
 echo "== summary"
-grep -E '^(ratio|conditions|delivery:|relay:) ' test-output/bench.log || true
+grep -E '^(ratio|conditions|delivery:|typing:|relay:) ' test-output/bench.log || true
 grep -E '^(total wasm \+ js|recorded in|over budget|within budget)' test-output/bench.log || true
 exit $budget

@@ -75,8 +75,7 @@ async fn editor(automation: Automation) -> (Element, AppHandle<AutomationEditor>
     (root, handle)
 }
 
-/// Lets the task the preview runs in (one after the keystroke's) pass, then renders.
-async fn settle() {
+async fn next_task() {
     let next_task = js_sys::Promise::new(&mut |resolve, _| {
         web_sys::window()
             .unwrap()
@@ -86,6 +85,27 @@ async fn settle() {
     wasm_bindgen_futures::JsFuture::from(next_task)
         .await
         .unwrap();
+}
+
+async fn next_frame() {
+    let next_frame = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .request_animation_frame(&resolve)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(next_frame)
+        .await
+        .unwrap();
+}
+
+/// Lets the raw editor hand what was typed to the form (in a task once the keystroke's frame is
+/// painted), then the preview follow (a task after the form's render), rendering after each.
+async fn settle() {
+    next_frame().await;
+    next_task().await;
+    yew::scheduler::flush().await;
+    next_task().await;
     yew::scheduler::flush().await;
 }
 
@@ -103,11 +123,40 @@ fn type_into(element: &Element, text: &str) {
             .unwrap()
             .set_value(text);
     }
+    fire_input(element);
+}
+
+fn fire_input(element: &Element) {
     let init = EventInit::new();
     init.set_bubbles(true);
     element
         .dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap())
         .unwrap();
+}
+
+/// Types `text` at the UTF-16 offset `at` of the textarea, as the browser does: the value changes,
+/// the caret follows the text, and `input` fires.
+fn type_at(area: &HtmlTextAreaElement, at: usize, text: &str) {
+    let value = area.value();
+    area.set_value(&format!("{}{text}{}", &value[..at], &value[at..]));
+    let caret = (at + text.len()) as u32;
+    area.set_selection_range(caret, caret).unwrap();
+    fire_input(area);
+}
+
+/// A valid raw body of about 350 KB, one member per line, the first an empty string to type into;
+/// and where that string's text goes.
+fn large_body() -> (String, usize) {
+    let items: Vec<String> = (0..3000)
+        .map(|line| {
+            format!(
+                "    {{\"line\": {line}, \"deal\": {{{{deal.id}}}}, \"title\": \"Item {line} of {{{{deal.title}}}}\", \"note\": \"Quarterly maintenance for line {line}\"}}"
+            )
+        })
+        .collect();
+    let spot = "    {\"typed here\": \"";
+    let body = format!("[\n{spot}\"}},\n{}\n]", items.join(",\n"));
+    (body, 2 + spot.len())
 }
 
 fn is_focused(element: &Element) -> bool {
@@ -175,7 +224,7 @@ async fn diagnostics_appear_as_the_body_is_typed_underlined_and_listed() {
     assert!(texts(&root, ".wa-diagnostic").is_empty());
 
     type_into(&textarea(&root).into(), "{\"title\": \"{{deal.titel}}\"}");
-    yew::scheduler::flush().await;
+    settle().await;
 
     let listed = texts(&root, ".wa-diagnostic");
     assert_eq!(listed.len(), 1, "{listed:?}");
@@ -252,6 +301,8 @@ async fn hovering_an_underlined_field_shows_its_message_on_the_textarea() {
     let (root, handle) = editor(automation(raw("{\"title\": \"{{deal.titel}}\"}"))).await;
     let area = textarea(&root);
     let mark = find(&root, ".wa-code-overlay .wa-mark.is-error");
+    // The pointer finds only what is in the viewport, wherever the page is scrolled.
+    mark.scroll_into_view();
     let bounds = mark.get_bounding_client_rect();
     let hover = |x: f64, y: f64| {
         let init = MouseEventInit::new();
@@ -308,5 +359,116 @@ async fn format_lays_out_the_body_and_a_refusal_changes_nothing() {
             && refusal.contains("trailing comma"),
         "{refusal}"
     );
+    handle.destroy();
+}
+
+/// The textarea holds `body` with `typed` at `at`, and the caret right after it.
+fn assert_typed(area: &HtmlTextAreaElement, body: &str, at: usize, typed: &str) {
+    let expected = format!("{}{typed}{}", &body[..at], &body[at..]);
+    assert!(area.value() == expected, "the textarea lost what was typed");
+    assert_eq!(
+        area.selection_start().unwrap(),
+        Some((at + typed.len()) as u32),
+        "the caret stays after what was typed"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn keystrokes_that_come_before_the_form_has_caught_up_are_kept_with_the_caret() {
+    let (body, at) = large_body();
+    let (root, handle) = editor(automation(raw(&body))).await;
+    let area = textarea(&root);
+    area.focus().unwrap();
+    // Checking and rendering the form for 350 KB takes longer than Yew's 16 ms slice (in this debug
+    // build), so Yew lets the browser run between the render and its effects: a keystroke can come in
+    // between, and the effects then bring props older than the textarea.
+    // A keystroke right after another, while the form renders for the first...
+    type_at(&area, at, "a");
+    next_task().await;
+    type_at(&area, at + 1, "b");
+    settle().await;
+    settle().await;
+    assert_typed(&area, &body, at, "ab");
+    // ... and one after the editor handed the text over, once its frame was painted.
+    type_at(&area, at + 2, "c");
+    next_frame().await;
+    next_task().await;
+    type_at(&area, at + 3, "d");
+    settle().await;
+    settle().await;
+    assert_typed(&area, &body, at, "abcd");
+
+    // Setting the whole value (as this test types) scrolls the textarea: back to the top.
+    area.set_scroll_top(0);
+    area.dispatch_event(&Event::new("scroll").unwrap()).unwrap();
+    let overlay = find(&root, ".wa-code-lines").text_content().unwrap();
+    assert!(
+        overlay.contains("\"typed here\": \"abcd\""),
+        "the overlay shows it: {}",
+        &overlay[..200]
+    );
+    // The form has it too: the preview renders it.
+    let preview = find(&root, ".wa-preview-body").text_content().unwrap();
+    assert!(preview.contains("\"typed here\": \"abcd\""), "{preview}");
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_long_body_draws_the_lines_in_view_with_their_numbers_wherever_it_is_scrolled() {
+    let (body, _) = large_body();
+    let (root, handle) = editor(automation(raw(&body))).await;
+    let area = textarea(&root);
+    let drawn = || {
+        let numbers = find(&root, ".wa-code-numbers").text_content().unwrap();
+        let numbers: Vec<usize> = numbers.split('\n').map(|n| n.parse().unwrap()).collect();
+        (numbers, texts(&root, ".wa-code-lines > div"))
+    };
+    let lines: Vec<&str> = body.lines().collect();
+    let (numbers, shown) = drawn();
+    assert_eq!(numbers.first(), Some(&1));
+    assert_eq!(shown.first().map(String::as_str), Some("["));
+    assert!(
+        numbers.len() < 100,
+        "{} lines drawn of {}",
+        numbers.len(),
+        lines.len()
+    );
+
+    area.set_scroll_top(2_000 * 20);
+    area.dispatch_event(&Event::new("scroll").unwrap()).unwrap();
+    let (numbers, shown) = drawn();
+    assert!(numbers.contains(&2_001), "{numbers:?}");
+    assert_eq!(numbers.len(), shown.len());
+    for (number, text) in numbers.iter().zip(&shown) {
+        assert_eq!(text, lines[number - 1].trim(), "line {number}");
+    }
+    assert_eq!(
+        find(&root, ".wa-code-gutter")
+            .get_attribute("style")
+            .as_deref(),
+        Some("min-width: 4ch"),
+        "as wide as the last line's number"
+    );
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_keystroke_is_drawn_in_its_own_task_and_the_form_checks_it_once_the_frame_is_painted() {
+    let (body, at) = large_body();
+    let (root, handle) = editor(automation(raw(&body))).await;
+    let area = textarea(&root);
+    area.focus().unwrap();
+    // A backslash before the closing quote leaves the string open: an error once checked.
+    type_at(&area, at, "\\");
+    let overlay = find(&root, ".wa-code-lines").text_content().unwrap();
+    assert!(
+        overlay.contains("\"typed here\": \"\\\"},"),
+        "drawn before anything else runs: {}",
+        &overlay[..200]
+    );
+    settle().await;
+    let listed = texts(&root, ".wa-diagnostic.is-error");
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert!(listed[0].starts_with("Line 2, column"), "{}", listed[0]);
     handle.destroy();
 }

@@ -8,7 +8,7 @@ use webhook_engine::request::OutgoingRequest;
 use webhook_engine::retry::Outcome;
 use webhook_engine::runner::{Exchange, Transport};
 
-use crate::receiver_fetch::{receiver_url, script};
+use crate::receiver_fetch::{clear_script, receiver_url, script};
 
 fn no_cors_url() -> &'static str {
     env!(
@@ -39,6 +39,7 @@ fn request(url: String) -> OutgoingRequest {
 
 #[wasm_bindgen_test]
 async fn an_answer_comes_back_with_its_status_body_and_exposed_headers() {
+    clear_script().await;
     let Exchange::Answered(response) = FetchTransport
         .send(&request(format!("{}/orders/42", receiver_url())), 10_000)
         .await

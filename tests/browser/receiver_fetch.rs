@@ -35,6 +35,7 @@ async fn json(response: Response) -> Value {
 
 #[wasm_bindgen_test]
 async fn a_json_post_with_authorization_is_recorded_with_its_body_intact() {
+    clear_script().await;
     let marker = format!("browser-{}", js_sys::Math::random());
     let body = format!(r#"{{"deal":{{"title":"Big \"one\" — ünïcode ✓","marker":"{marker}"}}}}"#);
     let response = send(
@@ -83,8 +84,16 @@ async fn a_json_post_with_authorization_is_recorded_with_its_body_intact() {
     assert_eq!(header("webhook-id").as_deref(), Some("msg_browser_1"));
 }
 
-/// Queues scripted answers on the receiver (its control API).
+/// Forgets the scripted answers still queued on the receiver (its control API): a test that failed
+/// before sending what it scripted leaves them, and no other test may get them.
+pub async fn clear_script() {
+    let response = send("DELETE", "/_receiver/script", &[], None).await;
+    assert_eq!(response.status(), 200, "the receiver clears its script");
+}
+
+/// Queues scripted answers on the receiver, in place of any still queued.
 pub async fn script(actions: &str) {
+    clear_script().await;
     let response = send(
         "POST",
         "/_receiver/script",
@@ -97,12 +106,6 @@ pub async fn script(actions: &str) {
         200,
         "the receiver accepts the script {actions}"
     );
-}
-
-/// Forgets the scripted answers still queued, so a test starts from its own script.
-pub async fn clear_script() {
-    let response = send("DELETE", "/_receiver/script", &[], None).await;
-    assert_eq!(response.status(), 200, "the receiver empties its script");
 }
 
 /// Every request the receiver has recorded so far, oldest first.

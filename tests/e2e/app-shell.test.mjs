@@ -1,7 +1,7 @@
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { SCREENSHOTS, openApp, startApp } from "./harness.mjs";
+import { SCREENSHOTS, freshAppForEachTest, openApp } from "./harness.mjs";
 
 const SECTIONS = [
   ["webhooks", "Webhooks"],
@@ -11,13 +11,7 @@ const SECTIONS = [
   ["settings", "Settings"],
 ];
 
-let app;
-before(async () => {
-  app = await startApp();
-});
-after(async () => {
-  await app?.stop();
-});
+const app = freshAppForEachTest();
 
 test("the release build loads without console errors and opens on Webhooks", async () => {
   // First render, navigation start → the app's navigation in the DOM: measured and reported, not asserted.

@@ -1,20 +1,41 @@
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { SCREENSHOTS, openApp, startApp } from "./harness.mjs";
+import { SCREENSHOTS, freshAppForEachTest, openApp } from "./harness.mjs";
+import { TYPING_SPOT, largeBody } from "./large-body.mjs";
 
 const NAME = "Won deals to the ERP";
 const BROKEN_BODY = '{"title": "Deal {{deal.titel}}", "amount": {{deal.value}}}';
 const FIXED_BODY = '{"title": "Deal {{deal.title}}", "amount": {{deal.value}}}';
 const FORMATTED_BODY = '{\n  "title": "Deal {{deal.title}}",\n  "amount": {{deal.value}}\n}';
 
-let app;
-before(async () => {
-  app = await startApp();
-});
-after(async () => {
-  await app?.stop();
-});
+const app = freshAppForEachTest();
+
+/** The ERP webhook and the automation the first test builds, handed over as the host API does. */
+function savedConfig(receiverUrl) {
+  return {
+    format: "webhook-automations/config",
+    version: 1,
+    webhooks: [{
+      id: "wh_erp", name: "ERP", base_url: `${receiverUrl}/hooks`, auth: { type: "none" }, headers: [], signed: false,
+      timeout_ms: 10_000, retry: { max_attempts: 3, initial_backoff_ms: 1_000, max_backoff_ms: 60_000 },
+    }],
+    automations: [{
+      id: "auto_won", name: NAME, enabled: true, trigger: { entity: "deal", action: "updated" },
+      conditions: { match: "all", items: [{ field: "deal.status", operator: "has_changed_to", value: "won" }] },
+      actions: [{ webhook_id: "wh_erp", method: "PUT", path: "/orders/{{deal.id}}", body: { mode: "raw", template: FORMATTED_BODY } }],
+    }],
+  };
+}
+
+/** Opens the app on Webhooks with the ERP webhook and the saved automation, then goes to Automations. */
+async function openWithSavedAutomation(page) {
+  await openApp(page, app.appUrl, "#/webhooks");
+  await page.evaluate((config) => window.webhookAutomations.setConfig(config), savedConfig(app.receiver.url));
+  await page.locator("tr", { hasText: "ERP" }).waitFor();
+  await openAutomations(page);
+  await page.locator("tr[data-automation]", { hasText: NAME }).waitFor();
+}
 
 /** Closes the "saved" notice, so screenshots show the page itself. */
 async function dismissNotice(page) {
@@ -121,6 +142,7 @@ test("an automation is built, its raw body diagnosed as typed and fixed, saved, 
 
 test("unsaved changes are guarded: Cancel and the navigation ask first, and the page warns before unloading", async () => {
   const { page } = app;
+  await openWithSavedAutomation(page);
   await page.locator("tr[data-automation]", { hasText: NAME }).getByRole("button", { name: /^Edit/ }).click();
   assert.equal(await page.evaluate(() => window.onbeforeunload), null, "clean: nothing to warn about");
   await page.getByLabel("Name", { exact: true }).fill(`${NAME} (changed)`);
@@ -157,6 +179,7 @@ test("unsaved changes are guarded: Cancel and the navigation ask first, and the 
 
 test("an automation is duplicated switched off, and deleted after confirming", async () => {
   const { page } = app;
+  await openWithSavedAutomation(page);
   await page.locator("tr[data-automation]", { hasText: NAME }).getByRole("button", { name: /^Duplicate/ }).click();
   const copy = page.locator("tr[data-automation]", { hasText: `Copy of ${NAME}` });
   await copy.waitFor();
@@ -178,56 +201,53 @@ test("an automation is duplicated switched off, and deleted after confirming", a
   assert.deepEqual(app.consoleErrors, []);
 });
 
-test("typing 500 characters into a 100 KB raw body keeps the text exact with no long task", async () => {
+test("typing 500 characters into a 100 KB raw body keeps the text exact, and a mistake typed there is diagnosed at its line until fixed", async () => {
   const { page } = app;
+  await openApp(page, app.appUrl, "#/automations");
   await page.getByRole("button", { name: "New automation" }).click();
   await page.getByRole("tab", { name: "Raw" }).click();
   const body = page.locator("#auto-action-1-raw");
   const large = largeBody(100 * 1024);
   await body.fill(large);
-  const lineCount = large.split("\n").length;
-  await page.waitForFunction((n) => document.querySelector(".wa-code-gutter").textContent.endsWith(`\n${n}`), lineCount);
+  const lines = large.split("\n");
+  // The editor has handed the body to the form once the preview renders it.
+  await page.locator(".wa-preview-body", { hasText: '"line": 0,' }).waitFor();
 
-  const caret = large.indexOf('"typed here": "') + '"typed here": "'.length;
+  const caret = large.indexOf(TYPING_SPOT) + TYPING_SPOT.length;
   await body.evaluate((area, at) => {
     area.focus();
     area.setSelectionRange(at, at);
   }, caret);
-  // Let the paste's own work finish before measuring the typing alone.
-  await page.waitForTimeout(500);
-  await page.evaluate(() => {
-    window.longTasks = [];
-    new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((entry) => entry.duration))).observe({
-      type: "longtask",
-      buffered: false,
-    });
-  });
   const typed = "Typing into a large body stays smooth 0123456789 ".repeat(11).slice(0, 500);
-  const started = Date.now();
   await page.keyboard.type(typed);
-  const elapsed = Date.now() - started;
-  await page.waitForTimeout(1000);
-  const longTasks = await page.evaluate(() => window.longTasks);
+  assert.equal(await body.inputValue() === large.slice(0, caret) + typed + large.slice(caret), true, "the editor's text is exactly what was typed");
+  const typingLine = large.slice(0, caret).split("\n").length;
+  const overlayLine = page.locator(".wa-code-lines > div", { hasText: TYPING_SPOT + typed });
+  await overlayLine.waitFor();
+  assert.equal(await page.locator(".wa-diagnostic").count(), 0);
 
-  const text = await body.inputValue();
-  const diagnostics = await page.locator(".wa-diagnostic.is-error").count();
-  await page.getByRole("button", { name: "Cancel" }).click();
-  await page.getByRole("dialog").getByRole("button", { name: "Discard changes" }).click();
-  await page.locator("tr[data-automation]", { hasText: NAME }).waitFor();
+  // A misspelt field typed at the caret is underlined and listed at its line and column...
+  await page.keyboard.type("{{deal.titel}}");
+  const diagnostic = page.locator(".wa-diagnostic.is-error");
+  await diagnostic.waitFor();
+  const column = lines[typingLine - 1].indexOf(TYPING_SPOT) + TYPING_SPOT.length + typed.length + 1;
+  assert.match(await diagnostic.innerText(), new RegExp(`Line ${typingLine}, column ${column}`));
+  assert.match(await diagnostic.innerText(), /Unknown field deal\.titel — did you mean deal\.title\?/);
+  assert.equal(await page.locator(".wa-code-overlay .wa-mark.is-error").innerText(), "{{deal.titel}}");
+  assert.match(await page.locator(".wa-problems.is-error").innerText(), new RegExp(`Action 1 body ${typingLine}:${column}`));
 
-  const max = longTasks.length ? Math.max(...longTasks) : 0;
-  console.log(
-    `typed ${typed.length} characters into ${large.length} bytes in ${elapsed} ms: ` +
-      `${longTasks.length} long tasks, longest ${max.toFixed(1)} ms`,
-  );
-  assert.equal(text === large.slice(0, caret) + typed + large.slice(caret), true, "the editor's text is exactly what was typed");
-  assert.equal(diagnostics, 0);
-  assert.deepEqual(longTasks, [], "no task over 50 ms while typing");
+  // ... and fixing it clears both.
+  for (let n = 0; n < 4; n += 1) await page.keyboard.press("Backspace");
+  await page.keyboard.type("le}}");
+  await diagnostic.waitFor({ state: "detached" });
+  assert.equal(await page.locator(".wa-code-overlay .wa-mark").count(), 0);
+  assert.equal(await body.inputValue(), large.slice(0, caret) + typed + "{{deal.title}}" + large.slice(caret));
   assert.deepEqual(app.consoleErrors, []);
 });
 
 test("deleting its webhook marks the automation “webhook missing” and switching it on is refused with the reason", async () => {
   const { page } = app;
+  await openWithSavedAutomation(page);
   await page.locator(".wa-nav-link[data-section=webhooks]").click();
   await page.locator("tr", { hasText: "ERP" }).getByRole("button", { name: "Delete" }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Delete webhook" }).click();
@@ -251,19 +271,3 @@ test("deleting its webhook marks the automation “webhook missing” and switch
   await page.getByRole("button", { name: "Cancel" }).click();
   assert.deepEqual(app.consoleErrors, []);
 });
-
-/** A valid raw body of about `size` bytes, one member per line, with a member to type into midway. */
-function largeBody(size) {
-  const items = [];
-  let length = 0;
-  for (let index = 0; length < size; index += 1) {
-    const item =
-      `    {"line": ${index}, "deal": {{deal.id}}, "title": "Item ${index} of {{deal.title}}", ` +
-      `"note": "Quarterly maintenance for line ${index}, billed monthly"}`;
-    items.push(item);
-    length += item.length + 2;
-  }
-  const middle = Math.floor(items.length / 2);
-  items.splice(middle, 0, '    {"typed here": ""}');
-  return `{\n  "items": [\n${items.join(",\n")}\n  ]\n}`;
-}

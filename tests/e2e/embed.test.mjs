@@ -1,17 +1,11 @@
 // The <webhook-automations> custom element in a host page: shadow-root isolation both ways, one wasm
 // instance and one dispatcher for several widgets, clean unmounting, events from the host page.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { SCREENSHOTS, startApp } from "./harness.mjs";
+import { SCREENSHOTS, freshAppForEachTest } from "./harness.mjs";
 
-let app;
-before(async () => {
-  app = await startApp();
-});
-after(async () => {
-  await app?.stop();
-});
+const app = freshAppForEachTest();
 
 const HOSTILE_CSS = "* { all: unset !important; } div { display: none !important; } body { font-size: 40px; }";
 
@@ -86,7 +80,6 @@ test("several widgets share one wasm instance and one dispatcher; removing one u
   const wasmLoads = await page.evaluate(() => performance.getEntriesByType("resource").filter((entry) => entry.name.endsWith(".wasm")).length);
   assert.equal(wasmLoads, 1, "the module is fetched and instantiated once");
 
-  await fetch(`${app.receiver.url}/_receiver/requests`, { method: "DELETE" });
   const config = sharedConfig(app.receiver.url);
   await page.evaluate((config) => { document.getElementById("a").config = config; document.getElementById("b").config = config; }, config);
   await page.locator("#b").locator("tr", { hasText: "Receiver" }).waitFor();

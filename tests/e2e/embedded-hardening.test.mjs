@@ -277,6 +277,8 @@ test("an event handed over right after mount (no config option) runs under the s
     await page.locator("#w tr", { hasText: "ERP" }).waitFor();
     await page.waitForFunction(() => window.__executions.some((e) => e.event_id === "evt_right_after_mount"), null, { timeout: 5_000 })
       .catch(() => assert.fail("the event ran no automation: it was planned before the stored configuration reached the dispatcher"));
+    // Its first execution event says "pending": the request may not have arrived yet.
+    await page.waitForFunction(() => window.__executions.some((e) => e.event_id === "evt_right_after_mount" && e.status !== "pending"));
     assert.equal((await received(app.receiver)).length, 2);
   } finally {
     await app.stop();

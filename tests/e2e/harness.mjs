@@ -5,6 +5,7 @@ import { mkdirSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { after, afterEach, before, beforeEach } from "node:test";
 import { chromium } from "playwright-core";
 import { startStaticServer } from "../../scripts/serve-static.mjs";
 
@@ -112,17 +113,27 @@ export async function startRelay(nats, appUrl, flags = [], port = 0) {
   });
 }
 
-/** Everything a test needs: app URL, receiver, a fresh browser page, and the page's console errors. */
-export async function startApp() {
+/** Debian's Chromium, headless; `extraArgs` for a benchmark's needs. */
+export function launchBrowser(extraArgs = []) {
+  return chromium.launch({ executablePath: "/usr/bin/chromium", args: [...CHROMIUM_FLAGS, ...extraArgs] });
+}
+
+/**
+ * Everything a test needs, all of it new: a receiver that has recorded nothing, the release build
+ * served on a port of its own (so an origin no earlier test has stored anything under), and a fresh
+ * browser context (empty storage, no service worker) with one page, whose console errors are
+ * collected. In `browser` when given (stopping leaves it open), else in a browser of its own.
+ */
+export async function startApp({ browser, browserArgs = [] } = {}) {
   // APP_DIST serves another build (e.g. a worktree's) than ROOT/dist.
   const receiver = await startReceiver();
   // Host pages written for the tests are served at the app's origin, under /test-fixtures/.
   const { server, url: appUrl } = await startStaticServer(process.env.APP_DIST ?? join(ROOT, "dist"), 0, "127.0.0.1", {
     "/test-fixtures/": join(ROOT, "tests", "e2e", "fixtures"),
   });
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS });
+  const ownBrowser = browser ? null : await launchBrowser(browserArgs);
   // An explicit context, so a test can open a second tab of the same browser profile.
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await (browser ?? ownBrowser).newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const consoleErrors = [];
   const consoleMessages = [];
@@ -140,11 +151,36 @@ export async function startApp() {
     consoleErrors,
     consoleMessages,
     async stop() {
-      await browser.close();
+      await context.close();
+      await ownBrowser?.close();
+      server.closeAllConnections();
       server.close();
       receiver.stop();
     },
   };
+}
+
+/**
+ * For a test file: each test starts from nothing (see `startApp`), in one browser shared by the file,
+ * so no test depends on what an earlier one left and each passes when run alone. Returns the object
+ * the tests read (`app.page`, `app.receiver`, ...): before each test it holds that test's app.
+ */
+export function freshAppForEachTest() {
+  const app = {};
+  let browser;
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    Object.assign(app, await startApp({ browser }));
+  });
+  afterEach(async () => {
+    await app.stop();
+  });
+  return app;
 }
 
 /** Opens the app and waits until Yew has rendered its navigation. */

@@ -1,17 +1,11 @@
 // Offline: with the static server gone, the release build still opens from its service worker cache,
 // and the builder, validation and history still work.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { SCREENSHOTS, openApp, startApp } from "./harness.mjs";
+import { SCREENSHOTS, freshAppForEachTest, openApp } from "./harness.mjs";
 
-let app;
-before(async () => {
-  app = await startApp();
-});
-after(async () => {
-  await app?.stop();
-});
+const app = freshAppForEachTest();
 
 test("the app opens and validates with the server stopped", async () => {
   const { page } = app;
@@ -43,31 +37,26 @@ test("the app opens and validates with the server stopped", async () => {
 });
 
 test("the service worker keeps only the app's own files, never other answers of the same origin", async () => {
-  const own = await startApp();
-  try {
-    const { page } = own;
-    await openApp(page, own.appUrl, "#/webhooks");
-    await page.evaluate(async () => {
-      await navigator.serviceWorker.ready;
-      if (!navigator.serviceWorker.controller) {
-        await new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
-      }
-    });
-    // Same-origin answers that are not the app shell: what a CRM's pages and API would be.
-    const fetched = await page.evaluate(async () => {
-      const answers = await Promise.all(["embed-demo.html", "widget.js", "test-fixtures/crm-host.html?api=1"].map((path) => fetch(path)));
-      return answers.map((answer) => answer.status);
-    });
-    assert.deepEqual(fetched, [200, 200, 200]);
-    const cached = await page.evaluate(async () => {
-      const keys = [];
-      for (const name of await caches.keys()) {
-        for (const request of await (await caches.open(name)).keys()) keys.push(new URL(request.url).pathname);
-      }
-      return keys.sort();
-    });
-    assert.deepEqual(cached, ["/", "/index.html", "/styles.css", "/webhook-automations.js", "/webhook-automations_bg.wasm"]);
-  } finally {
-    await own.stop();
-  }
+  const { page } = app;
+  await openApp(page, app.appUrl, "#/webhooks");
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
+    }
+  });
+  // Same-origin answers that are not the app shell: what a CRM's pages and API would be.
+  const fetched = await page.evaluate(async () => {
+    const answers = await Promise.all(["embed-demo.html", "widget.js", "test-fixtures/crm-host.html?api=1"].map((path) => fetch(path)));
+    return answers.map((answer) => answer.status);
+  });
+  assert.deepEqual(fetched, [200, 200, 200]);
+  const cached = await page.evaluate(async () => {
+    const keys = [];
+    for (const name of await caches.keys()) {
+      for (const request of await (await caches.open(name)).keys()) keys.push(new URL(request.url).pathname);
+    }
+    return keys.sort();
+  });
+  assert.deepEqual(cached, ["/", "/index.html", "/styles.css", "/webhook-automations.js", "/webhook-automations_bg.wasm"]);
 });

@@ -1,17 +1,11 @@
 // The sandbox CRM end to end: a change survives a reload, the regular user sees only their own
 // records (and is told how many are hidden), and a person can be added and deleted.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { SCREENSHOTS, openApp, startApp } from "./harness.mjs";
+import { SCREENSHOTS, freshAppForEachTest, openApp } from "./harness.mjs";
 
-let app;
-before(async () => {
-  app = await startApp();
-});
-after(async () => {
-  await app?.stop();
-});
+const app = freshAppForEachTest();
 
 async function openSandbox(page) {
   await openApp(page, app.appUrl, "#/sandbox");

@@ -1,18 +1,12 @@
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { SCREENSHOTS, openApp, startApp } from "./harness.mjs";
+import { SCREENSHOTS, freshAppForEachTest, openApp } from "./harness.mjs";
 
 const TOKEN = "tok-exports-never-hold-this";
 
-let app;
-before(async () => {
-  app = await startApp();
-});
-after(async () => {
-  await app?.stop();
-});
+const app = freshAppForEachTest();
 
 async function createWebhook(page, name, baseUrl) {
   await openApp(page, app.appUrl, "#/webhooks");
@@ -67,6 +61,7 @@ test("export without secrets, delete everything, import it back with credentials
 
 test("a file that is not a configuration changes nothing and says why", async () => {
   const { page } = app;
+  await createWebhook(page, "Billing", `${app.receiver.url}/billing`);
   await openApp(page, app.appUrl, "#/settings");
   const bad = join(SCREENSHOTS, "..", "not-a-config.json");
   await writeFile(bad, JSON.stringify({ format: "something-else", version: 1 }));

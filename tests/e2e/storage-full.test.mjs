@@ -1,17 +1,11 @@
-// A browser of its own: Chromium's quota accounting carries state within a profile, so this test
-// must start from a fresh one to be deterministic.
-import { after, before, test } from "node:test";
+// A file of its own, so a browser of its own: Chromium's quota accounting carries state within a
+// profile, so this test must start from a fresh one to be deterministic.
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { SCREENSHOTS, openApp, startApp } from "./harness.mjs";
+import { SCREENSHOTS, freshAppForEachTest, openApp } from "./harness.mjs";
 
-let app;
-before(async () => {
-  app = await startApp();
-});
-after(async () => {
-  await app?.stop();
-});
+const app = freshAppForEachTest();
 
 async function fillWebhook(page, name) {
   await page.getByRole("button", { name: "New webhook" }).click();

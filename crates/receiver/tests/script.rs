@@ -70,6 +70,8 @@ async fn delay_ms_delays_the_answer() {
     let response = post(addr, "/slow", b"").await;
     let elapsed = started.elapsed();
     assert_eq!(response.status, 202);
+    // The delay the script asked for is the behaviour under test: a lower bound, which no machine
+    // is too slow for (it fails only when the delay is skipped). No upper bound is asserted.
     assert!(
         elapsed >= Duration::from_millis(400),
         "answered after {elapsed:?}"
@@ -120,6 +122,7 @@ async fn drop_closes_the_connection_without_a_response() {
     assert!(closed_without_response(addr).await);
     let started = Instant::now();
     assert!(closed_without_response(addr).await);
+    // The scripted delay, as a lower bound only (see `delay_ms_delays_the_answer`).
     assert!(started.elapsed() >= Duration::from_millis(300));
 
     // Still recorded, with no status; the server carries on.

@@ -1,86 +1,98 @@
-//! The raw body editor's highlighted overlay as HTML, one string per line: each token in a span of
-//! its kind's class (from the engine's `highlight_raw`), each diagnostic's span with a wavy underline
-//! and its message as a `title`. Lines are separate so only the lines that changed are redrawn.
+//! The raw body editor's highlighted overlay as HTML, one line at a time: each token in a span of
+//! its kind's class (from the engine's line-by-line highlighting), each diagnostic's span with a wavy
+//! underline and its message as a `title`. Only the lines in view are ever made (see `LinePainter`).
 
 use std::fmt::Write;
+use std::ops::Range;
 
-use webhook_engine::editor::highlight::{line_starts, Token, TokenKind};
+use webhook_engine::editor::highlight::{Token, TokenKind};
+use webhook_engine::editor::text_edit::TextEdit;
 use webhook_engine::order;
-use webhook_engine::{Diagnostic, Severity};
+use webhook_engine::{Diagnostic, Severity, Span};
 
 /// A diagnostic as the overlay marks it: a byte range of the source and what to say on hover.
-struct Mark {
+#[derive(Clone)]
+pub struct Mark {
     start: usize,
     end: usize,
     class: &'static str,
     title: String,
 }
 
-/// The HTML of every line of `source` (lines end at `\n`, which is left out). One pass over the
-/// tokens and the marks, so a long body with many diagnostics stays fast.
-pub fn overlay_lines(source: &str, tokens: &[Token], diagnostics: &[Diagnostic]) -> Vec<String> {
-    let marks = marks(source, diagnostics);
-    let starts = line_starts(source);
-    let mut lines = Vec::with_capacity(starts.len());
-    let (mut next_token, mut next_mark, mut next_end_mark) = (0, 0, 0);
-    for (index, &line_start) in starts.iter().enumerate() {
-        let line_end = starts.get(index + 1).map_or(source.len(), |&next| next - 1);
-        let mut html = String::new();
-        let mut at = line_start;
-        while at < line_end {
-            while tokens.get(next_token).is_some_and(|token| token.end <= at) {
-                next_token += 1;
-            }
-            while marks.get(next_mark).is_some_and(|mark| mark.end <= at) {
-                next_mark += 1;
-            }
-            let token = tokens.get(next_token).filter(|token| token.start <= at);
-            let upcoming = marks.get(next_mark);
-            let mark = upcoming.filter(|mark| mark.start <= at);
-            // The piece ends where its token (or the gap before the next one) or its mark ends, or
-            // where the next mark starts.
-            let token_edge = match (token, tokens.get(next_token)) {
-                (Some(token), _) => token.end,
-                (None, Some(next)) => next.start,
-                (None, None) => line_end,
-            };
-            let mark_edge = upcoming.map_or(line_end, |upcoming| match mark {
-                Some(mark) => mark.end,
-                None => upcoming.start,
-            });
-            let end = token_edge.min(mark_edge).min(line_end);
-            write_piece(&mut html, &source[at..end], token.map(|t| t.kind), mark);
-            at = end;
+/// The HTML of the line `line` of `source` (from a line's start to its end, the `\n` left out):
+/// `tokens` are the line's tokens, `marks` every mark, in order (see [`marks`]). One pass over the
+/// line's tokens and marks.
+pub fn line_html(source: &str, line: Range<usize>, tokens: &[Token], marks: &[Mark]) -> String {
+    // The marks over the line: those that start before it and reach into it (a mark may span
+    // lines), then those that start on it.
+    let first = marks.partition_point(|mark| mark.start < line.start);
+    let reaching: Vec<&Mark> = marks[..first]
+        .iter()
+        .filter(|mark| mark.end > line.start)
+        .chain(
+            marks[first..]
+                .iter()
+                .take_while(|mark| mark.start < line.end),
+        )
+        .collect();
+    let mut html = String::new();
+    let (mut next_token, mut next_mark) = (0, 0);
+    let mut at = line.start;
+    while at < line.end {
+        while tokens.get(next_token).is_some_and(|token| token.end <= at) {
+            next_token += 1;
         }
-        // A diagnostic at the end of a line (an unexpected end, a missing comma) has no text to
-        // underline: it gets a small marker of its own.
-        while marks
-            .get(next_end_mark)
-            .is_some_and(|mark| mark.start < line_end)
-        {
-            next_end_mark += 1;
+        while reaching.get(next_mark).is_some_and(|mark| mark.end <= at) {
+            next_mark += 1;
         }
-        while let Some(mark) = marks
-            .get(next_end_mark)
-            .filter(|mark| mark.start == line_end)
-        {
-            let _ = write!(
-                html,
-                "<span class=\"wa-mark {} is-at-end\" title=\"{}\"></span>",
-                mark.class,
-                escape(&mark.title, true)
-            );
-            next_end_mark += 1;
-        }
-        lines.push(html);
+        let token = tokens.get(next_token).filter(|token| token.start <= at);
+        let upcoming = reaching.get(next_mark).copied();
+        let mark = upcoming.filter(|mark| mark.start <= at);
+        // The piece ends where its token (or the gap before the next one) or its mark ends, or
+        // where the next mark starts.
+        let token_edge = match (token, tokens.get(next_token)) {
+            (Some(token), _) => token.end,
+            (None, Some(next)) => next.start,
+            (None, None) => line.end,
+        };
+        let mark_edge = upcoming.map_or(line.end, |upcoming| match mark {
+            Some(mark) => mark.end,
+            None => upcoming.start,
+        });
+        let end = token_edge.min(mark_edge).min(line.end);
+        write_piece(&mut html, &source[at..end], token.map(|t| t.kind), mark);
+        at = end;
     }
-    lines
+    // A diagnostic at the end of a line (an unexpected end, a missing comma) has no text to
+    // underline: it gets a small marker of its own.
+    for mark in marks[first..]
+        .iter()
+        .skip_while(|mark| mark.start < line.end)
+        .take_while(|mark| mark.start == line.end)
+    {
+        let _ = write!(
+            html,
+            "<span class=\"wa-mark {} is-at-end\" title=\"{}\"></span>",
+            mark.class,
+            escape(&mark.title, true)
+        );
+    }
+    html
+}
+
+/// Moves the marks of the text before `edit` onto the text after it, until the new text's own
+/// diagnostics replace them: what a keystroke moved stays underlined where it went.
+pub fn follow_edit(marks: &mut [Mark], edit: &TextEdit) {
+    for mark in marks {
+        let moved = edit.map_span(Span::new(mark.start, mark.end));
+        (mark.start, mark.end) = (moved.start, moved.end);
+    }
 }
 
 /// Marks for the diagnostics in source order (an error before a warning at the same place; where two
 /// overlap, the first one shows); an empty span covers the character it stands before, unless it
 /// stands at a line end.
-fn marks(source: &str, diagnostics: &[Diagnostic]) -> Vec<Mark> {
+pub fn marks(source: &str, diagnostics: &[Diagnostic]) -> Vec<Mark> {
     let mut marks: Vec<Mark> = diagnostics
         .iter()
         .map(|diagnostic| {
@@ -171,18 +183,36 @@ fn escape(text: &str, quotes: bool) -> String {
 mod tests {
     use super::*;
     use webhook_engine::catalog::Catalog;
-    use webhook_engine::editor::highlight::highlight_raw;
+    use webhook_engine::editor::highlighted_lines::HighlightedLines;
     use webhook_engine::model::{EventAction, Trigger};
     use webhook_engine::template::compile_raw_str;
 
-    fn lines(source: &str) -> Vec<String> {
+    /// The HTML of every line of `source`, marked with `diagnostics`.
+    fn overlay(source: &str, diagnostics: &[Diagnostic]) -> Vec<String> {
+        overlay_marked(source, &marks(source, diagnostics))
+    }
+
+    fn overlay_marked(source: &str, marks: &[Mark]) -> Vec<String> {
+        let lines = HighlightedLines::new(source.to_owned());
+        (0..lines.line_count())
+            .map(|line| {
+                let tokens: Vec<Token> = lines.line_tokens(line).collect();
+                line_html(source, lines.line_range(line), &tokens, marks)
+            })
+            .collect()
+    }
+
+    fn diagnostics(source: &str) -> Vec<Diagnostic> {
         let catalog = Catalog::builtin();
         let trigger = Trigger {
             entity: "deal".into(),
             action: EventAction::Updated,
         };
-        let diagnostics = compile_raw_str(source, &catalog.resolver(&trigger)).diagnostics;
-        overlay_lines(source, &highlight_raw(source), &diagnostics)
+        compile_raw_str(source, &catalog.resolver(&trigger)).diagnostics
+    }
+
+    fn lines(source: &str) -> Vec<String> {
+        overlay(source, &diagnostics(source))
     }
 
     /// The overlay's text without its markup, as the browser shows it.
@@ -248,9 +278,22 @@ mod tests {
             span: webhook_engine::Span::new(6, 12),
             ..compile_raw_str("{", &webhook_engine::AcceptAll).diagnostics[0].clone()
         };
-        let lines = overlay_lines(source, &highlight_raw(source), &[diagnostic]);
+        let lines = overlay(source, &[diagnostic]);
         assert_eq!(lines[0].matches("wa-mark").count(), 2, "{}", lines[0]);
         assert!(lines[1].starts_with("<span class=\"wa-tk-key wa-mark is-error\""));
         assert_eq!(text(&lines[0]), "{\"a\": 1,");
+    }
+
+    #[test]
+    fn underlines_move_with_the_text_typed_before_them_until_checked_again() {
+        let before = "{\n  \"t\": \"{{deal.titel}}\"\n}";
+        let after = "{\n  \"t\": \"Deal {{deal.titel}}\"\n}";
+        let mut marks = marks(before, &diagnostics(before));
+        follow_edit(&mut marks, &TextEdit::between(before, after).unwrap());
+        assert_eq!(
+            overlay_marked(after, &marks),
+            overlay(after, &diagnostics(after)),
+            "the same as once the new text is checked"
+        );
     }
 }

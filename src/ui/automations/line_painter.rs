@@ -1,7 +1,7 @@
-//! Keeps the raw editor's overlay in step with its highlighted lines. Only the lines in view (and a
-//! margin around them) are in the page, moved with the textarea's scroll position: a keystroke in a
-//! 100 KB body redraws the one line it changed among a few dozen, and the browser lays out and paints
-//! those few dozen rather than the whole body.
+//! Keeps the raw editor's overlay and gutter in step with its highlighted lines. Only the lines in view
+//! (and a margin around them) are made and put in the page, with their numbers, moved with the
+//! textarea's scroll position: a keystroke in a 100 KB body makes a few dozen lines' HTML and redraws
+//! the one it changed, and the browser lays out and paints those few dozen rather than the whole body.
 
 use std::ops::Range;
 
@@ -12,12 +12,19 @@ pub const LINE_HEIGHT: i32 = 20;
 /// Lines drawn above and below the view, so a small scroll shows lines already there.
 const MARGIN_LINES: usize = 12;
 
+/// Where the painter draws: the overlay's one child (the lines) and the gutter's (their numbers).
+pub struct Canvas<'a> {
+    pub lines: &'a Element,
+    pub numbers: &'a Element,
+}
+
 #[derive(Default)]
 pub struct LinePainter {
-    /// Every line's HTML.
-    lines: Vec<String>,
-    /// The lines in the page.
+    /// How many lines the text has.
+    line_count: usize,
+    /// The lines in the page, and their HTML.
     drawn: Range<usize>,
+    drawn_html: Vec<String>,
     /// The textarea's scroll position, as its last `scroll` event said.
     scroll_top: i32,
     scroll_left: i32,
@@ -26,36 +33,50 @@ pub struct LinePainter {
 }
 
 impl LinePainter {
-    /// Shows `lines` in `container` (the overlay's one child), redrawing only the drawn lines that
-    /// changed.
-    pub fn set_lines(&mut self, container: &Element, lines: Vec<String>, view_lines: usize) {
-        let same_count = lines.len() == self.lines.len();
-        let previous = std::mem::replace(&mut self.lines, lines);
+    /// Shows a text of `line_count` lines on `canvas`, `line_html` making a line's HTML from its
+    /// index: the lines in view are made, and only those that changed are redrawn (all of them at
+    /// once when lines were added or removed, which moves them).
+    pub fn paint(
+        &mut self,
+        canvas: &Canvas,
+        line_count: usize,
+        view_lines: usize,
+        line_html: impl Fn(usize) -> String,
+    ) {
+        let lines_moved = line_count != self.line_count;
+        self.line_count = line_count;
         self.view_lines = view_lines;
-        if !same_count || self.wanted() != self.drawn {
-            // Lines moved (one was added or removed) or the view changed: draw the view afresh.
-            self.redraw(container);
+        if lines_moved || self.wanted() != self.drawn {
+            self.redraw(canvas, line_html);
             return;
         }
-        let children = container.children();
+        let children = canvas.lines.children();
         for (offset, index) in self.drawn.clone().enumerate() {
-            if previous[index] != self.lines[index] {
+            let html = line_html(index);
+            if self.drawn_html[offset] != html {
                 if let Some(line) = children.item(offset as u32) {
-                    line.set_inner_html(&self.lines[index]);
+                    line.set_inner_html(&html);
                 }
+                self.drawn_html[offset] = html;
             }
         }
     }
 
     /// Follows the textarea's scroll position, drawing the lines that came into view.
-    pub fn scroll_to(&mut self, container: &Element, top: i32, left: i32) {
+    pub fn scroll_to(
+        &mut self,
+        canvas: &Canvas,
+        top: i32,
+        left: i32,
+        line_html: impl Fn(usize) -> String,
+    ) {
         self.scroll_top = top;
         self.scroll_left = left;
         let wanted = self.wanted();
         if wanted.start < self.drawn.start || wanted.end > self.drawn.end {
-            self.redraw(container);
+            self.redraw(canvas, line_html);
         } else {
-            self.place(container);
+            self.place(canvas);
         }
     }
 
@@ -63,28 +84,38 @@ impl LinePainter {
     fn wanted(&self) -> Range<usize> {
         let first_in_view = usize::try_from(self.scroll_top / LINE_HEIGHT).unwrap_or(0);
         let start = first_in_view.saturating_sub(MARGIN_LINES);
-        let end = (first_in_view + self.view_lines + MARGIN_LINES).min(self.lines.len());
+        let end = (first_in_view + self.view_lines + MARGIN_LINES).min(self.line_count);
         start.min(end)..end
     }
 
-    fn redraw(&mut self, container: &Element) {
+    fn redraw(&mut self, canvas: &Canvas, line_html: impl Fn(usize) -> String) {
         self.drawn = self.wanted();
-        let lines = &self.lines[self.drawn.clone()];
-        let mut html = String::with_capacity(lines.iter().map(|line| line.len() + 11).sum());
-        for line in lines {
+        self.drawn_html = self.drawn.clone().map(line_html).collect();
+        let mut html =
+            String::with_capacity(self.drawn_html.iter().map(|line| line.len() + 11).sum());
+        for line in &self.drawn_html {
             html.push_str("<div>");
             html.push_str(line);
             html.push_str("</div>");
         }
-        container.set_inner_html(&html);
-        self.place(container);
+        canvas.lines.set_inner_html(&html);
+        let numbers: Vec<String> = self
+            .drawn
+            .clone()
+            .map(|line| (line + 1).to_string())
+            .collect();
+        canvas.numbers.set_text_content(Some(&numbers.join("\n")));
+        self.place(canvas);
     }
 
-    /// Moves the drawn lines to where the textarea shows them.
-    fn place(&self, container: &Element) {
+    /// Moves the drawn lines and their numbers to where the textarea shows them (the numbers do not
+    /// scroll sideways).
+    fn place(&self, canvas: &Canvas) {
         let top = self.drawn.start as i32 * LINE_HEIGHT - self.scroll_top;
-        let style = format!("transform: translate({}px, {top}px)", -self.scroll_left);
-        let _ = container.set_attribute("style", &style);
+        let lines = format!("transform: translate({}px, {top}px)", -self.scroll_left);
+        let _ = canvas.lines.set_attribute("style", &lines);
+        let numbers = format!("transform: translateY({top}px)");
+        let _ = canvas.numbers.set_attribute("style", &numbers);
     }
 }
 
@@ -94,7 +125,7 @@ mod tests {
 
     fn painter(lines: usize, scroll_top: i32, view_lines: usize) -> LinePainter {
         LinePainter {
-            lines: vec![String::new(); lines],
+            line_count: lines,
             scroll_top,
             view_lines,
             ..LinePainter::default()

@@ -1,8 +1,15 @@
 //! Syntax highlighting for the raw JSON body editor: the source cut into coloured tokens.
 //!
-//! It runs on every keystroke, so it is one forward pass that never fails: whatever it can't read is an
-//! [`TokenKind::Invalid`] token and the pass goes on (the compiler's diagnostics say what is wrong).
-//! Every token starts and ends on a character boundary, so the UI can slice the source with them.
+//! It is one forward pass that never fails: whatever it can't read is an [`TokenKind::Invalid`] token
+//! and the pass goes on (the compiler's diagnostics say what is wrong). Every token starts and ends on
+//! a character boundary, so the UI can slice the source with them.
+//!
+//! No token crosses a line break (a string ends at its line's end, unterminated), so every line can be
+//! read on its own ([`highlight_line`]): the editor re-reads only the lines a keystroke changed (see
+//! `HighlightedLines`). What a line's tokens depend on beyond the line is only whether its last string
+//! is a key: whether a `:` comes next, maybe on a later line.
+
+use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
@@ -37,37 +44,44 @@ pub struct Token {
 /// The tokens of a raw JSON body, in order. A string holding placeholders or escapes comes in pieces
 /// around them (`"Deal ` · `{{deal.title}}` · `"`), each piece a `String` (or `Key`) token.
 pub fn highlight_raw(source: &str) -> Vec<Token> {
-    let mut lexer = Lexer {
-        bytes: source.as_bytes(),
-        pos: 0,
-        tokens: Vec::new(),
-    };
-    lexer.run();
-    lexer.tokens
+    let mut tokens = Vec::new();
+    Lexer::new(source, 0..source.len(), &mut tokens).run();
+    tokens
 }
 
-/// Byte offsets where each line starts (the first is 0), for rendering tokens line by line.
-pub fn line_starts(source: &str) -> Vec<usize> {
-    std::iter::once(0)
-        .chain(source.match_indices('\n').map(|(at, _)| at + 1))
-        .collect()
+/// Appends to `tokens` the tokens of the line `line` of `source` (from a line's start to its end:
+/// the next `\n` or the end of the text): exactly those `highlight_raw` finds there.
+pub fn highlight_line(source: &str, line: Range<usize>, tokens: &mut Vec<Token>) {
+    Lexer::new(source, line, tokens).run();
 }
 
 /// The compiler leaves a leading byte order mark out of the body; here it is a gap like whitespace.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-struct Lexer<'s> {
+struct Lexer<'s, 't> {
     bytes: &'s [u8],
     pos: usize,
-    tokens: Vec<Token>,
+    /// Where reading stops: the end of the text, or of a line (tokens never go past either).
+    end: usize,
+    tokens: &'t mut Vec<Token>,
 }
 
-impl Lexer<'_> {
+impl<'s, 't> Lexer<'s, 't> {
+    fn new(source: &'s str, range: Range<usize>, tokens: &'t mut Vec<Token>) -> Self {
+        Lexer {
+            bytes: source.as_bytes(),
+            pos: range.start,
+            end: range.end,
+            tokens,
+        }
+    }
+
     fn run(&mut self) {
-        if self.bytes.starts_with(BOM) {
+        if self.pos == 0 && self.bytes.starts_with(BOM) {
             self.pos = BOM.len();
         }
-        while let Some(&byte) = self.bytes.get(self.pos) {
+        while self.pos < self.end {
+            let byte = self.bytes[self.pos];
             let start = self.pos;
             match byte {
                 b' ' | b'\t' | b'\n' | b'\r' => self.pos += 1,
@@ -396,12 +410,6 @@ mod tests {
             [("[", Punctuation), ("]", Punctuation)]
         );
         assert_eq!(shown("[\u{FEFF}]")[1], ("\u{FEFF}", Invalid));
-    }
-
-    #[test]
-    fn lines_start_after_each_line_break() {
-        assert_eq!(line_starts(""), [0]);
-        assert_eq!(line_starts("{\n  \"é\": 1\r\n}\n"), [0, 2, 13, 15]);
     }
 
     proptest! {
