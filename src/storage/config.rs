@@ -127,8 +127,9 @@ impl Store {
             .iter()
             .map(to_js)
             .collect::<Result<Vec<_>, _>>()?;
+        imported.revision = new_revision(&tx, rule).await?;
         fill(&tx, &webhooks, &automations)?;
-        imported.revision = write_revision(&tx, rule).await?;
+        put_revision(&tx, imported.revision)?;
         tx.commit().await?;
         self.notify(ChangeNotice::Config);
         sort_by_name(&mut imported.webhooks, &mut imported.automations);
@@ -154,8 +155,9 @@ impl Store {
             &[WEBHOOKS, AUTOMATIONS, SETTINGS],
             Durability::Strict,
         )?;
+        let revision = new_revision(&tx, NewRevision::After { at_least: 0 }).await?;
         fill(&tx, &webhooks, &automations)?;
-        let revision = write_revision(&tx, NewRevision::After { at_least: 0 }).await?;
+        put_revision(&tx, revision)?;
         tx.commit().await?;
         self.notify(ChangeNotice::Config);
         Ok(revision)
@@ -163,8 +165,9 @@ impl Store {
 
     async fn put_config(&self, store: &str, value: JsValue) -> Result<u64, StorageError> {
         let tx = Tx::write(self.db()?, &[store, SETTINGS], Durability::Strict)?;
+        let revision = new_revision(&tx, NewRevision::After { at_least: 0 }).await?;
         tx.store(store)?.put(&value, None)?;
-        let revision = write_revision(&tx, NewRevision::After { at_least: 0 }).await?;
+        put_revision(&tx, revision)?;
         tx.commit().await?;
         self.notify(ChangeNotice::Config);
         Ok(revision)
@@ -172,8 +175,9 @@ impl Store {
 
     async fn delete_config(&self, store: &str, id: &str) -> Result<u64, StorageError> {
         let tx = Tx::write(self.db()?, &[store, SETTINGS], Durability::Strict)?;
+        let revision = new_revision(&tx, NewRevision::After { at_least: 0 }).await?;
         tx.store(store)?.delete(JsValue::from_str(id))?;
-        let revision = write_revision(&tx, NewRevision::After { at_least: 0 }).await?;
+        put_revision(&tx, revision)?;
         tx.commit().await?;
         self.notify(ChangeNotice::Config);
         Ok(revision)
@@ -192,21 +196,26 @@ async fn read_revision(tx: &Tx) -> Result<u64, StorageError> {
         .map_or(0, |value| value as u64))
 }
 
-/// Writes the revision `rule` gives, within `tx`, and returns it.
-async fn write_revision(tx: &Tx, rule: NewRevision) -> Result<u64, StorageError> {
-    let revision = match rule {
+/// The revision `rule` gives, read within `tx` — before the transaction's writes, so a write the
+/// browser refuses (a repeated id) reports itself rather than cancelling this read.
+async fn new_revision(tx: &Tx, rule: NewRevision) -> Result<u64, StorageError> {
+    Ok(match rule {
         NewRevision::Exactly(revision) => revision,
         NewRevision::After { at_least } => {
             let previous = read_revision(tx).await?.max(at_least);
             next_revision(previous, js_sys::Date::now() as i64)
         }
-    };
+    })
+}
+
+/// Writes `revision` within `tx`.
+fn put_revision(tx: &Tx, revision: u64) -> Result<(), StorageError> {
     let record = to_js(&RevisionRecord {
         key: REVISION_KEY,
         value: revision,
     })?;
     tx.store(SETTINGS)?.put(&record, None)?;
-    Ok(revision)
+    Ok(())
 }
 
 /// Clears both configuration stores of `tx` and adds the given records. Records are added (not
