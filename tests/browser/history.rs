@@ -140,6 +140,7 @@ pub fn run(index: usize, created_at_ms: i64) -> Execution {
         next_attempt_at_ms: None,
         finished_at_ms: Some(created_at_ms + 125),
         problems: Vec::new(),
+        details_withheld: false,
     }
 }
 
