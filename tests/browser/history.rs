@@ -4,6 +4,7 @@
 
 mod page;
 mod queries;
+mod relay;
 
 use std::rc::Rc;
 
