@@ -10,13 +10,14 @@ use webhook_engine::catalog::Catalog;
 use webhook_engine::changes::disable_users_of;
 use webhook_engine::config::{ConfigDocument, ImportedConfig};
 use webhook_engine::event::{Event, User};
-use webhook_engine::model::{Automation, Webhook};
+use webhook_engine::model::{Automation, Route, Webhook};
 use webhook_engine::roles::{Permissions, ADMINS_ONLY};
 use webhook_engine::runner::Execution;
 use webhook_engine::settings::Settings;
 use yew::{Callback, UseReducerDispatcher};
 
 use crate::dispatch::{Dispatcher, ListenerGuard};
+use crate::relay::history::{self as relay_history, HistoryNews, HistoryProblem, RelayHistory};
 use crate::state::{AppAction, AppState};
 use crate::storage::{
     sort_by_name, ChangeNotice, StorageError, Store, Subscription, DATABASE_NAME,
@@ -47,7 +48,12 @@ pub struct Services {
     /// This app's listeners (executions, storage problems) on the (page-wide) dispatcher, removed
     /// when the app goes.
     listeners: Rc<RefCell<Vec<ListenerGuard>>>,
+    /// The page's reader of the relay's executions, and this app's listener on it.
+    relay_history: Rc<RefCell<Option<HistoryReader>>>,
 }
+
+/// The page's reader of the relay's executions, and this app's subscription to it.
+type HistoryReader = (Rc<RelayHistory>, relay_history::Subscription);
 
 impl PartialEq for Services {
     fn eq(&self, other: &Self) -> bool {
@@ -111,7 +117,11 @@ impl Services {
                 let dispatch = dispatch.clone();
                 move |notice: ChangeNotice| match notice {
                     ChangeNotice::Config => reload(store.clone(), dispatch.clone()),
-                    ChangeNotice::Settings => reload_settings(store.clone(), dispatch.clone()),
+                    ChangeNotice::Settings => {
+                        reload_settings(store.clone(), dispatch.clone());
+                        // The relay connection may have changed.
+                        relay_history::poll_now();
+                    }
                     ChangeNotice::Executions => {
                         dispatch.dispatch(AppAction::HistoryChangedElsewhere)
                     }
@@ -120,6 +130,7 @@ impl Services {
             };
             *services.subscription.borrow_mut() = Some(store.on_change(follow));
             *services.store.borrow_mut() = Some(store.clone());
+            services.merge_relay_history(store.clone(), dispatch.clone());
             match store.recent_executions(RECENT_FOR_LISTS).await {
                 Ok(recent) => dispatch.dispatch(AppAction::RecentExecutions(recent)),
                 Err(error) => dispatch.dispatch(AppAction::Failed(error.to_string())),
@@ -147,6 +158,28 @@ impl Services {
         });
     }
 
+    /// Merges the relay's executions into the history while the app lives (see [`RelayHistory`]).
+    fn merge_relay_history(&self, store: Rc<Store>, dispatch: UseReducerDispatcher<AppState>) {
+        let history = RelayHistory::shared(store);
+        let subscription = history.subscribe(move |news| match news {
+            HistoryNews::Merged(executions) => {
+                dispatch.dispatch(AppAction::ExecutionsMerged(executions.clone()))
+            }
+            HistoryNews::Problem(problem) => dispatch.dispatch(AppAction::RelayHistoryProblem(
+                problem.as_ref().map(ToString::to_string),
+            )),
+        });
+        *self.relay_history.borrow_mut() = Some((history, subscription));
+    }
+
+    /// The page's reader of the relay's executions, once storage is open.
+    pub fn relay_history(&self) -> Option<Rc<RelayHistory>> {
+        self.relay_history
+            .borrow()
+            .as_ref()
+            .map(|(history, _)| history.clone())
+    }
+
     pub fn store(&self) -> Option<Rc<Store>> {
         self.store.borrow().clone()
     }
@@ -171,7 +204,9 @@ impl Services {
         })
     }
 
-    /// Sends recorded requests again as new executions, asked for by `by` (refused unless they may).
+    /// Sends recorded requests again as new executions, asked for by `by` (refused unless they may):
+    /// runs this browser sent, from this browser; runs the relay sent, by the relay (whose new runs
+    /// then arrive in the history like its others).
     pub fn replay(
         &self,
         dispatch: UseReducerDispatcher<AppState>,
@@ -183,11 +218,29 @@ impl Services {
             if !allowed(permitted, &dispatch) {
                 return;
             }
+            let (by_relay, here): (Vec<Execution>, Vec<Execution>) = executions
+                .into_iter()
+                .partition(|execution| execution.route == Route::Relay);
             if let Some(dispatcher) = services.dispatcher() {
-                for execution in &executions {
+                for execution in &here {
                     dispatcher.replay(execution, &by);
                 }
             }
+            if by_relay.is_empty() {
+                return;
+            }
+            let Some(history) = services.relay_history() else {
+                dispatch.dispatch(AppAction::Failed(
+                    HistoryProblem::ReplayNeedsAdminToken.to_string(),
+                ));
+                return;
+            };
+            let (dispatch, by) = (dispatch.clone(), by.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Err(problem) = history.replay(&by_relay, &by).await {
+                    dispatch.dispatch(AppAction::Failed(problem.to_string()));
+                }
+            });
         })
     }
 
