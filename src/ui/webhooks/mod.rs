@@ -38,11 +38,23 @@ pub struct WebhooksPageProps {
     pub last_delivery: Rc<HashMap<String, Status>>,
     /// Who presses "Test": recorded in the sample request.
     pub user: User,
+    /// A webhook whose form to open (asked for from another section, e.g. a run's CORS advice).
+    #[prop_or_default]
+    pub open_form: Option<String>,
 }
 
 #[component]
 pub fn WebhooksPage(props: &WebhooksPageProps) -> Html {
     let (mode, await_saved) = use_list_mode(props.webhooks.clone());
+    {
+        let mode = mode.clone();
+        let manage = props.permissions.manage;
+        use_effect_with(props.open_form.clone(), move |open_form| {
+            if let (Some(id), true) = (open_form, manage) {
+                mode.set(Mode::Editing(id.clone()));
+            }
+        });
+    }
     let show = |next: Mode| {
         let mode = mode.clone();
         Callback::from(move |_| mode.set(next.clone()))
