@@ -527,6 +527,10 @@ async fn a_run_the_relay_sent_is_marked_and_a_cors_refusal_leads_to_its_webhooks
         "no cURL without the request's headers and body: {drawer}"
     );
     assert!(!drawer.contains("Only admins see"), "{drawer}");
+    assert!(
+        !has(&root, ".wa-drawer .wa-history-body"),
+        "no empty body shown as if it were the request's"
+    );
     click(&find(&root, ".wa-drawer-head button"));
     yew::scheduler::flush().await;
 

@@ -22,7 +22,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::Route;
-use crate::runner::{Execution, Status};
+use crate::runner::{Execution, ResponseSummary, Status};
 
 /// Which view of its executions the relay gives a token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,13 +151,27 @@ fn keep_details(stored: &Execution, merged: &mut Execution) -> bool {
     request_known && (same_conditions || merged.trace.is_empty()) && answers_known && known
 }
 
-/// Whether the page holds the request as it was sent (headers and body), so it can be copied as
-/// cURL: every record given whole, and a withheld one whose request this browser planned itself.
+/// Whether the page holds what this browser planned of a run: its request's headers and body and
+/// the record's values of its conditions. Every record given whole does; a withheld one does when
+/// this browser planned the run itself (it kept its placeholder's request).
+pub fn planned_here(execution: &Execution) -> bool {
+    !execution.details_withheld
+        || execution
+            .request
+            .as_ref()
+            .is_some_and(|request| !request.headers.is_empty())
+}
+
+/// Whether the page holds the request as it was sent (headers and body), so it can be shown and
+/// copied as cURL.
 pub fn request_known(execution: &Execution) -> bool {
-    execution
-        .request
-        .as_ref()
-        .is_some_and(|request| !execution.details_withheld || !request.headers.is_empty())
+    execution.request.is_some() && planned_here(execution)
+}
+
+/// Whether the page holds an answer's headers and body: always for a record given whole; for a
+/// withheld one, only the answers this browser had read whole before.
+pub fn answer_known(execution: &Execution, response: &ResponseSummary) -> bool {
+    !execution.details_withheld || !response.headers.is_empty()
 }
 
 #[cfg(test)]
@@ -256,7 +270,8 @@ mod tests {
             "the answers stay at the relay"
         );
         assert!(merged.details_withheld);
-        assert!(request_known(&merged));
+        assert!(request_known(&merged) && planned_here(&merged));
+        assert!(!answer_known(&merged, response));
     }
 
     #[test]
@@ -276,6 +291,8 @@ mod tests {
         assert_eq!(merged.attempts[0], relay_record().attempts[0]);
         let second = merged.attempts[1].response.as_ref().unwrap();
         assert!(second.body_excerpt.is_empty());
+        let first_answer = merged.attempts[0].response.as_ref().unwrap();
+        assert!(answer_known(&merged, first_answer) && !answer_known(&merged, second));
         assert!(merged.details_withheld);
         assert_eq!(merged.request, relay_record().request);
     }
@@ -284,6 +301,7 @@ mod tests {
     fn a_whole_record_replaces_a_withheld_one() {
         let stored = merge(None, withheld(relay_record()), true).unwrap();
         assert!(!request_known(&stored), "nothing to copy as cURL");
+        assert!(!planned_here(&stored), "no record values either");
         let merged = merge(Some(&stored), relay_record(), false).unwrap();
         assert_eq!(merged, relay_record());
         assert!(request_known(&merged));

@@ -12,7 +12,7 @@ use std::rc::Rc;
 use webhook_engine::roles::Permissions;
 
 use webhook_engine::history::describe::{record_label, status_in_words};
-use webhook_engine::history::relay::request_known;
+use webhook_engine::history::relay::{answer_known, planned_here, request_known};
 use webhook_engine::history::{visible_to, ExecutionView};
 use webhook_engine::model::Route;
 use webhook_engine::runner::{Execution, Status, CORS_REFUSED};
@@ -125,6 +125,8 @@ fn details(view: &ExecutionView, props: &ExecutionDetailProps) -> Html {
     };
     let user = &execution.user;
     let relay = execution.route == Route::Relay;
+    // Not for this user, or not held by this browser (read from the relay with its events token).
+    let planned_hidden = view.details_hidden || !planned_here(execution);
     html! {
         <>
             <p class={classes!("wa-history-verdict", verdict_class)}>{ status_in_words(execution) }</p>
@@ -169,15 +171,16 @@ fn details(view: &ExecutionView, props: &ExecutionDetailProps) -> Html {
             }
             <section class="wa-history-section" aria-labelledby="history-detail-conditions">
                 <h3 id="history-detail-conditions">{ "Conditions" }</h3>
-                { trace_table(&execution.trace, view.details_hidden) }
+                { trace_table(&execution.trace, planned_hidden) }
             </section>
             <section class="wa-history-section" aria-labelledby="history-detail-request">
                 <h3 id="history-detail-request">{ "Request" }</h3>
-                { request_view(execution.request.as_ref(), view.details_hidden) }
+                { request_view(execution.request.as_ref(), planned_hidden) }
             </section>
             <section class="wa-history-section" aria-labelledby="history-detail-attempts">
                 <h3 id="history-detail-attempts">{ "Attempts" }</h3>
-                { attempt_list(&execution.attempts, execution.status, view.details_hidden) }
+                { attempt_list(&execution.attempts, execution.status,
+                    |response| !view.details_hidden && answer_known(execution, response)) }
             </section>
         </>
     }
