@@ -18,6 +18,7 @@ use webhook_engine::settings::Settings;
 use yew::{Callback, UseReducerDispatcher};
 
 use crate::dispatch::{Dispatcher, ListenerGuard};
+use crate::relay::history::{self as relay_history, HistoryNews, HistoryProblem, RelayHistory};
 use crate::relay::{RelayClient, RelayConnection, RelaySync, SyncStatus};
 use crate::state::{AppAction, AppState};
 use crate::storage::{
@@ -38,8 +39,6 @@ const RECENT_FOR_LISTS: u32 = 500;
 
 /// Where the settings live in the settings store.
 const SETTINGS_KEY: &str = "settings";
-/// Where the relay connection (URL and tokens) lives in the settings store.
-pub const RELAY_KEY: &str = "relay";
 
 /// The app's connection to storage, once open. Without one (storage unavailable), changes stay in
 /// memory and the problem banner says they will not be kept.
@@ -53,7 +52,12 @@ pub struct Services {
     listeners: Rc<RefCell<Vec<ListenerGuard>>>,
     /// The relay's copy of the configuration, kept in step with this admin's.
     relay_sync: Rc<RelaySync>,
+    /// The page's reader of the relay's executions, and this app's listener on it.
+    relay_history: Rc<RefCell<Option<HistoryReader>>>,
 }
+
+/// The page's reader of the relay's executions, and this app's subscription to it.
+type HistoryReader = (Rc<RelayHistory>, relay_history::Subscription);
 
 impl PartialEq for Services {
     fn eq(&self, other: &Self) -> bool {
@@ -117,7 +121,11 @@ impl Services {
                 let dispatch = dispatch.clone();
                 move |notice: ChangeNotice| match notice {
                     ChangeNotice::Config => reload(store.clone(), dispatch.clone()),
-                    ChangeNotice::Settings => reload_settings(store.clone(), dispatch.clone()),
+                    ChangeNotice::Settings => {
+                        reload_settings(store.clone(), dispatch.clone());
+                        // The relay connection may have changed.
+                        relay_history::poll_now();
+                    }
                     ChangeNotice::Executions => {
                         dispatch.dispatch(AppAction::HistoryChangedElsewhere)
                     }
@@ -127,6 +135,7 @@ impl Services {
             *services.subscription.borrow_mut() = Some(store.on_change(follow));
             load_relay(&store, &dispatch).await;
             *services.store.borrow_mut() = Some(store.clone());
+            services.merge_relay_history(store.clone(), dispatch.clone());
             match store.recent_executions(RECENT_FOR_LISTS).await {
                 Ok(recent) => dispatch.dispatch(AppAction::RecentExecutions(recent)),
                 Err(error) => dispatch.dispatch(AppAction::Failed(error.to_string())),
@@ -158,6 +167,28 @@ impl Services {
         });
     }
 
+    /// Merges the relay's executions into the history while the app lives (see [`RelayHistory`]).
+    fn merge_relay_history(&self, store: Rc<Store>, dispatch: UseReducerDispatcher<AppState>) {
+        let history = RelayHistory::shared(store);
+        let subscription = history.subscribe(move |news| match news {
+            HistoryNews::Merged(executions) => {
+                dispatch.dispatch(AppAction::ExecutionsMerged(executions.clone()))
+            }
+            HistoryNews::Problem(problem) => dispatch.dispatch(AppAction::RelayHistoryProblem(
+                problem.as_ref().map(ToString::to_string),
+            )),
+        });
+        *self.relay_history.borrow_mut() = Some((history, subscription));
+    }
+
+    /// The page's reader of the relay's executions, once storage is open.
+    pub fn relay_history(&self) -> Option<Rc<RelayHistory>> {
+        self.relay_history
+            .borrow()
+            .as_ref()
+            .map(|(history, _)| history.clone())
+    }
+
     pub fn store(&self) -> Option<Rc<Store>> {
         self.store.borrow().clone()
     }
@@ -182,7 +213,9 @@ impl Services {
         })
     }
 
-    /// Sends recorded requests again as new executions, asked for by `by` (refused unless they may).
+    /// Sends recorded requests again as new executions, asked for by `by` (refused unless they may):
+    /// runs this browser sent, from this browser; runs the relay sent, by the relay (whose new runs
+    /// then arrive in the history like its others).
     pub fn replay(
         &self,
         dispatch: UseReducerDispatcher<AppState>,
@@ -194,11 +227,29 @@ impl Services {
             if !allowed(permitted, &dispatch) {
                 return;
             }
+            let (by_relay, here): (Vec<Execution>, Vec<Execution>) = executions
+                .into_iter()
+                .partition(|execution| execution.route == Route::Relay);
             if let Some(dispatcher) = services.dispatcher() {
-                for execution in &executions {
+                for execution in &here {
                     dispatcher.replay(execution, &by);
                 }
             }
+            if by_relay.is_empty() {
+                return;
+            }
+            let Some(history) = services.relay_history() else {
+                dispatch.dispatch(AppAction::Failed(
+                    HistoryProblem::ReplayNeedsAdminToken.to_string(),
+                ));
+                return;
+            };
+            let (dispatch, by) = (dispatch.clone(), by.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Err(problem) = history.replay(&by_relay, &by).await {
+                    dispatch.dispatch(AppAction::Failed(problem.to_string()));
+                }
+            });
         })
     }
 
@@ -434,7 +485,11 @@ impl Services {
             let saved = connection.clone();
             services.write(
                 dispatch.clone(),
-                move |store| async move { store.put_setting(RELAY_KEY, &connection).await },
+                move |store| async move {
+                    store
+                        .put_setting(relay_history::CONNECTION_KEY, &connection)
+                        .await
+                },
                 move || AppAction::RelayLoaded(saved),
             );
         })
@@ -674,7 +729,10 @@ const RELAY_SYNC_RETRY_MS: u64 = 10_000;
 
 /// The relay connection saved in this browser.
 async fn load_relay(store: &Store, dispatch: &UseReducerDispatcher<AppState>) {
-    match store.get_setting::<RelayConnection>(RELAY_KEY).await {
+    match store
+        .get_setting::<RelayConnection>(relay_history::CONNECTION_KEY)
+        .await
+    {
         Ok(connection) => dispatch.dispatch(AppAction::RelayLoaded(connection.unwrap_or_default())),
         Err(error) => dispatch.dispatch(AppAction::Failed(error.to_string())),
     }

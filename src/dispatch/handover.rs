@@ -125,6 +125,8 @@ impl Dispatcher {
         }
         self.note_waiting(handed, "handed over to the relay, which sends it")
             .await;
+        // The relay's record replaces the placeholder as soon as the history reads it.
+        crate::relay::history::poll_now();
     }
 
     /// Says on each pending relay delivery of `handovers` where it stands.

@@ -1,9 +1,11 @@
 //! The relay (`webhook-relay`, docs/relay.md) as the app uses it: where it is and with which tokens
-//! ([`RelayConnection`]), and its HTTP API over `fetch` ([`RelayClient`]).
+//! ([`RelayConnection`]), its HTTP API over `fetch` ([`RelayClient`]), and its executions merged into
+//! this browser's history ([`history`]).
 
 mod check;
 mod client;
 mod connection;
+pub mod history;
 mod sync;
 
 pub use check::{check_connection, Finding};

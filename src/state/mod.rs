@@ -57,6 +57,10 @@ pub struct AppState {
     pub problem: Option<String>,
     /// A short confirmation ("Webhook saved").
     pub notice: Option<String>,
+    /// Why the relay's runs are not being added to the history right now, if they are not.
+    pub relay_history_problem: Option<String>,
+    /// The webhook whose form the Webhooks section opens with (a history detail's way to a webhook).
+    pub webhook_to_edit: Option<String>,
 }
 
 pub enum AppAction {
@@ -104,6 +108,12 @@ pub enum AppAction {
     ExecutionChanged(Box<Execution>),
     /// Another tab recorded executions.
     HistoryChangedElsewhere,
+    /// Runs the relay sent were merged into the history.
+    ExecutionsMerged(Vec<Execution>),
+    /// Merging the relay's runs stopped for this reason, or (`None`) works again.
+    RelayHistoryProblem(Option<String>),
+    /// Opens the Webhooks section with this webhook's form open.
+    EditWebhook(String),
     Failed(String),
     DismissProblem,
     DismissNotice,
@@ -140,6 +150,8 @@ impl AppState {
             loaded: false,
             problem: None,
             notice: None,
+            relay_history_problem: None,
+            webhook_to_edit: None,
         }
     }
 
@@ -199,7 +211,14 @@ impl Reducible for AppState {
         }
         let mut next = (*self).clone();
         match action {
-            AppAction::Open(section) => next.section = section,
+            AppAction::Open(section) => {
+                next.section = section;
+                next.webhook_to_edit = None;
+            }
+            AppAction::EditWebhook(id) => {
+                next.section = Section::Webhooks;
+                next.webhook_to_edit = Some(id);
+            }
             AppAction::Loaded {
                 webhooks,
                 automations,
@@ -273,6 +292,14 @@ impl Reducible for AppState {
                 next.executions_version += 1;
             }
             AppAction::HistoryChangedElsewhere => next.executions_version += 1,
+            AppAction::ExecutionsMerged(merged) => {
+                // In the relay's order: the last one seen of each automation and webhook is its latest.
+                for execution in &merged {
+                    next.note_execution(execution);
+                }
+                next.executions_version += 1;
+            }
+            AppAction::RelayHistoryProblem(problem) => next.relay_history_problem = problem,
             AppAction::SettingsSaved(settings) => {
                 next.settings = settings;
                 next.notice = Some("Settings saved".into());
@@ -391,6 +418,43 @@ mod tests {
         ]));
         assert_eq!(next.webhooks.len(), 1);
         assert_eq!(next.revision, 1_700_000_000_000);
+    }
+
+    #[test]
+    fn a_webhooks_form_opens_from_elsewhere_once() {
+        let state = Rc::new(AppState::new(Section::History, user(), false))
+            .reduce(AppAction::EditWebhook("wh_erp".into()));
+        assert_eq!(state.section, Section::Webhooks);
+        assert_eq!(state.webhook_to_edit.as_deref(), Some("wh_erp"));
+        let state = state.reduce(AppAction::Open(Section::History));
+        let state = state.reduce(AppAction::Open(Section::Webhooks));
+        assert_eq!(
+            state.webhook_to_edit, None,
+            "coming back later shows the list"
+        );
+    }
+
+    #[test]
+    fn merged_relay_runs_refresh_the_history_and_the_last_run_columns() {
+        let state = Rc::new(AppState::new(Section::History, user(), false));
+        let version = state.executions_version;
+        let run = |id: &str, status: &str| -> Execution {
+            serde_json::from_value(serde_json::json!({
+                "id": id, "route": "relay", "automation_id": "au_won", "automation_name": "Won deals",
+                "action_index": 0, "webhook_id": "wh_erp", "webhook_name": "ERP",
+                "event": {"id": "ev_1", "entity": "deal", "action": "updated", "record_id": 1, "time": "2025-01-01T00:00:00Z"},
+                "user": {"id": 1, "name": "Ada", "email": "ada@example.com", "is_admin": true},
+                "created_at_ms": 0, "status": status, "reason": null, "trace": [], "request": null,
+                "attempts": [], "next_attempt_at_ms": null, "finished_at_ms": null
+            }))
+            .unwrap()
+        };
+        let state = state.reduce(AppAction::ExecutionsMerged(vec![
+            run("a", "pending"),
+            run("b", "succeeded"),
+        ]));
+        assert_eq!(state.executions_version, version + 1);
+        assert_eq!(state.last_run.get("au_won"), Some(&Status::Succeeded));
     }
 
     #[test]

@@ -40,6 +40,7 @@ mod errors;
 mod events;
 mod history;
 mod open;
+mod relay_history;
 mod requests;
 mod sandbox;
 pub mod schema;
@@ -59,6 +60,7 @@ pub use config::{sort_by_name, LocalConfig};
 pub use errors::StorageError;
 pub use history::{ExecutionPage, PageCursor, PageRequest, ScanControl};
 pub use open::delete_database;
+pub use relay_history::{RelayRecord, RELAY_CURSOR_KEY};
 pub use sandbox::SandboxRecords;
 pub use schema::SCHEMA_VERSION;
 

@@ -171,6 +171,10 @@ pub fn App(props: &AppProps) -> Html {
             if let (true, Some(dispatcher)) = (*loaded, services.dispatcher()) {
                 dispatcher.set_relay(relay.events());
             }
+            // The history merges the relay's runs from the same relay (the page's, when it names one).
+            if let (true, Some(history)) = (*loaded, services.relay_history()) {
+                history.set_connection(Some(relay.clone()));
+            }
         });
     }
     {
@@ -206,14 +210,18 @@ pub fn App(props: &AppProps) -> Html {
                     { banner(BannerKind::Notice, notice, dismiss(|| AppAction::DismissNotice)) }
                 }
                 { relay_conflict(&state, &services) }
-                { section_view(state.section, section_body(&state, &services)) }
+                { section_view(state.section, section_body(&state, &services, hash_routing)) }
             </main>
         </div>
     }
 }
 
 /// What a section shows below its header.
-fn section_body(state: &UseReducerHandle<AppState>, services: &Services) -> Html {
+fn section_body(
+    state: &UseReducerHandle<AppState>,
+    services: &Services,
+    hash_routing: bool,
+) -> Html {
     if !state.loaded {
         return html! { <p class="wa-muted" aria-busy="true">{ "Loading your configuration…" }</p> };
     }
@@ -225,19 +233,32 @@ fn section_body(state: &UseReducerHandle<AppState>, services: &Services) -> Html
                 {permissions} on_save={services.save_webhook(dispatch.clone(), permissions, state.relay().admin())}
                 on_delete={services.delete_webhook(dispatch, permissions, state.automations.clone())}
                 last_delivery={Rc::new(state.last_delivery.clone())} user={state.user.clone()}
-                relay={state.relay().admin().filter(|_| permissions.manage)} />
+                relay={state.relay().admin().filter(|_| permissions.manage)}
+                open_form={state.webhook_to_edit.clone()} />
         },
         Section::Automations => html! {
             <AutomationsPage catalog={state.catalog.clone()} automations={Rc::new(state.automations.clone())} webhooks={Rc::new(state.webhooks.clone())}
                 {permissions} on_save={services.save_automation(dispatch.clone(), permissions)}
                 on_delete={services.delete_automation(dispatch, permissions)} last_run={Rc::new(state.last_run.clone())} />
         },
-        Section::History => html! {
-            <HistoryPage store={services.store()} automations={Rc::new(state.automations.clone())}
-                {permissions} settings={state.settings.clone()} executions_version={state.executions_version}
-                on_replay={services.replay(dispatch.clone(), state.user.clone()).reform(|execution| vec![execution])}
-                on_replay_failed={services.replay(dispatch, state.user.clone())} />
-        },
+        Section::History => {
+            let on_edit_webhook = {
+                let dispatch = dispatch.clone();
+                Callback::from(move |id: String| {
+                    if hash_routing {
+                        set_hash(&hash_for(Section::Webhooks));
+                    }
+                    dispatch.dispatch(AppAction::EditWebhook(id));
+                })
+            };
+            html! {
+                <HistoryPage store={services.store()} automations={Rc::new(state.automations.clone())}
+                    {permissions} settings={state.settings.clone()} executions_version={state.executions_version}
+                    on_replay={services.replay(dispatch.clone(), state.user.clone()).reform(|execution| vec![execution])}
+                    on_replay_failed={services.replay(dispatch, state.user.clone())}
+                    relay_problem={state.relay_history_problem.clone()} {on_edit_webhook} />
+            }
+        }
         Section::Settings => {
             let on_delete_everything = {
                 let (services, dispatch) = (services.clone(), dispatch.clone());

@@ -4,6 +4,7 @@
 
 mod page;
 mod queries;
+mod relay;
 
 use std::rc::Rc;
 
@@ -140,6 +141,7 @@ pub fn run(index: usize, created_at_ms: i64) -> Execution {
         next_attempt_at_ms: None,
         finished_at_ms: Some(created_at_ms + 125),
         problems: Vec::new(),
+        details_withheld: false,
     }
 }
 

@@ -194,6 +194,7 @@ fn execution(id: &str, automation_id: &str, created_at_ms: i64, status: Status) 
         next_attempt_at_ms: Some(created_at_ms + 2_000),
         finished_at_ms: None,
         problems: Vec::new(),
+        details_withheld: false,
     }
 }
 

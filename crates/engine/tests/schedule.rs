@@ -327,6 +327,7 @@ fn delivery(id: String, webhook: &str, now_ms: i64) -> Planned {
             next_attempt_at_ms: Some(now_ms),
             finished_at_ms: None,
             problems: Vec::new(),
+            details_withheld: false,
         },
         source: Source::Template {
             context: json!({"deal": {"id": 7}}),

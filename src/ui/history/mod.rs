@@ -61,6 +61,12 @@ pub struct HistoryPageProps {
     /// such button.
     #[prop_or_default]
     pub on_replay_failed: Option<Callback<Vec<Execution>>>,
+    /// Why the relay's runs are not being merged right now, if they are not.
+    #[prop_or_default]
+    pub relay_problem: Option<String>,
+    /// Opens a webhook's form (a CORS refusal's advice). Without it the advice has no link.
+    #[prop_or_default]
+    pub on_edit_webhook: Option<Callback<String>>,
 }
 
 #[component]
@@ -125,6 +131,9 @@ pub fn HistoryPage(props: &HistoryPageProps) -> Html {
             if let Some(problem) = retention_problem {
                 <p class="wa-field-error" role="alert">{ problem }</p>
             }
+            if let Some(problem) = props.relay_problem.clone() {
+                <p class="wa-field-error wa-history-relay-problem" role="status">{ problem }</p>
+            }
             if state.found_nothing() && query.is_everything() {
                 <div class="wa-empty">
                     <h2>{ "Nothing has run yet" }</h2>
@@ -141,7 +150,7 @@ pub fn HistoryPage(props: &HistoryPageProps) -> Html {
             }
             if let Some(id) = &*selected {
                 <ExecutionDetail {store} id={id.clone()} permissions={props.permissions} {refresh} {on_close}
-                    on_replay={props.on_replay.clone()} />
+                    on_replay={props.on_replay.clone()} on_edit_webhook={props.on_edit_webhook.clone()} />
             }
         </div>
     }

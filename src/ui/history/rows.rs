@@ -6,6 +6,7 @@ use std::rc::Rc;
 use webhook_engine::history::describe::{
     answer_label, format_duration, record_label, request_time_ms,
 };
+use webhook_engine::model::Route;
 use webhook_engine::runner::{Execution, Status};
 use yew::Reducible;
 
@@ -29,6 +30,8 @@ pub struct HistoryRow {
     /// Time spent on requests; a dash before the first attempt.
     pub duration: String,
     pub attempts: usize,
+    /// Sent by the relay (merged from its history), not by this browser.
+    pub relay: bool,
 }
 
 impl HistoryRow {
@@ -43,6 +46,7 @@ impl HistoryRow {
             answer: answer_label(execution),
             duration: request_time_ms(execution).map_or_else(|| "—".to_owned(), format_duration),
             attempts: execution.attempts.len(),
+            relay: execution.route == Route::Relay,
         }
     }
 
@@ -297,6 +301,7 @@ mod tests {
             answer: "200".into(),
             duration: "80 ms".into(),
             attempts: 1,
+            relay: false,
         }
     }
 

@@ -143,7 +143,7 @@ fn row_view(index: usize, row: &HistoryRow, props: &HistoryTableProps) -> Html {
             <td title={row.automation.clone()}>{ &row.automation }</td>
             <td title={row.record.clone()}>{ &row.record }</td>
             <td title={row.user.clone()}>{ &row.user }</td>
-            <td>{ execution_status_badge(row.status) }</td>
+            <td>{ execution_status_badge(row.status) }{ row.relay.then(relay_badge) }</td>
             <td class="is-number">{ &row.answer }</td>
             <td class="is-number">{ &row.duration }</td>
             <td class="is-number">{ row.attempts }</td>
@@ -158,6 +158,13 @@ fn placeholder(index: usize) -> Html {
             aria-rowindex={(index + 2).to_string()}>
             <td colspan={COLUMNS.to_string()} class="wa-muted">{ "Loading…" }</td>
         </tr>
+    }
+}
+
+/// Marks a run the relay sent (merged from its history) rather than this browser.
+pub fn relay_badge() -> Html {
+    html! {
+        <span class="wa-badge wa-route-relay" title="Sent by the relay, from a server">{ "relay" }</span>
     }
 }
 

@@ -42,11 +42,23 @@ pub struct WebhooksPageProps {
     /// The relay with its admin token, when connected (relay webhooks, their Test).
     #[prop_or_default]
     pub relay: Option<crate::relay::RelayClient>,
+    /// A webhook whose form to open (asked for from another section, e.g. a run's CORS advice).
+    #[prop_or_default]
+    pub open_form: Option<String>,
 }
 
 #[component]
 pub fn WebhooksPage(props: &WebhooksPageProps) -> Html {
     let (mode, await_saved) = use_list_mode(props.webhooks.clone());
+    {
+        let mode = mode.clone();
+        let manage = props.permissions.manage;
+        use_effect_with(props.open_form.clone(), move |open_form| {
+            if let (Some(id), true) = (open_form, manage) {
+                mode.set(Mode::Editing(id.clone()));
+            }
+        });
+    }
     let show = |next: Mode| {
         let mode = mode.clone();
         Callback::from(move |_| mode.set(next.clone()))

@@ -107,6 +107,8 @@ fn props(
         executions_version,
         on_replay: Some(record.reform(|run| vec![run])),
         on_replay_failed: Some(record),
+        relay_problem: None,
+        on_edit_webhook: None,
     }
 }
 
@@ -435,5 +437,118 @@ async fn new_runs_appear_at_the_top_whichever_tab_wrote_them() {
     .await;
     assert_eq!(count(&root, "tr[data-execution]"), 7);
     page.destroy();
+    cleanup(store, &name).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_run_the_relay_sent_is_marked_and_a_cors_refusal_leads_to_its_webhooks_form() {
+    use webhook_engine::history::visible_to;
+    use webhook_engine::model::Route;
+    use webhook_engine::retry::Outcome;
+    use webhook_engine::runner::CORS_REFUSED;
+
+    let name = unique_name("relay-rows");
+    let store = open(&name).await;
+    let now = js_sys::Date::now() as i64;
+    // Read from the relay with its events token: what a user who is not an admin sees of it.
+    let relayed = Execution {
+        route: Route::Relay,
+        details_withheld: true,
+        ..visible_to(
+            run(9, now - 2_000),
+            &Permissions::of(&webhook_engine::event::User {
+                id: 2,
+                name: "Riley".into(),
+                email: String::new(),
+                is_admin: false,
+            }),
+        )
+        .execution
+    };
+    let mut refused = run(17, now - 1_000);
+    assert_eq!(refused.status, Status::Failed);
+    refused.reason = Some(format!(
+        "{CORS_REFUSED}: deliver this webhook through the relay"
+    ));
+    refused.attempts[0].outcome = Outcome::CorsRefused;
+    refused.attempts[0].response = None;
+    store
+        .put_executions(&[relayed.clone(), refused.clone()])
+        .await
+        .unwrap();
+
+    let root = fresh_root();
+    root.set_class_name("wa-root");
+    let replayed = Rc::new(RefCell::new(Vec::new()));
+    let edited = Rc::new(RefCell::new(Vec::<String>::new()));
+    let on_edit_webhook = {
+        let edited = edited.clone();
+        Callback::from(move |id: String| edited.borrow_mut().push(id))
+    };
+    let handle = Renderer::<HistoryPage>::with_root_and_props(
+        root.clone(),
+        HistoryPageProps {
+            on_edit_webhook: Some(on_edit_webhook),
+            ..props(&store, true, &replayed, 0)
+        },
+    )
+    .render();
+    until("the rows", || count(&root, "tr[data-execution]") == 2).await;
+    assert_eq!(
+        texts(&root, "tr[data-execution] .wa-route-relay"),
+        ["relay"],
+        "only the relay's run is marked"
+    );
+    assert!(has(
+        &root,
+        &format!("tr[data-execution=\"{}\"] .wa-route-relay", relayed.id)
+    ));
+
+    // An admin opens the relay's run this browser read with the events token.
+    click(&find(
+        &root,
+        &format!("tr[data-execution=\"{}\"] .wa-history-open", relayed.id),
+    ));
+    until("the detail", || {
+        has(&root, ".wa-drawer .wa-history-section")
+    })
+    .await;
+    let drawer = text(&find(&root, ".wa-drawer"));
+    for expected in [
+        "Sent fromrelay the relay, from a server",
+        "read this run from the relay with its events token",
+        "enter the relay's admin token in Settings → Relay",
+        "Replay",
+    ] {
+        assert!(drawer.contains(expected), "{expected} in {drawer}");
+    }
+    assert!(
+        !drawer.contains("Copy as cURL"),
+        "no cURL without the request's headers and body: {drawer}"
+    );
+    assert!(!drawer.contains("Only admins see"), "{drawer}");
+    assert!(
+        !has(&root, ".wa-drawer .wa-history-body"),
+        "no empty body shown as if it were the request's"
+    );
+    click(&find(&root, ".wa-drawer-head button"));
+    yew::scheduler::flush().await;
+
+    // The browser's own run the endpoint refused (CORS): the way to the fix is the webhook's form.
+    click(&find(
+        &root,
+        &format!("tr[data-execution=\"{}\"] .wa-history-open", refused.id),
+    ));
+    until("the advice", || has(&root, ".wa-history-advice button")).await;
+    let advice = find(&root, ".wa-history-advice button");
+    assert_eq!(
+        advice.text_content().unwrap(),
+        "Open “ERP” to deliver it through the relay"
+    );
+    assert!(text(&find(&root, ".wa-drawer")).contains("Sent fromthis browser"));
+    click(&advice);
+    assert_eq!(*edited.borrow(), ["wh-erp"]);
+    handle.destroy();
+    root.remove();
     cleanup(store, &name).await;
 }

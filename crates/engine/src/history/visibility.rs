@@ -141,6 +141,7 @@ pub(crate) mod tests {
             next_attempt_at_ms: None,
             finished_at_ms: Some(1_735_787_048_580),
             problems: Vec::new(),
+            details_withheld: false,
         }
     }
 

@@ -47,6 +47,17 @@ pub struct Execution {
     /// stored before this field existed were all sent by the browser.
     #[serde(default)]
     pub route: Route,
+    /// The relay gave this browser its record without bodies, headers or record values (it was read
+    /// with the relay's events token, as a CRM user who is not an admin sees it): they are held by
+    /// the relay, not missing. What this browser knew before (the request it planned, the answers of
+    /// earlier attempts) is kept (`history::relay::merge`), and a read with the admin token fills in
+    /// the rest. Absent in records that were given whole.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub details_withheld: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -132,6 +132,7 @@ mod tests {
             next_attempt_at_ms: None,
             finished_at_ms: Some(0),
             problems: Vec::new(),
+            details_withheld: false,
         };
         let webhook = Webhook {
             id: "wh_erp".into(),

@@ -97,6 +97,7 @@ mod tests {
             next_attempt_at_ms: Some(0),
             finished_at_ms: None,
             problems: Vec::new(),
+            details_withheld: false,
         }
     }
 

@@ -111,6 +111,7 @@ pub fn plan(
                 next_attempt_at_ms: Some(now_ms),
                 finished_at_ms: None,
                 problems: Vec::new(),
+                details_withheld: false,
             };
             if execution.reason.is_none() {
                 let built = match (webhook, &compiled.actions[action_index]) {

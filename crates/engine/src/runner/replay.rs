@@ -28,6 +28,7 @@ pub fn replay(
         next_attempt_at_ms: Some(now_ms),
         finished_at_ms: None,
         problems: Vec::new(),
+        details_withheld: false,
         ..original.clone()
     };
     let (method, url, body) = match &original.request {

@@ -60,6 +60,7 @@ pub fn test_delivery(
         next_attempt_at_ms: Some(now_ms),
         finished_at_ms: None,
         problems: Vec::new(),
+        details_withheld: false,
     };
     let source = Source::Replay {
         method: Method::Post,

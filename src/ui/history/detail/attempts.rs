@@ -11,8 +11,13 @@ use crate::ui::history::detail::headers::header_table;
 use crate::ui::history::time::local_time;
 use crate::ui::widgets::capitalize;
 
-/// `details_hidden`: response headers and bodies are not shown to this user.
-pub fn attempt_list(attempts: &[Attempt], status: Status, details_hidden: bool) -> Html {
+/// `shown`: whether an answer's headers and body are shown (not to users who are not admins, and not
+/// where the page does not hold them).
+pub fn attempt_list(
+    attempts: &[Attempt],
+    status: Status,
+    shown: impl Fn(&ResponseSummary) -> bool,
+) -> Html {
     if attempts.is_empty() {
         let text = if status == Status::Pending {
             "Not sent yet."
@@ -33,7 +38,7 @@ pub fn attempt_list(attempts: &[Attempt], status: Status, details_hidden: bool) 
                             capitalize(&outcome_in_words(attempt.outcome))) }
                     </p>
                     if let Some(response) = &attempt.response {
-                        { response_view(attempt.number, response, details_hidden) }
+                        { response_view(attempt.number, response, !shown(response)) }
                     }
                     if let Some(delay) = attempt.retry_in {
                         <p class="wa-history-retry">{ format!("Then {delay}.") }</p>

@@ -12,11 +12,14 @@ use std::rc::Rc;
 use webhook_engine::roles::Permissions;
 
 use webhook_engine::history::describe::{record_label, status_in_words};
+use webhook_engine::history::relay::{answer_known, planned_here, request_known};
 use webhook_engine::history::{visible_to, ExecutionView};
-use webhook_engine::runner::{Execution, Status};
+use webhook_engine::model::Route;
+use webhook_engine::runner::{Execution, Status, CORS_REFUSED};
 use yew::prelude::*;
 
 use crate::storage::Store;
+use crate::ui::history::table::relay_badge;
 use crate::ui::history::time::local_time;
 use attempts::attempt_list;
 use curl::CopyAsCurl;
@@ -34,6 +37,9 @@ pub struct ExecutionDetailProps {
     /// Sends the run again; without it there is no Replay button.
     #[prop_or_default]
     pub on_replay: Option<Callback<Execution>>,
+    /// Opens a webhook's form: offered with a CORS refusal, whose fix is there.
+    #[prop_or_default]
+    pub on_edit_webhook: Option<Callback<String>>,
 }
 
 #[derive(Clone, PartialEq)]
@@ -118,10 +124,20 @@ fn details(view: &ExecutionView, props: &ExecutionDetailProps) -> Html {
         Status::Pending => "is-pending",
     };
     let user = &execution.user;
+    let relay = execution.route == Route::Relay;
+    // Not for this user, or not held by this browser (read from the relay with its events token).
+    let planned_hidden = view.details_hidden || !planned_here(execution);
     html! {
         <>
             <p class={classes!("wa-history-verdict", verdict_class)}>{ status_in_words(execution) }</p>
+            { cors_advice(execution, props) }
             <dl class="wa-history-facts">
+                <dt>{ "Sent from" }</dt>
+                if relay {
+                    <dd>{ relay_badge() }{ " the relay, from a server" }</dd>
+                } else {
+                    <dd>{ "this browser" }</dd>
+                }
                 <dt>{ "Ran at" }</dt>
                 <dd>{ local_time(execution.created_at_ms) }</dd>
                 <dt>{ "Trigger" }</dt>
@@ -150,24 +166,57 @@ fn details(view: &ExecutionView, props: &ExecutionDetailProps) -> Html {
             { actions(view, props) }
             if view.details_hidden {
                 <p class="wa-callout">{ "Only admins see request and response bodies, headers and the record's values. You see what ran and how it ended." }</p>
+            } else if execution.details_withheld {
+                <p class="wa-callout wa-history-withheld">{ "This browser read this run from the relay with its events token, so the relay kept the answers' bodies and headers (and whatever of the request and the record's values this browser did not plan itself). To see them here, enter the relay's admin token in Settings → Relay: the history then reads the relay's runs again, whole." }</p>
             }
             <section class="wa-history-section" aria-labelledby="history-detail-conditions">
                 <h3 id="history-detail-conditions">{ "Conditions" }</h3>
-                { trace_table(&execution.trace, view.details_hidden) }
+                { trace_table(&execution.trace, planned_hidden) }
             </section>
             <section class="wa-history-section" aria-labelledby="history-detail-request">
                 <h3 id="history-detail-request">{ "Request" }</h3>
-                { request_view(execution.request.as_ref(), view.details_hidden) }
+                { request_view(execution.request.as_ref(), planned_hidden) }
             </section>
             <section class="wa-history-section" aria-labelledby="history-detail-attempts">
                 <h3 id="history-detail-attempts">{ "Attempts" }</h3>
-                { attempt_list(&execution.attempts, execution.status, view.details_hidden) }
+                { attempt_list(&execution.attempts, execution.status,
+                    |response| !view.details_hidden && answer_known(execution, response)) }
             </section>
         </>
     }
 }
 
-/// Copy as cURL and Replay: for admins, who see the whole request.
+/// The way to the fix of a CORS refusal: the webhook's form, where it can be switched to the relay.
+/// For those who may change webhooks.
+fn cors_advice(execution: &Execution, props: &ExecutionDetailProps) -> Html {
+    let refused = execution.status == Status::Failed
+        && execution
+            .reason
+            .as_deref()
+            .is_some_and(|reason| reason.starts_with(CORS_REFUSED));
+    let Some(on_edit) = props
+        .on_edit_webhook
+        .clone()
+        .filter(|_| refused && props.permissions.manage)
+    else {
+        return Html::default();
+    };
+    let name = execution
+        .webhook_name
+        .clone()
+        .unwrap_or_else(|| "the webhook".to_owned());
+    let id = execution.webhook_id.clone();
+    html! {
+        <p class="wa-history-advice">
+            <button type="button" class="wa-button is-primary" onclick={on_edit.reform(move |_: MouseEvent| id.clone())}>
+                { format!("Open “{name}” to deliver it through the relay") }
+            </button>
+        </p>
+    }
+}
+
+/// Copy as cURL and Replay: for admins, who see the whole request. A run the relay sent is sent
+/// again by the relay, which holds its whole request even when this browser was not given it.
 fn actions(view: &ExecutionView, props: &ExecutionDetailProps) -> Html {
     if view.details_hidden {
         return Html::default();
@@ -176,6 +225,7 @@ fn actions(view: &ExecutionView, props: &ExecutionDetailProps) -> Html {
         .execution
         .request
         .clone()
+        .filter(|_| request_known(&view.execution))
         .map(|request| html! { <CopyAsCurl {request} /> });
     let replay = props
         .on_replay
@@ -212,7 +262,9 @@ fn ReplayButton(props: &ReplayButtonProps) -> Html {
     html! {
         <div class="wa-history-replay">
             <button type="button" class="wa-button" onclick={on_click}>{ "Replay" }</button>
-            if *sent {
+            if *sent && props.execution.route == Route::Relay {
+                <span role="status">{ "Replay asked of the relay: it sends the request again as a new execution, which appears at the top of the history." }</span>
+            } else if *sent {
                 <span role="status">{ "Replay queued: it runs as a new execution, at the top of the history." }</span>
             }
         </div>
