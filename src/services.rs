@@ -277,7 +277,7 @@ impl Services {
                 return;
             }
             let credentials = Credentials::of(&webhook);
-            let local = webhook.without_credentials();
+            let local = webhook.as_kept_in_browser();
             let (services, dispatch, relay) = (services.clone(), dispatch.clone(), relay.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let Some(revision) = services.store_config_change(&dispatch, &local).await else {

@@ -89,7 +89,7 @@ export const RELAY_EVENTS_TOKEN = "e2e-relay-events-token";
 /**
  * webhook-relay against `nats`, with the test tokens, CORS for `appUrl`, private addresses allowed
  * (the receiver listens on loopback), on `port` (0: a free one); resolves once it prints its URL.
- * `stop()` ends it (SIGTERM) and resolves once it has exited.
+ * `stop()` ends it (SIGTERM) and resolves once it has exited; `kill()` ends it at once (SIGKILL).
  */
 export async function startRelay(nats, appUrl, flags = [], port = 0) {
   const { mkdtempSync, writeFileSync } = await import("node:fs");
@@ -108,7 +108,7 @@ export async function startRelay(nats, appUrl, flags = [], port = 0) {
     createInterface({ input: child.stdout }).once("line", (line) => {
       const url = line.replace(/^webhook-relay listening on /, "").trim();
       const exited = new Promise((done) => child.once("exit", done));
-      resolve({ url, stop: () => { child.kill(); return exited; } });
+      resolve({ url, stop: () => { child.kill(); return exited; }, kill: () => child.kill("SIGKILL") });
     });
   });
 }

@@ -189,8 +189,10 @@ test("an endpoint that refuses browsers fails as a CORS refusal with the advice,
     await page.locator("#relay-sync", { hasText: "The relay holds this configuration" }).waitFor();
 
     await page.evaluate((event) => window.webhookAutomations.emit(event), dealUpdate("evt_through_relay"));
-    await until("the relay's delivery", async () => (await received(noCors)).length === 1);
-    const [request] = await received(noCors);
+    // The endpoint also recorded the browser's earlier probe (GET): the relay's request is the PUT.
+    const sent = async () => (await received(noCors)).filter((request) => request.method === "PUT");
+    await until("the relay's delivery", async () => (await sent()).length === 1);
+    const [request] = await sent();
     assert.equal(request.method, "PUT");
     assert.equal(request.path, "/deals/302");
     assert.deepEqual(JSON.parse(request.body), { title: "Deal CNC \"line\" ✓", stage: "Negotiations started", value: 56500.5 });

@@ -66,6 +66,15 @@ impl Credentials {
 }
 
 impl Webhook {
+    /// What a browser keeps of this webhook once saved: all of it for one the browser delivers, no
+    /// credential for one the relay delivers (the relay alone holds those).
+    pub fn as_kept_in_browser(&self) -> Webhook {
+        match self.route {
+            crate::model::Route::Browser => self.clone(),
+            crate::model::Route::Relay => self.without_credentials(),
+        }
+    }
+
     /// This webhook holding no credential: what a browser keeps of a webhook the relay delivers.
     pub fn without_credentials(&self) -> Webhook {
         let mut webhook = self.clone();
@@ -150,5 +159,16 @@ mod tests {
         assert_eq!(bare.headers[1].value, "");
         assert_eq!(bare.signing_secret, Some(Secret::new("")));
         assert_eq!(bare.route, Route::Relay);
+    }
+
+    #[test]
+    fn a_browser_keeps_a_relay_webhook_without_credentials_and_its_own_whole() {
+        let relay = webhook();
+        assert!(Credentials::of(&relay.as_kept_in_browser()).is_empty());
+        let browser = Webhook {
+            route: Route::Browser,
+            ..webhook()
+        };
+        assert_eq!(browser.as_kept_in_browser(), browser);
     }
 }

@@ -556,6 +556,53 @@ fn a_planned_delivery_survives_the_outbox_round_trip() {
     assert_eq!(restored, planned[0]);
 }
 
+/// A regular user's browser holds none of a relay webhook's credentials: it still plans the delivery
+/// (handed to the relay, which adds them), showing the request without them, never "credentials missing".
+#[test]
+fn a_browser_without_a_relay_webhooks_credentials_plans_its_delivery() {
+    let relay_webhook = Webhook {
+        route: webhook_engine::model::Route::Relay,
+        headers: vec![
+            webhook_engine::model::HeaderPair {
+                name: "X-Team".into(),
+                value: "sales".into(),
+            },
+            webhook_engine::model::HeaderPair {
+                name: "X-Auth-Token".into(),
+                value: String::new(),
+            },
+        ],
+        signing_secret: Some(Secret::new("")),
+        ..webhook("http://127.0.0.1:1")
+    }
+    .without_credentials();
+    let config = CompiledConfig::compile(
+        &Catalog::builtin(),
+        &[relay_webhook],
+        &[automation("a", vec![], "/x/{{deal.id}}")],
+    );
+    let planned = plan(
+        &config,
+        &Catalog::builtin(),
+        &stage_change(2),
+        &mut TestEnvironment::default(),
+    )
+    .planned;
+    let execution = &planned[0].execution;
+    assert_eq!(execution.status, Status::Pending, "{:?}", execution.reason);
+    let request = execution.request.as_ref().unwrap();
+    assert_eq!(request.url, "http://127.0.0.1:1/x/302");
+    let names: Vec<&str> = request
+        .headers
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .collect();
+    assert!(names.contains(&"X-Team"), "{names:?}");
+    for left_to_the_relay in ["Authorization", "X-Auth-Token", "webhook-signature"] {
+        assert!(!names.contains(&left_to_the_relay), "{names:?}");
+    }
+}
+
 #[tokio::test]
 async fn planning_an_event_again_gives_the_same_execution_ids() {
     let config = CompiledConfig::compile(

@@ -67,7 +67,8 @@ pub fn WebhooksPage(props: &WebhooksPageProps) -> Html {
         let await_saved = await_saved.clone();
         let save = props.on_save.clone();
         Callback::from(move |webhook: Webhook| {
-            await_saved.emit(webhook.clone());
+            // The list shows the webhook as this browser keeps it (a relay one without credentials).
+            await_saved.emit(webhook.as_kept_in_browser());
             save.emit(webhook);
         })
     };

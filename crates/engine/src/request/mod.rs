@@ -162,6 +162,42 @@ pub fn build_request(
     )
 }
 
+/// What a browser that holds none of a relay webhook's credentials plans of its request, for the
+/// history until the relay's record arrives: everything but the credentials and the signature,
+/// which the relay adds as it sends.
+pub fn build_relay_placeholder(
+    webhook: &Webhook,
+    action: &CompiledAction,
+    context: &Value,
+    execution_id: &str,
+) -> Result<OutgoingRequest, RequestError> {
+    let problems = validate_webhook(webhook);
+    if !problems.is_empty() {
+        return Err(RequestError::InvalidWebhook(problems));
+    }
+    let url = action.path.render_url(&webhook.base_url, context)?;
+    let body = action.body.render(context);
+    let without_credentials = Webhook {
+        auth: Auth::None,
+        signing_secret: None,
+        headers: webhook
+            .headers
+            .iter()
+            .filter(|header| !header.is_secret())
+            .cloned()
+            .collect(),
+        ..webhook.clone()
+    };
+    assemble(
+        &without_credentials,
+        action.method,
+        url,
+        body,
+        execution_id,
+        0,
+    )
+}
+
 /// A request sent again (a replay from the history): the recorded method, URL and body, with the
 /// webhook's current credentials, a new `webhook-id` and a fresh signature.
 pub fn resend_request(

@@ -7,8 +7,10 @@ use crate::catalog::Catalog;
 use crate::conditions::ConditionTrace;
 use crate::context::render_context;
 use crate::event::Event;
-use crate::model::Webhook;
-use crate::request::{build_request, redact, CompiledAction};
+use crate::model::{Route, Webhook};
+use crate::request::{
+    build_relay_placeholder, build_request, missing_credentials, redact, CompiledAction,
+};
 use crate::runner::compiled::CompiledConfig;
 use crate::runner::deliver::Environment;
 use crate::runner::execution::{EventSummary, Execution, Status, StoredRequest};
@@ -149,13 +151,19 @@ fn request_for(
     execution_id: &str,
     now_ms: i64,
 ) -> Result<StoredRequest, String> {
-    build_request(
-        webhook,
-        action,
-        context,
-        execution_id,
-        now_ms.div_euclid(1000),
-    )
-    .map(|request| redact(&request, webhook).into())
-    .map_err(|error| error.to_string())
+    // A browser keeps no credential of a webhook the relay delivers: it plans what it can show.
+    let built = if webhook.route == Route::Relay && missing_credentials(webhook) {
+        build_relay_placeholder(webhook, action, context, execution_id)
+    } else {
+        build_request(
+            webhook,
+            action,
+            context,
+            execution_id,
+            now_ms.div_euclid(1000),
+        )
+    };
+    built
+        .map(|request| redact(&request, webhook).into())
+        .map_err(|error| error.to_string())
 }
