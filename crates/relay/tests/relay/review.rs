@@ -282,3 +282,163 @@ async fn review_the_bearer_scheme_is_case_insensitive() {
         assert_eq!(answer.status, 200, "{scheme}: {}", answer.text);
     }
 }
+
+/// Retries wait in NATS (a NAK with the engine's delay), but the deliveries stream has the retention
+/// as its maximum age, counted from when the delivery was first queued — NAKs do not renew it. A
+/// delivery whose retries reach past the retention is dropped by NATS while it waits: no further
+/// attempt, no final status (the execution's record, not written while it waits, ages out too). The
+/// configuration check allows waits of up to 49 days (`max_backoff_ms` is any u32) and 10 attempts,
+/// against a retention of 15 days by default and 1 day at least; with `--retention-days 1`, ten
+/// attempts three hours apart are already lost.
+///
+/// Time-scaled here: the relay's own `setup` applies a 121 s retention (the least NATS allows beside
+/// the relay's 120 s duplicate window) to the running relay's streams, and the endpoint asks for
+/// `Retry-After: 125`. Takes about 2½ minutes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_a_retry_that_waits_past_the_retention_is_not_lost() {
+    use webhook_relay::store::{setup, Names, StoreSettings};
+    let nats = Nats::start().await;
+    let receiver = Receiver::start(&[]).await;
+    let relay = Relay::start(&nats.url(), &["--allow-private", "--retention-days", "1"]).await;
+    let client = async_nats::connect(nats.url()).await.unwrap();
+    setup(
+        client,
+        Names::new(None),
+        &StoreSettings {
+            replicas: 1,
+            retention: Duration::from_secs(121),
+            ack_wait: Duration::from_secs(30),
+        },
+    )
+    .await
+    .unwrap();
+    relay
+        .put_config(&config(
+            &receiver.url,
+            json!({"type": "none"}),
+            false,
+            json!({"max_attempts": 3, "initial_backoff_ms": 1000, "max_backoff_ms": 130000}),
+        ))
+        .await;
+    receiver
+        .script(json!([{"status": 503, "retry_after": 125}, {"status": 200}]))
+        .await;
+    relay.post_events(&deal_event("evt_long_wait", 1)).await;
+    let id = execution_id("evt_long_wait");
+    wait_until("the first attempt", Duration::from_secs(30), || async {
+        relay
+            .admin("GET", &format!("/v1/executions/{id}"), None)
+            .await
+            .body["execution"]["attempts"]
+            .as_array()
+            .is_some_and(|attempts| attempts.len() == 1)
+    })
+    .await;
+    let started = Instant::now();
+    loop {
+        let received = receiver.requests().await.len();
+        if received >= 2 {
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(145) {
+            let execution = relay
+                .admin("GET", &format!("/v1/executions/{id}"), None)
+                .await;
+            let depth = relay
+                .metrics()
+                .await
+                .lines()
+                .find(|line| line.contains("queue=\"deliveries\""))
+                .unwrap_or_default()
+                .to_owned();
+            panic!(
+                "145 s after a 503 asking for a 125 s wait, the retry never came ({received} \
+                 request); the delivery is gone from NATS ({depth}); the execution answers {}: {}",
+                execution.status, execution.text
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+fn send_signal(process: &Process, signal: &str) {
+    let pid = process.child.as_ref().expect("running").id();
+    let status = std::process::Command::new("kill")
+        .args([&format!("-{signal}"), &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// A relay that loses touch with NATS during a slow attempt (a network partition, a paused VM —
+/// SIGSTOP here) stops keeping its delivery alive; after the ack wait NATS hands the delivery to
+/// another relay, which is at-least-once as documented. But execution records are written
+/// last-writer-wins (`Store::record` publishes with no expected sequence): when the first relay comes
+/// back, it records its own, older attempt over the second relay's success. The history then shows an
+/// execution that succeeded as pending for ever (its delivery was acknowledged, so nothing ever
+/// finishes it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_a_late_attempt_never_overwrites_a_finished_execution() {
+    async fn status(relay: &Relay, id: &str) -> Value {
+        relay
+            .admin("GET", &format!("/v1/executions/{id}"), None)
+            .await
+            .body["execution"]
+            .clone()
+    }
+    let nats = Nats::start().await;
+    let receiver = Receiver::start(&[]).await;
+    let flags = ["--allow-private", "--ack-wait-secs", "2"];
+    let first = Relay::start(&nats.url(), &flags).await;
+    let mut document = plain_config(&receiver.url);
+    document["webhooks"][0]["timeout_ms"] = json!(30000);
+    first.put_config(&document).await;
+    receiver
+        .script(json!([{"delay_ms": 6000, "status": 503, "retry_after": 1}, {"status": 200}]))
+        .await;
+    first.post_events(&deal_event("evt_paused", 1)).await;
+    wait_until(
+        "the first attempt to be sent",
+        Duration::from_secs(30),
+        || async { !receiver.requests().await.is_empty() },
+    )
+    .await;
+    send_signal(&first.process, "STOP");
+    let second = Relay::start(&nats.url(), &flags).await;
+    let id = execution_id("evt_paused");
+    wait_until(
+        "the second relay to take the delivery over and succeed",
+        Duration::from_secs(30),
+        || async { status(&second, &id).await["status"] == "succeeded" },
+    )
+    .await;
+    assert_eq!(receiver.requests().await.len(), 2);
+    send_signal(&first.process, "CONT");
+    wait_until(
+        "the first relay to finish its late attempt",
+        Duration::from_secs(30),
+        || async { first.log().contains("attempt execution=") },
+    )
+    .await;
+    // The late record lands right after that line; watch the history for a while (past the 1 s
+    // Retry-After of the late attempt, in case its delivery comes back).
+    let watched = Instant::now();
+    let mut regressed = None;
+    while watched.elapsed() < Duration::from_secs(4) {
+        let execution = status(&second, &id).await;
+        if execution["status"] != "succeeded" {
+            regressed = Some(execution);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if let Some(execution) = regressed {
+        panic!(
+            "the endpoint answered 200 and the delivery was acknowledged, yet the history now says \
+             {} with {} attempt(s), next attempt at {} (the endpoint has had {} requests, 4 s later): {execution}",
+            execution["status"],
+            execution["attempts"].as_array().map_or(0, Vec::len),
+            execution["next_attempt_at_ms"],
+            receiver.requests().await.len(),
+        );
+    }
+}
