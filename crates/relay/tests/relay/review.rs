@@ -442,3 +442,61 @@ async fn review_a_late_attempt_never_overwrites_a_finished_execution() {
         );
     }
 }
+
+/// Every attempt renders the request again from the automation as it is now (the engine's `attempt`
+/// builds it from the current action), but the execution keeps the request rendered when it was
+/// planned. After a configuration change during a retry wait (hours, in the relay), the endpoint
+/// gets one request and the history — the admin's only view of what was sent — shows another.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_the_history_shows_the_request_that_was_sent_after_a_change() {
+    let nats = Nats::start().await;
+    let receiver = Receiver::start(&[]).await;
+    let relay = Relay::start(&nats.url(), &["--allow-private"]).await;
+    let document = plain_config(&receiver.url);
+    relay.put_config(&document).await;
+    receiver
+        .script(json!([{"status": 503, "retry_after": 3}, {"status": 200}]))
+        .await;
+    relay.post_events(&deal_event("evt_changed", 1)).await;
+    wait_until("the first attempt", Duration::from_secs(30), || async {
+        receiver.requests().await.len() == 1
+    })
+    .await;
+    // While the retry waits, an admin edits the automation's path and body.
+    let mut changed = document.clone();
+    changed["automations"][0]["actions"][0]["path"] = json!("/v2/orders/{{deal.id}}");
+    changed["automations"][0]["actions"][0]["body"]["template"] =
+        json!("{\"changed\": true, \"title\": \"{{deal.title}}\"}");
+    relay.put_config(&changed).await;
+    let id = execution_id("evt_changed");
+    wait_until("the retry to succeed", Duration::from_secs(30), || async {
+        relay
+            .admin("GET", &format!("/v1/executions/{id}"), None)
+            .await
+            .body["execution"]["status"]
+            == "succeeded"
+    })
+    .await;
+    let execution = relay
+        .admin("GET", &format!("/v1/executions/{id}"), None)
+        .await
+        .body["execution"]
+        .clone();
+    let received = receiver.requests().await;
+    let sent = &received[1];
+    let recorded = &execution["request"];
+    assert_eq!(
+        (
+            sent["path"].as_str().unwrap(),
+            sent["body"].as_str().unwrap()
+        ),
+        (
+            recorded["url"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches(&receiver.url),
+            recorded["body"].as_str().unwrap()
+        ),
+        "what the endpoint got (left) and what the history says was sent (right)"
+    );
+}
