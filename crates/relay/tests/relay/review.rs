@@ -500,3 +500,35 @@ async fn review_the_history_shows_the_request_that_was_sent_after_a_change() {
         "what the endpoint got (left) and what the history says was sent (right)"
     );
 }
+
+/// `--namespace` keeps accounts apart by name, but stream names are upper-cased
+/// (`RELAY_<NAMESPACE>_…`) while subjects and buckets keep the case: `acme` and `ACME` — both
+/// accepted by the flag — share the streams `RELAY_ACME_EVENTS`, `RELAY_ACME_DELIVERIES`,
+/// `RELAY_ACME_EXECUTIONS` and their durable consumers. Starting `ACME`'s relay rewrites the streams'
+/// subjects to `relay.ACME.…`: `acme`'s relay then refuses every event (503, "no stream found")
+/// while its `/healthz` says ok, and both relays' planners pull from the one shared consumer, so one
+/// account's processes handle the other's events.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_namespaces_that_differ_in_case_stay_apart() {
+    let nats = Nats::start().await;
+    let receiver = Receiver::start(&[]).await;
+    let lower = Relay::start(&nats.url(), &["--allow-private", "--namespace", "acme"]).await;
+    lower.put_config(&plain_config(&receiver.url)).await;
+    let upper = Relay::start(&nats.url(), &["--allow-private", "--namespace", "ACME"]).await;
+    let health = lower.call("GET", "/healthz", None, None, &[]).await;
+    let answer = lower
+        .call(
+            "POST",
+            "/v1/events",
+            Some(EVENTS_TOKEN),
+            Some(&deal_event("evt_acme", 1).to_string()),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        answer.status, 202,
+        "namespace acme, after a relay for namespace ACME started (its /healthz says {}): {}",
+        health.status, answer.text
+    );
+    drop(upper);
+}
