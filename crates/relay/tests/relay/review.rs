@@ -532,3 +532,27 @@ async fn review_namespaces_that_differ_in_case_stay_apart() {
     );
     drop(upper);
 }
+
+/// The same hole for the relay's own NATS password: the relay prints NATS URLs without their user
+/// information (`without_userinfo`), but at debug async-nats logs every failed connection attempt
+/// with the whole `ServerAddr`, password included — on a NATS restart as at start-up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_debug_logs_never_hold_the_nats_password() {
+    const NATS_PASSWORD: &str = "canary-nats-password-2b9e";
+    let url = format!("nats://relay:{NATS_PASSWORD}@127.0.0.1:{}", free_port());
+    let log = match Relay::try_start_logging(&url, &[], "debug").await {
+        Ok(_) => panic!("nothing listens there"),
+        Err(log) => log,
+    };
+    assert!(
+        log.contains("cannot reach NATS at nats://***@127.0.0.1"),
+        "{log}"
+    );
+    assert!(
+        !log.contains(NATS_PASSWORD),
+        "the NATS password is in the log: {}",
+        log.lines()
+            .find(|line| line.contains(NATS_PASSWORD))
+            .unwrap_or_default()
+    );
+}
