@@ -556,3 +556,30 @@ async fn review_debug_logs_never_hold_the_nats_password() {
             .unwrap_or_default()
     );
 }
+
+/// `PUT …/credentials` checks values only for being empty or holding CR, LF or NUL, and answers
+/// `"complete": true` for a token that can never be sent (beyond Latin-1) — the problem shows only as
+/// failed executions later. The engine already knows the rule (`validate_webhook` on the merged
+/// webhook refuses it): the PUT should apply it and answer 400, as for every other bad input.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_credentials_that_can_never_be_sent_are_refused_when_entered() {
+    let nats = Nats::start().await;
+    let receiver = Receiver::start(&[]).await;
+    let relay = Relay::start(&nats.url(), &["--allow-private"]).await;
+    relay
+        .put_config(&config(
+            &receiver.url,
+            json!({"type": "bearer"}),
+            false,
+            json!({}),
+        ))
+        .await;
+    let answer = relay
+        .admin(
+            "PUT",
+            &format!("/v1/webhooks/{WEBHOOK}/credentials"),
+            Some(&json!({"token": "token-with-an-emoji-🎉"}).to_string()),
+        )
+        .await;
+    assert_eq!(answer.status, 400, "{}", answer.text);
+}
