@@ -233,9 +233,9 @@ async fn review_one_event_id_posted_concurrently_is_accepted_once() {
     let second = Relay::start(&nats.url(), &["--allow-private"]).await;
     first.put_config(&plain_config(&receiver.url)).await;
     let mut accepted_counts = Vec::new();
-    for round in 0..5 {
+    for round in 0..10 {
         let event = deal_event(&format!("evt_race_{round}"), round);
-        let posts = (0..16).map(|n| {
+        let posts = (0..24).map(|n| {
             let relay = if n % 2 == 0 { &first } else { &second };
             let event = event.clone();
             async move { relay.post_events(&event).await }
@@ -248,18 +248,18 @@ async fn review_one_event_id_posted_concurrently_is_accepted_once() {
         accepted_counts.push(accepted);
     }
     wait_until("every event delivered", Duration::from_secs(30), || async {
-        receiver.requests().await.len() >= 5
+        receiver.requests().await.len() >= 10
     })
     .await;
     assert_eq!(
         receiver.requests().await.len(),
-        5,
+        10,
         "each id was still sent once"
     );
     assert_eq!(
         accepted_counts,
-        vec![1; 5],
-        "answers that said `accepted` per event id (16 posts each)"
+        vec![1; 10],
+        "answers that said `accepted` per event id (24 posts each, half to each relay)"
     );
 }
 
