@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use async_nats::jetstream::kv::UpdateErrorKind;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -15,6 +15,7 @@ use webhook_engine::model::{origin_of, Route};
 use webhook_engine::request::missing_credentials;
 
 use super::body::{parse, Body};
+use super::extract::Id;
 use super::{ApiError, Caller};
 use crate::credentials::{may_stay, secret_header, Credentials, StoredCredentials};
 use crate::environment::now_ms;
@@ -38,7 +39,7 @@ fn webhook_in<'s>(snapshot: &'s Snapshot, id: &str) -> Result<&'s SharedWebhook,
 pub async fn put(
     State(relay): State<Arc<Relay>>,
     caller: Caller,
-    Path(id): Path<String>,
+    Id(id): Id,
     Body(body): Body,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
@@ -102,7 +103,7 @@ pub async fn put(
 pub async fn get(
     State(relay): State<Arc<Relay>>,
     caller: Caller,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
     let snapshot = relay.state.reload().await?;
@@ -113,7 +114,7 @@ pub async fn get(
 pub async fn delete(
     State(relay): State<Arc<Relay>>,
     caller: Caller,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
     relay
