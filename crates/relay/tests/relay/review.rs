@@ -43,41 +43,48 @@ fn base64_runs(text: &str) -> Vec<Vec<u8>> {
 /// docs/relay.md tells operators "`RUST_LOG=debug` for more", and promises credentials never appear
 /// in any log line. At debug, async-nats logs every JetStream API answer — including the
 /// `STREAM.MSG.GET` answers that carry the `relay_credentials` record (base64 inside JSON) whenever the
-/// relay (re)loads its state. Anyone with the log has the password.
+/// relay (re)loads its state. The libraries are held at `info` whatever `RUST_LOG` says: checked at
+/// `debug` and at `trace`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn review_debug_logs_never_hold_a_credential() {
+async fn debug_and_trace_logs_never_hold_a_credential() {
     const PASSWORD: &str = "canary-password-in-logs-41c7";
-    let nats = Nats::start().await;
-    let receiver = Receiver::start(&["--basic-auth", &format!("crm:{PASSWORD}")]).await;
-    let relay = Relay::start_logging(&nats.url(), &["--allow-private"], "debug").await;
-    relay
-        .put_config(&config(
-            &receiver.url,
-            json!({"type": "basic", "username": "crm"}),
-            false,
-            json!({}),
-        ))
+    for level in ["debug", "trace"] {
+        let nats = Nats::start().await;
+        let receiver = Receiver::start(&["--basic-auth", &format!("crm:{PASSWORD}")]).await;
+        let relay = Relay::start_logging(&nats.url(), &["--allow-private"], level).await;
+        relay
+            .put_config(&config(
+                &receiver.url,
+                json!({"type": "basic", "username": "crm"}),
+                false,
+                json!({}),
+            ))
+            .await;
+        relay
+            .put_credentials(WEBHOOK, json!({"password": PASSWORD}))
+            .await;
+        relay.post_events(&deal_event("evt_log", 1)).await;
+        wait_until("the delivery", Duration::from_secs(30), || async {
+            !receiver.requests().await.is_empty()
+        })
         .await;
-    relay
-        .put_credentials(WEBHOOK, json!({"password": PASSWORD}))
-        .await;
-    relay.post_events(&deal_event("evt_log", 1)).await;
-    wait_until("the delivery", Duration::from_secs(30), || async {
-        !receiver.requests().await.is_empty()
-    })
-    .await;
-    assert_eq!(receiver.requests().await[0]["auth"], "ok");
-    let log = relay.log();
-    assert!(
-        !log.contains(PASSWORD),
-        "the password is in the log as it is"
-    );
-    for decoded in base64_runs(&log) {
-        let decoded = String::from_utf8_lossy(&decoded);
+        assert_eq!(receiver.requests().await[0]["auth"], "ok");
+        let log = relay.log();
         assert!(
-            !decoded.contains(PASSWORD),
-            "the password is in the debug log, base64-encoded: {decoded}"
+            log.contains("configuration loaded"),
+            "RUST_LOG={level}: the relay's own debug lines are kept"
         );
+        assert!(
+            !log.contains(PASSWORD),
+            "RUST_LOG={level}: the password is in the log as it is"
+        );
+        for decoded in base64_runs(&log) {
+            let decoded = String::from_utf8_lossy(&decoded);
+            assert!(
+                !decoded.contains(PASSWORD),
+                "RUST_LOG={level}: the password is in the log, base64-encoded: {decoded}"
+            );
+        }
     }
 }
 
@@ -535,26 +542,29 @@ async fn review_namespaces_that_differ_in_case_stay_apart() {
 
 /// The same hole for the relay's own NATS password: the relay prints NATS URLs without their user
 /// information (`without_userinfo`), but at debug async-nats logs every failed connection attempt
-/// with the whole `ServerAddr`, password included — on a NATS restart as at start-up.
+/// with the whole `ServerAddr`, password included — on a NATS restart as at start-up. Checked at
+/// `debug` and at `trace`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn review_debug_logs_never_hold_the_nats_password() {
+async fn debug_and_trace_logs_never_hold_the_nats_password() {
     const NATS_PASSWORD: &str = "canary-nats-password-2b9e";
-    let url = format!("nats://relay:{NATS_PASSWORD}@127.0.0.1:{}", free_port());
-    let log = match Relay::try_start_logging(&url, &[], "debug").await {
-        Ok(_) => panic!("nothing listens there"),
-        Err(log) => log,
-    };
-    assert!(
-        log.contains("cannot reach NATS at nats://***@127.0.0.1"),
-        "{log}"
-    );
-    assert!(
-        !log.contains(NATS_PASSWORD),
-        "the NATS password is in the log: {}",
-        log.lines()
-            .find(|line| line.contains(NATS_PASSWORD))
-            .unwrap_or_default()
-    );
+    for level in ["debug", "trace"] {
+        let url = format!("nats://relay:{NATS_PASSWORD}@127.0.0.1:{}", free_port());
+        let log = match Relay::try_start_logging(&url, &[], level).await {
+            Ok(_) => panic!("nothing listens there"),
+            Err(log) => log,
+        };
+        assert!(
+            log.contains("cannot reach NATS at nats://***@127.0.0.1"),
+            "RUST_LOG={level}: {log}"
+        );
+        assert!(
+            !log.contains(NATS_PASSWORD),
+            "RUST_LOG={level}: the NATS password is in the log: {}",
+            log.lines()
+                .find(|line| line.contains(NATS_PASSWORD))
+                .unwrap_or_default()
+        );
+    }
 }
 
 /// `PUT …/credentials` checks values only for being empty or holding CR, LF or NUL, and answers
