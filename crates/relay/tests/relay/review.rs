@@ -509,20 +509,34 @@ async fn review_the_history_shows_the_request_that_was_sent_after_a_change() {
 }
 
 /// `--namespace` keeps accounts apart by name, but stream names are upper-cased
-/// (`RELAY_<NAMESPACE>_…`) while subjects and buckets keep the case: `acme` and `ACME` — both
-/// accepted by the flag — share the streams `RELAY_ACME_EVENTS`, `RELAY_ACME_DELIVERIES`,
-/// `RELAY_ACME_EXECUTIONS` and their durable consumers. Starting `ACME`'s relay rewrites the streams'
-/// subjects to `relay.ACME.…`: `acme`'s relay then refuses every event (503, "no stream found")
-/// while its `/healthz` says ok, and both relays' planners pull from the one shared consumer, so one
-/// account's processes handle the other's events.
+/// (`RELAY_<NAMESPACE>_…`) while subjects and buckets keep the case: `acme` and `ACME` would share the
+/// streams `RELAY_ACME_EVENTS`, `RELAY_ACME_DELIVERIES`, `RELAY_ACME_EXECUTIONS` and their durable
+/// consumers — starting `ACME`'s relay rewrote the streams' subjects, and `acme`'s relay then refused
+/// every event (503, "no stream found") while its `/healthz` said ok. Only lowercase namespaces are
+/// taken: `ACME` is refused at start-up with a clear line, before it touches anything, and `acme`
+/// goes on.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn review_namespaces_that_differ_in_case_stay_apart() {
+async fn a_namespace_differing_only_in_case_is_refused_and_cannot_break_another() {
     let nats = Nats::start().await;
     let receiver = Receiver::start(&[]).await;
     let lower = Relay::start(&nats.url(), &["--allow-private", "--namespace", "acme"]).await;
     lower.put_config(&plain_config(&receiver.url)).await;
-    let upper = Relay::start(&nats.url(), &["--allow-private", "--namespace", "ACME"]).await;
+    for upper in ["ACME", "Acme"] {
+        let refused =
+            match Relay::try_start(&nats.url(), &["--allow-private", "--namespace", upper]).await {
+                Ok(_) => panic!("a relay with --namespace {upper} started"),
+                Err(refused) => refused,
+            };
+        assert!(
+            refused.contains("exit status: 2")
+                && refused.contains(&format!(
+                    "--namespace \"{upper}\": use 1 to 32 lowercase letters"
+                )),
+            "{refused}"
+        );
+    }
     let health = lower.call("GET", "/healthz", None, None, &[]).await;
+    assert_eq!(health.status, 200, "{}", health.text);
     let answer = lower
         .call(
             "POST",
@@ -532,12 +546,11 @@ async fn review_namespaces_that_differ_in_case_stay_apart() {
             &[],
         )
         .await;
-    assert_eq!(
-        answer.status, 202,
-        "namespace acme, after a relay for namespace ACME started (its /healthz says {}): {}",
-        health.status, answer.text
-    );
-    drop(upper);
+    assert_eq!(answer.status, 202, "namespace acme: {}", answer.text);
+    wait_until("the delivery", Duration::from_secs(30), || async {
+        receiver.requests().await.len() == 1
+    })
+    .await;
 }
 
 /// The same hole for the relay's own NATS password: the relay prints NATS URLs without their user
