@@ -17,7 +17,9 @@ use webhook_engine::request::missing_credentials;
 use super::body::{parse, Body};
 use super::extract::Id;
 use super::{ApiError, Caller};
-use crate::credentials::{may_stay, secret_header, Credentials, StoredCredentials};
+use crate::credentials::{
+    check, fields_set, may_stay, secret_header, Credentials, StoredCredentials,
+};
 use crate::environment::now_ms;
 use crate::run::Relay;
 use crate::state::Snapshot;
@@ -49,9 +51,9 @@ pub async fn put(
     if webhook.route != Route::Relay {
         return Err(not_delivered_by_the_relay(webhook));
     }
-    credentials.check(webhook).map_err(|error| {
-        ApiError::bad_request(format!("the credentials are not valid: {error}"))
-    })?;
+    let not_valid =
+        |error| ApiError::bad_request(format!("the credentials are not valid: {error}"));
+    check(&credentials, webhook).map_err(not_valid)?;
     let origin = origin_of(&webhook.base_url).ok_or_else(|| {
         ApiError::bad_request(format!(
             "the webhook {:?} has no valid base URL, so there is no address its credentials could be bound to",
@@ -150,7 +152,7 @@ fn status(snapshot: &Snapshot, id: &str) -> serde_json::Value {
     json!({
         "webhook_id": id,
         "route": webhook.map(|webhook| webhook.route),
-        "set": stored.map(|stored| stored.credentials.fields_set()).unwrap_or_default(),
+        "set": stored.map(|stored| fields_set(&stored.credentials)).unwrap_or_default(),
         "origin": stored.map(|stored| stored.origin.clone()),
         "applies": stored.is_some_and(|stored| origin_now.as_deref() == Some(stored.origin.as_str())),
         "complete": webhook.is_some_and(|webhook| !missing_credentials(webhook)) && !secret_headers_empty,
