@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use webhook_engine::config::{ConfigDocument, SharedAuth, SharedWebhook};
 use webhook_engine::model::{origin_of, Auth, HeaderPair, Route, Secret, Webhook};
+use webhook_engine::request::validate_webhook;
 use webhook_engine::signing::sign;
 
 use crate::store::kv::read;
@@ -63,6 +64,10 @@ pub enum CredentialsError {
     Empty { field: String },
     #[error("`{field}` contains a line break or NUL, which cannot be sent in a header")]
     Unsendable { field: String },
+    /// The engine's own rules found values the webhook could never send (each problem names its
+    /// field, never the value).
+    #[error("{0}")]
+    CannotBeSent(String),
 }
 
 /// Checks `credentials` against the webhook they are for, as the document describes it: only the
@@ -155,6 +160,55 @@ pub fn fields_set(credentials: &Credentials) -> Vec<String> {
             .map(|name| format!("headers.{name}")),
     );
     set
+}
+
+/// Checks the webhook as it would send with `stored` — `webhook`, the document's webhook in its local
+/// form (no credentials), with them merged in — by the engine's rules for a webhook
+/// (`validate_webhook`, what the app's form checks): a value that can never be sent (characters
+/// beyond Latin-1 in a header, a ':' in a Basic user name) is refused when it is entered rather than
+/// found later as failed executions. Only problems of the credentials count (the document was checked
+/// when it was stored); each is named by its field in the `PUT` body, never with its value.
+pub fn check_sendable(
+    webhook: Webhook,
+    stored: &StoredCredentials,
+) -> Result<(), CredentialsError> {
+    let webhook = merged(webhook, Some(stored));
+    let problems: Vec<String> = validate_webhook(&webhook)
+        .into_iter()
+        .filter_map(|problem| {
+            let field = credential_field(&webhook, &problem.field)?;
+            Some(format!("`{field}`: {}", problem.message))
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(CredentialsError::CannotBeSent(problems.join("; ")))
+    }
+}
+
+/// The `PUT` body's field for a field of the engine's webhook form (`auth.token` → `token`,
+/// `headers.2.value` → `headers.X-Auth-Token`), when it is a credential's.
+fn credential_field(webhook: &Webhook, form_field: &str) -> Option<String> {
+    let field = match form_field {
+        "auth.username" => "username",
+        "auth.password" => "password",
+        "auth.token" => "token",
+        "auth.key" => "api_key",
+        "signing_secret" => "signing_secret",
+        other => {
+            let index: usize = other
+                .strip_prefix("headers.")?
+                .strip_suffix(".value")?
+                .parse()
+                .ok()?;
+            let header = webhook.headers.get(index)?;
+            return header
+                .is_secret()
+                .then(|| format!("headers.{}", header.name.trim()));
+        }
+    };
+    Some(field.to_owned())
 }
 
 fn check_value(field: &str, value: &str) -> Result<(), CredentialsError> {
@@ -337,6 +391,43 @@ mod tests {
             Err(CredentialsError::Unsendable { .. })
         ));
         assert!(serde_json::from_str::<Credentials>(r#"{"pasword": "p"}"#).is_err());
+    }
+
+    #[test]
+    fn credentials_the_webhook_could_never_send_are_named_without_their_value() {
+        let webhooks = document().into_local(&[]).webhooks;
+        let stored = |json: &str| StoredCredentials {
+            origin: "https://erp.example".into(),
+            credentials: credentials(json),
+            updated_at_ms: 0,
+        };
+        let chat = || Webhook {
+            base_url: "https://erp.example".into(),
+            ..webhooks[1].clone()
+        };
+        check_sendable(chat(), &stored(r#"{"token": "plain-token"}"#)).unwrap();
+        let emoji = check_sendable(chat(), &stored(r#"{"token": "token-🎉-canary"}"#))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            emoji.starts_with("`token`: the token can't be sent"),
+            "{emoji}"
+        );
+        assert!(!emoji.contains("canary"), "{emoji}");
+        let erp = webhooks[0].clone();
+        let header = check_sendable(
+            erp.clone(),
+            &stored(r#"{"password": "p", "headers": {"x-auth-token": "🎉-canary"}}"#),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(header.starts_with("`headers.X-Auth-Token`: "), "{header}");
+        assert!(!header.contains("canary"), "{header}");
+        let colon = check_sendable(erp, &stored(r#"{"username": "a:b-canary"}"#))
+            .unwrap_err()
+            .to_string();
+        assert!(colon.starts_with("`username`: "), "{colon}");
+        assert!(!colon.contains("canary"), "{colon}");
     }
 
     #[test]

@@ -11,14 +11,14 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 use webhook_engine::config::SharedWebhook;
-use webhook_engine::model::{origin_of, Route};
+use webhook_engine::model::{origin_of, Route, Webhook};
 use webhook_engine::request::missing_credentials;
 
 use super::body::{parse, Body};
 use super::extract::Id;
 use super::{ApiError, Caller};
 use crate::credentials::{
-    check, fields_set, may_stay, secret_header, Credentials, StoredCredentials,
+    check, check_sendable, fields_set, may_stay, secret_header, Credentials, StoredCredentials,
 };
 use crate::environment::now_ms;
 use crate::run::Relay;
@@ -31,6 +31,24 @@ fn webhook_in<'s>(snapshot: &'s Snapshot, id: &str) -> Result<&'s SharedWebhook,
         .document
         .as_ref()
         .and_then(|(document, _)| document.webhooks.iter().find(|webhook| webhook.id == id))
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "no webhook has the id {id:?} in the configuration: PUT /v1/config with it first"
+            ))
+        })
+}
+
+/// The document's webhook `id` as the engine takes it (no credentials in it).
+fn local_webhook(snapshot: &Snapshot, id: &str) -> Result<Webhook, ApiError> {
+    snapshot
+        .document
+        .as_ref()
+        .and_then(|(document, _)| {
+            let mut only = document.clone();
+            only.webhooks.retain(|webhook| webhook.id == id);
+            only.automations.clear();
+            only.into_local(&[]).webhooks.pop()
+        })
         .ok_or_else(|| {
             ApiError::not_found(format!(
                 "no webhook has the id {id:?} in the configuration: PUT /v1/config with it first"
@@ -65,6 +83,9 @@ pub async fn put(
         credentials,
         updated_at_ms: now_ms(),
     };
+    // The webhook as it would send with them, checked by the engine's rules: refused now, not found
+    // later as failed executions.
+    check_sendable(local_webhook(&snapshot, &id)?, &stored).map_err(not_valid)?;
     let value = serde_json::to_vec(&stored).expect("credentials serialize");
     let key = key_for(&id);
     let stored_at = relay

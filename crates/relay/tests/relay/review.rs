@@ -580,12 +580,13 @@ async fn debug_and_trace_logs_never_hold_the_nats_password() {
     }
 }
 
-/// `PUT …/credentials` checks values only for being empty or holding CR, LF or NUL, and answers
-/// `"complete": true` for a token that can never be sent (beyond Latin-1) — the problem shows only as
-/// failed executions later. The engine already knows the rule (`validate_webhook` on the merged
-/// webhook refuses it): the PUT should apply it and answer 400, as for every other bad input.
+/// `PUT …/credentials` checked values only for being empty or holding CR, LF or NUL, and answered
+/// `"complete": true` for a token that can never be sent (beyond Latin-1) — the problem showed only as
+/// failed executions later. The engine's rule (`validate_webhook` on the merged webhook) refuses it
+/// now: 400, naming the field, never quoting the value, and nothing is stored.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn review_credentials_that_can_never_be_sent_are_refused_when_entered() {
+async fn credentials_that_can_never_be_sent_are_refused_when_entered() {
+    const TOKEN: &str = "token-with-an-emoji-🎉";
     let nats = Nats::start().await;
     let receiver = Receiver::start(&[]).await;
     let relay = Relay::start(&nats.url(), &["--allow-private"]).await;
@@ -601,8 +602,19 @@ async fn review_credentials_that_can_never_be_sent_are_refused_when_entered() {
         .admin(
             "PUT",
             &format!("/v1/webhooks/{WEBHOOK}/credentials"),
-            Some(&json!({"token": "token-with-an-emoji-🎉"}).to_string()),
+            Some(&json!({ "token": TOKEN }).to_string()),
         )
         .await;
     assert_eq!(answer.status, 400, "{}", answer.text);
+    let error = answer.body["error"].as_str().unwrap();
+    assert!(
+        error.starts_with("the credentials are not valid: `token`: the token can't be sent"),
+        "{error}"
+    );
+    assert!(!answer.text.contains("emoji-"), "{}", answer.text);
+    let stored = relay
+        .admin("GET", &format!("/v1/webhooks/{WEBHOOK}/credentials"), None)
+        .await;
+    assert_eq!(stored.body["set"], json!([]), "{}", stored.text);
+    assert_eq!(stored.body["complete"], false, "{}", stored.text);
 }
