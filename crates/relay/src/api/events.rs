@@ -119,10 +119,12 @@ pub async fn post(
         })?;
     let mut accepted = Vec::new();
     let mut duplicates: Vec<String> = Vec::new();
+    let mut in_progress: Vec<String> = Vec::new();
     for (id, outcome) in results {
         match outcome {
             Accepted::Queued => accepted.push(id),
             Accepted::Duplicate => duplicates.push(id),
+            Accepted::InProgress => in_progress.push(id),
         }
     }
     duplicates.extend(repeated.into_iter().map(|event| event.id));
@@ -134,6 +136,20 @@ pub async fn post(
         .metrics
         .events_duplicate
         .fetch_add(duplicates.len() as u64, Ordering::Relaxed);
+    if let Some(first) = in_progress.first() {
+        // Answered like NATS being unreachable: the client sends the request again, which is safe,
+        // and then hears `duplicate` for ids another request accepted (this one's included).
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "another request is accepting the event id {first:?} right now ({} such in this request): send the request again shortly — it is safe, each event id runs once",
+                in_progress.len()
+            ),
+        )
+        .with_problems(vec![json!(
+            "some events may have been accepted: sending the same request again is safe, since each event id runs once"
+        )]));
+    }
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({ "accepted": accepted, "duplicates": duplicates })),

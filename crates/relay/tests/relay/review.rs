@@ -270,6 +270,65 @@ async fn review_one_event_id_posted_concurrently_is_accepted_once() {
     );
 }
 
+/// The other side of the claim: one left `received` by a request that failed between claiming and
+/// queueing is taken over by a later request once it is old (the event then runs), but a fresh one —
+/// another request between its two writes — is not: that request is answered "in progress, send
+/// again" (503), never `accepted`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_claim_left_received_is_taken_over_only_once_it_is_old() {
+    let nats = Nats::start().await;
+    let receiver = Receiver::start(&[]).await;
+    let relay = Relay::start(&nats.url(), &["--allow-private"]).await;
+    relay.put_config(&plain_config(&receiver.url)).await;
+    let client = async_nats::connect(nats.url()).await.unwrap();
+    let claims = async_nats::jetstream::new(client)
+        .get_key_value("relay_event_claims")
+        .await
+        .unwrap();
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let left = |at_ms: i64| json!({"state": "received", "at_ms": at_ms}).to_string();
+    claims
+        .put("evt_fresh_claim", left(now_ms).into())
+        .await
+        .unwrap();
+    claims
+        .put("evt_stale_claim", left(now_ms - 60_000).into())
+        .await
+        .unwrap();
+    let fresh = relay
+        .call(
+            "POST",
+            "/v1/events",
+            Some(EVENTS_TOKEN),
+            Some(&deal_event("evt_fresh_claim", 1).to_string()),
+            &[],
+        )
+        .await;
+    assert_eq!(fresh.status, 503, "{}", fresh.text);
+    assert!(
+        fresh.body["error"]
+            .as_str()
+            .unwrap()
+            .contains("another request is accepting the event id \"evt_fresh_claim\""),
+        "{}",
+        fresh.text
+    );
+    let stale = relay.post_events(&deal_event("evt_stale_claim", 2)).await;
+    assert_eq!(stale.body["accepted"], json!(["evt_stale_claim"]));
+    wait_until(
+        "the event taken over to run",
+        Duration::from_secs(30),
+        || async { receiver.requests().await.len() == 1 },
+    )
+    .await;
+    assert_eq!(receiver.requests().await[0]["path"], "/orders/2");
+    let again = relay.post_events(&deal_event("evt_stale_claim", 2)).await;
+    assert_eq!(again.body["duplicates"], json!(["evt_stale_claim"]));
+}
+
 /// RFC 9110 §11.1: the authentication scheme is case-insensitive. `BEARER <admin token>` is refused as
 /// "the token is not valid", which sends a client looking for a wrong token.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
