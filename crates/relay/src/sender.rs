@@ -18,11 +18,14 @@ use async_nats::jetstream::AckKind;
 use futures::StreamExt;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use webhook_engine::model::Route;
-use webhook_engine::runner::{attempt, Execution, Planned, Status, MAX_CONCURRENT_PER_WEBHOOK};
+use webhook_engine::runner::{
+    attempt, Attempt, Execution, Planned, Status, MAX_CONCURRENT_PER_WEBHOOK,
+};
 
 use crate::environment::{now_ms, RelayEnvironment};
 use crate::planner::stamp_of;
 use crate::run::Relay;
+use crate::store::executions::{Recorded, Stored};
 use crate::store::StoreError;
 
 /// Requests in flight per webhook in this process, as in the browser.
@@ -173,16 +176,20 @@ async fn deliver(relay: &Relay, message: &Message) -> Finish {
             return Finish::Drop;
         }
     };
-    // The record holds the attempts made so far; the queued message only the plan.
-    match relay.store.execution(&planned.execution.id).await {
+    // The record holds the attempts made so far; the queued message only the plan. Its cursor is
+    // what the new state is written over, and only over that.
+    let read_at = match relay.store.execution(&planned.execution.id).await {
         Ok(Some(stored)) if stored.execution.status != Status::Pending => return Finish::Done,
-        Ok(Some(stored)) => planned.execution = stored.execution,
-        Ok(None) => {}
+        Ok(Some(stored)) => {
+            planned.execution = stored.execution;
+            stored.cursor
+        }
+        Ok(None) => 0,
         Err(error) => {
             tracing::warn!("cannot read an execution record: {error}");
             return Finish::Leave;
         }
-    }
+    };
     if let Some(due) = planned.execution.next_attempt_at_ms {
         let wait = due - now_ms();
         if wait > EARLY_ENOUGH_MS {
@@ -211,14 +218,20 @@ async fn deliver(relay: &Relay, message: &Message) -> Finish {
         .is_some_and(|webhook| webhook.route != Route::Relay);
     if moved_to_browser {
         end(&mut planned.execution, MOVED_TO_BROWSER);
-        if let Err(error) = record(relay, &planned.execution).await {
-            tracing::warn!(
-                "the end of a delivery did not reach NATS, it will be looked at again: {error}"
-            );
-            return Finish::Leave;
-        }
-        relay.metrics.finished(planned.execution.status);
-        return Finish::Done;
+        return match record(relay, &planned.execution, read_at).await {
+            Ok(None) => {
+                relay.metrics.finished(planned.execution.status);
+                Finish::Done
+            }
+            // Another process moved it on meanwhile: it is looked at again.
+            Ok(Some(_)) => Finish::Leave,
+            Err(error) => {
+                tracing::warn!(
+                    "the end of a delivery did not reach NATS, it will be looked at again: {error}"
+                );
+                Finish::Leave
+            }
+        };
     }
     relay.metrics.in_flight.fetch_add(1, Ordering::Relaxed);
     let attempts_before = planned.execution.attempts.len();
@@ -244,9 +257,13 @@ async fn deliver(relay: &Relay, message: &Message) -> Finish {
         outcome = ?execution.attempts.last().map(|attempt| attempt.outcome),
         "attempt"
     );
-    if let Err(error) = record(relay, execution).await {
-        tracing::warn!("the attempt's record did not reach NATS, the delivery will be attempted again: {error}");
-        return Finish::Leave;
+    match record(relay, execution, read_at).await {
+        Ok(None) => {}
+        Ok(Some(newer)) => return late(relay, execution, attempts_before, newer).await,
+        Err(error) => {
+            tracing::warn!("the attempt's record did not reach NATS, the delivery will be attempted again: {error}");
+            return Finish::Leave;
+        }
     }
     match delay {
         Some(delay) => {
@@ -271,12 +288,28 @@ fn end(execution: &mut Execution, reason: &str) {
     execution.finished_at_ms = Some(now_ms());
 }
 
-async fn record(relay: &Relay, execution: &Execution) -> Result<u64, StoreError> {
+/// Records `execution` over the record read at cursor `read_at`, trying again when NATS hiccups.
+/// `Some(newer)` when the record moved on meanwhile (another process wrote it): `newer` is the
+/// record now, which is left as it is.
+async fn record(
+    relay: &Relay,
+    execution: &Execution,
+    read_at: u64,
+) -> Result<Option<Stored>, StoreError> {
     let mut wait = Duration::from_millis(100);
     let mut tries = 1;
     loop {
-        match relay.store.record(execution).await {
-            Ok(sequence) => return Ok(sequence),
+        match relay.store.record(execution, read_at).await {
+            Ok(Recorded::Stored(_)) => return Ok(None),
+            Ok(Recorded::Moved) => {
+                return match relay.store.execution(&execution.id).await? {
+                    // An earlier try of this very write did land (its answer was lost).
+                    Some(stored) if stored.execution == *execution => Ok(None),
+                    Some(stored) => Ok(Some(stored)),
+                    // Gone since (aged out): nothing to overwrite.
+                    None => Box::pin(record(relay, execution, 0)).await,
+                };
+            }
             Err(error) if tries >= RECORD_TRIES => return Err(error),
             Err(_) => {
                 tokio::time::sleep(wait).await;
@@ -284,5 +317,123 @@ async fn record(relay: &Relay, execution: &Execution) -> Result<u64, StoreError>
                 tries += 1;
             }
         }
+    }
+}
+
+/// An attempt whose record moved on while it was made: another process took the delivery over (this
+/// one was cut off from NATS longer than the ack wait) and wrote its own attempts. A finished record
+/// is never touched again, and the delivery is not queued again. A pending one gets this attempt
+/// added after its own (it did reach the endpoint, with the same `webhook-id`), its schedule kept,
+/// and it ends as succeeded when this attempt succeeded; the delivery itself is left to the process
+/// that took it over.
+async fn late(
+    relay: &Relay,
+    ours: &Execution,
+    attempts_before: usize,
+    mut newer: Stored,
+) -> Finish {
+    loop {
+        if newer.execution.status != Status::Pending {
+            tracing::warn!(
+                execution = %ours.id,
+                status = ?newer.execution.status,
+                "a late attempt: the execution was finished meanwhile by another process, which took the delivery over; its record is kept as it is"
+            );
+            return Finish::Done;
+        }
+        let merged = with_late_attempts(newer.execution.clone(), ours, attempts_before);
+        match record(relay, &merged, newer.cursor).await {
+            Ok(None) => {
+                tracing::warn!(
+                    execution = %ours.id,
+                    "a late attempt, added to the record another process had moved on meanwhile"
+                );
+                if merged.status == Status::Pending {
+                    return Finish::Leave;
+                }
+                relay.metrics.finished(merged.status);
+                return Finish::Done;
+            }
+            Ok(Some(again)) => newer = again,
+            Err(error) => {
+                tracing::warn!("a late attempt's record did not reach NATS: {error}");
+                return Finish::Leave;
+            }
+        }
+    }
+}
+
+/// `newer` with the attempts `ours` made from `attempts_before` on added after its own, numbered on
+/// from them. `newer`'s schedule stands (the waits of ours are dropped), unless one of ours succeeded:
+/// then the execution has succeeded.
+fn with_late_attempts(mut newer: Execution, ours: &Execution, attempts_before: usize) -> Execution {
+    for attempt in ours.attempts.iter().skip(attempts_before) {
+        newer.attempts.push(Attempt {
+            number: newer.attempts.len() as u32 + 1,
+            retry_in: None,
+            ..attempt.clone()
+        });
+    }
+    if ours.status == Status::Succeeded {
+        newer.status = Status::Succeeded;
+        newer.reason = None;
+        newer.next_attempt_at_ms = None;
+        newer.finished_at_ms = ours.finished_at_ms;
+    }
+    newer
+}
+
+#[cfg(test)]
+mod tests {
+    use webhook_engine::retry::{Delay, DelayReason, Outcome};
+
+    use super::*;
+
+    fn execution(outcomes: &[u16]) -> Execution {
+        let mut execution: Execution = serde_json::from_value(serde_json::json!({
+            "id": "msg_1", "automation_id": "au", "automation_name": "A", "action_index": 0,
+            "webhook_id": "wh", "webhook_name": "W",
+            "event": {"id": "evt", "entity": "deal", "action": "updated", "record_id": 1, "time": "t"},
+            "user": {"id": 1, "name": "Ada", "email": "", "is_admin": true},
+            "created_at_ms": 0, "status": "pending", "reason": null, "trace": [], "request": null,
+            "attempts": [], "next_attempt_at_ms": 5000, "finished_at_ms": null
+        }))
+        .unwrap();
+        for status in outcomes {
+            execution.attempts.push(Attempt {
+                number: execution.attempts.len() as u32 + 1,
+                started_at_ms: 0,
+                duration_ms: 1,
+                outcome: Outcome::Status(*status),
+                response: None,
+                retry_in: Some(Delay {
+                    ms: 1000,
+                    reason: DelayReason::Backoff,
+                }),
+            });
+        }
+        execution
+    }
+
+    #[test]
+    fn a_late_attempt_is_added_after_the_newer_ones_and_keeps_their_schedule() {
+        let newer = execution(&[503]);
+        let ours = execution(&[502]);
+        let merged = with_late_attempts(newer.clone(), &ours, 0);
+        assert_eq!(merged.attempts.len(), 2);
+        assert_eq!(merged.attempts[1].number, 2);
+        assert_eq!(merged.attempts[1].outcome, Outcome::Status(502));
+        assert_eq!(merged.attempts[1].retry_in, None);
+        assert_eq!(merged.status, Status::Pending);
+        assert_eq!(merged.next_attempt_at_ms, newer.next_attempt_at_ms);
+
+        let mut succeeded = execution(&[200]);
+        succeeded.status = Status::Succeeded;
+        succeeded.next_attempt_at_ms = None;
+        succeeded.finished_at_ms = Some(9);
+        let merged = with_late_attempts(newer, &succeeded, 0);
+        assert_eq!(merged.status, Status::Succeeded);
+        assert_eq!(merged.next_attempt_at_ms, None);
+        assert_eq!(merged.finished_at_ms, Some(9));
     }
 }

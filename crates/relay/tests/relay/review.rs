@@ -438,13 +438,13 @@ fn send_signal(process: &Process, signal: &str) {
 
 /// A relay that loses touch with NATS during a slow attempt (a network partition, a paused VM —
 /// SIGSTOP here) stops keeping its delivery alive; after the ack wait NATS hands the delivery to
-/// another relay, which is at-least-once as documented. But execution records are written
-/// last-writer-wins (`Store::record` publishes with no expected sequence): when the first relay comes
-/// back, it records its own, older attempt over the second relay's success. The history then shows an
-/// execution that succeeded as pending for ever (its delivery was acknowledged, so nothing ever
-/// finishes it).
+/// another relay, which is at-least-once as documented. Execution records were written
+/// last-writer-wins: when the first relay came back, it recorded its own, older attempt over the
+/// second relay's success, and the history showed an execution that succeeded as pending for ever.
+/// Records are now written over the record read, and only over that one (expected last subject
+/// sequence): the late attempt finds the record finished and leaves it, and nothing is queued again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn review_a_late_attempt_never_overwrites_a_finished_execution() {
+async fn a_late_attempt_never_overwrites_a_finished_execution() {
     async fn status(relay: &Relay, id: &str) -> Value {
         relay
             .admin("GET", &format!("/v1/executions/{id}"), None)
