@@ -7,6 +7,10 @@
 //! While a delivery is held (waiting for one of its webhook's slots, or in flight) NATS is told it is
 //! in progress, so a slow endpoint is not handed to another process and sent the same attempt twice.
 //! A process that dies stops saying so, and its deliveries go to the others after the ack wait.
+//!
+//! A delivery whose webhook has all its slots busy waits in the process only while a reserve of
+//! places stays free ([`reserve`]); past that it is given back to NATS for a moment, so a slow
+//! webhook's backlog never holds every place and deliveries to the other webhooks go on.
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -57,6 +61,8 @@ const RECORD_TRIES: u32 = 5;
 
 pub async fn run(relay: Arc<Relay>) {
     let capacity = Arc::new(Semaphore::new(relay.settings.max_in_flight));
+    let reserve = reserve(relay.settings.max_in_flight);
+    let mut nothing_placed = false;
     while !relay.shutdown.is_requested() {
         // Take only what can be held: a message waiting in this process's buffer would be invisible
         // to the others and could not be kept alive.
@@ -67,6 +73,14 @@ pub async fn run(relay: Arc<Relay>) {
                 () = relay.shutdown.requested() => break,
             }
             continue;
+        }
+        if nothing_placed {
+            // Everything taken last time was given back (its webhooks are busy): look again a
+            // moment later rather than spin through their backlog.
+            tokio::select! {
+                () = tokio::time::sleep(SCAN_PAUSE) => {}
+                () = relay.shutdown.requested() => break,
+            }
         }
         let batch = relay
             .store
@@ -84,6 +98,7 @@ pub async fn run(relay: Arc<Relay>) {
                 continue;
             }
         };
+        let (mut placed, mut given_back) = (false, false);
         while let Some(message) = batch.next().await {
             let message = match message {
                 Ok(message) => message,
@@ -97,9 +112,28 @@ pub async fn run(relay: Arc<Relay>) {
                 let _ = message.ack_with(AckKind::Nak(None)).await;
                 continue;
             };
+            // A delivery starts at once when its webhook has a free slot; one whose webhook is busy
+            // waits here only while more than the reserve stays free for the others, and is given
+            // back to NATS for a moment otherwise.
+            let slot = webhook_of(&message.payload)
+                .map(|webhook_id| relay.slots.of(&webhook_id).try_acquire_owned().ok());
+            // Not an attempt: nothing is sent or recorded, and NATS keeps the delivery (a NAK that
+            // does not arrive leaves it to come back after the ack wait).
+            if matches!(slot, Some(None)) && capacity.available_permits() < reserve {
+                drop(permit);
+                let delivered = message.info().map_or(1, |info| info.delivered);
+                let _ = message
+                    .ack_with(AckKind::Nak(Some(give_back_delay(delivered))))
+                    .await;
+                relay.metrics.given_back.fetch_add(1, Ordering::Relaxed);
+                given_back = true;
+                continue;
+            }
+            placed = true;
             let relay = relay.clone();
-            tokio::spawn(async move { handle(relay, message, permit).await });
+            tokio::spawn(async move { handle(relay, message, permit, slot.flatten()).await });
         }
+        nothing_placed = given_back && !placed;
     }
     // Let the attempts in flight finish within the grace period; what is left stays unacknowledged
     // and goes to another process after the ack wait.
@@ -114,7 +148,51 @@ pub async fn run(relay: Arc<Relay>) {
     }
 }
 
-async fn handle(relay: Arc<Relay>, message: Message, _permit: OwnedSemaphorePermit) {
+/// Places of `--max-in-flight` kept for deliveries that can start at once: a delivery waits for one
+/// of its webhook's slots only while more than this is free, so one slow webhook's backlog never
+/// takes every place of a process and the other webhooks go on.
+fn reserve(max_in_flight: usize) -> usize {
+    (max_in_flight / 4).max(1)
+}
+
+/// A delivery given back while its webhook is busy comes back after this, doubled for each time it
+/// was delivered before (at most [`GIVE_BACK_LONGEST`]), give or take a quarter: a long backlog is
+/// looked through less and less often while it waits for its webhook.
+const GIVE_BACK_FIRST: Duration = Duration::from_millis(250);
+const GIVE_BACK_LONGEST: Duration = Duration::from_secs(30);
+/// After a batch that was all given back, the next is taken this much later.
+const SCAN_PAUSE: Duration = Duration::from_millis(50);
+
+fn give_back_delay(delivered: i64) -> Duration {
+    let doublings = u32::try_from(delivered.saturating_sub(1).clamp(0, 7)).unwrap_or(7);
+    let delay = (GIVE_BACK_FIRST * 2u32.pow(doublings)).min(GIVE_BACK_LONGEST);
+    delay.mul_f64(0.75 + rand::random::<f64>() / 2.0)
+}
+
+/// The webhook a queued delivery goes to, read without the rest of it; `None` when it does not read
+/// (it is then dropped by [`deliver`]).
+fn webhook_of(payload: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        execution: HeadExecution,
+    }
+    #[derive(serde::Deserialize)]
+    struct HeadExecution {
+        webhook_id: String,
+    }
+    serde_json::from_slice::<Head>(payload)
+        .ok()
+        .map(|head| head.execution.webhook_id)
+}
+
+/// Holds one delivery until it is finished, given back or left: `slot` is one of its webhook's slots
+/// when one was free as it was taken (otherwise it waits for one).
+async fn handle(
+    relay: Arc<Relay>,
+    message: Message,
+    _permit: OwnedSemaphorePermit,
+    slot: Option<OwnedSemaphorePermit>,
+) {
     let message = Arc::new(message);
     if message.info().is_ok_and(|info| info.delivered > 1) {
         relay.metrics.redeliveries.fetch_add(1, Ordering::Relaxed);
@@ -123,7 +201,7 @@ async fn handle(relay: Arc<Relay>, message: Message, _permit: OwnedSemaphorePerm
         message.clone(),
         relay.settings.ack_wait,
     )));
-    let finish = deliver(&relay, &message).await;
+    let finish = deliver(&relay, &message, slot).await;
     drop(keep_alive);
     let acknowledged = match finish {
         Finish::Done => message.double_ack().await,
@@ -168,7 +246,7 @@ enum Finish {
     Leave,
 }
 
-async fn deliver(relay: &Relay, message: &Message) -> Finish {
+async fn deliver(relay: &Relay, message: &Message, slot: Option<OwnedSemaphorePermit>) -> Finish {
     let mut planned: Planned = match serde_json::from_slice(&message.payload) {
         Ok(planned) => planned,
         Err(error) => {
@@ -196,10 +274,15 @@ async fn deliver(relay: &Relay, message: &Message) -> Finish {
             return Finish::RetryIn(Duration::from_millis(wait as u64));
         }
     }
-    let slots = relay.slots.of(&planned.execution.webhook_id);
-    let _slot = tokio::select! {
-        slot = slots.acquire_owned() => slot.expect("slots are never closed"),
-        () = relay.shutdown.requested() => return Finish::GiveBack,
+    let _slot = match slot {
+        Some(slot) => slot,
+        None => {
+            let slots = relay.slots.of(&planned.execution.webhook_id);
+            tokio::select! {
+                slot = slots.acquire_owned() => slot.expect("slots are never closed"),
+                () = relay.shutdown.requested() => return Finish::GiveBack,
+            }
+        }
     };
     let snapshot = match relay
         .state
@@ -413,6 +496,29 @@ mod tests {
             });
         }
         execution
+    }
+
+    #[test]
+    fn a_busy_webhooks_deliveries_come_back_later_each_time_and_leave_a_reserve() {
+        let within = |delivered: i64, low: u64, high: u64| {
+            let delay = give_back_delay(delivered);
+            assert!(
+                delay >= Duration::from_millis(low) && delay <= Duration::from_millis(high),
+                "{delivered}: {delay:?}"
+            );
+        };
+        within(1, 187, 313);
+        within(2, 375, 625);
+        within(5, 3000, 5000);
+        within(100, 22_500, 37_500);
+        assert_eq!(reserve(1), 1);
+        assert_eq!(reserve(8), 2);
+        assert_eq!(reserve(64), 16);
+        assert_eq!(
+            webhook_of(br#"{"execution": {"id": "x", "webhook_id": "wh_erp"}, "event": {}}"#),
+            Some("wh_erp".into())
+        );
+        assert_eq!(webhook_of(b"{}"), None);
     }
 
     #[test]

@@ -175,12 +175,13 @@ async fn review_a_slow_webhook_does_not_hold_back_the_other_webhooks() {
     let retry = json!({"max_attempts": 1, "initial_backoff_ms": 200, "max_backoff_ms": 200});
     let document = json!({
         "format": "webhook-automations/config",
-        "version": 1,
+        "version": 3,
+        "revision": 1,
         "webhooks": [
-            {"id": "wh_slow", "name": "Slow", "base_url": slow.url, "auth": {"type": "none"},
-             "timeout_ms": 30000, "retry": retry},
-            {"id": "wh_fast", "name": "Fast", "base_url": fast.url, "auth": {"type": "none"},
-             "timeout_ms": 30000, "retry": retry},
+            {"id": "wh_slow", "name": "Slow", "base_url": slow.url, "route": "relay",
+             "auth": {"type": "none"}, "timeout_ms": 30000, "retry": retry},
+            {"id": "wh_fast", "name": "Fast", "base_url": fast.url, "route": "relay",
+             "auth": {"type": "none"}, "timeout_ms": 30000, "retry": retry},
         ],
         "automations": [
             {"id": "au_slow", "name": "Updated deals", "enabled": true,
@@ -226,6 +227,51 @@ async fn review_a_slow_webhook_does_not_hold_back_the_other_webhooks() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // The slow webhook's deliveries that were given back meanwhile are neither lost nor sent twice,
+    // and a give-back is not an attempt: each execution succeeded at its first and only attempt.
+    wait_until(
+        "the slow webhook's backlog to be worked through",
+        Duration::from_secs(60),
+        || async { slow.requests().await.len() >= 40 },
+    )
+    .await;
+    wait_until(
+        "every execution to succeed",
+        Duration::from_secs(30),
+        || async {
+            let executions = relay.executions().await;
+            executions.len() == 41
+                && executions
+                    .iter()
+                    .all(|execution| execution["status"] == "succeeded")
+        },
+    )
+    .await;
+    let ids: std::collections::BTreeSet<String> = slow
+        .requests()
+        .await
+        .iter()
+        .map(|request| header(request, "webhook-id").unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        (slow.requests().await.len(), ids.len()),
+        (40, 40),
+        "requests to the slow endpoint, and distinct webhook-ids among them"
+    );
+    for execution in relay.executions().await {
+        assert_eq!(
+            execution["attempts"].as_array().map(Vec::len),
+            Some(1),
+            "{execution}"
+        );
+    }
+    assert_eq!(relay.attempts_made().await, 41);
+    let metrics = relay.metrics().await;
+    let given_back = metrics
+        .lines()
+        .find_map(|line| line.strip_prefix("webhook_relay_deliveries_given_back_total "))
+        .and_then(|value| value.parse::<u64>().ok());
+    assert!(given_back.is_some_and(|count| count > 0), "{metrics}");
 }
 
 /// The same event id posted at once to two relay processes (a CRM retrying a webhook, two CRM
