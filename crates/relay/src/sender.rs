@@ -364,7 +364,7 @@ async fn deliver(relay: &Relay, message: &Message, slot: Option<OwnedSemaphorePe
 }
 
 /// Ends `execution` as failed, now, for `reason`.
-fn end(execution: &mut Execution, reason: &str) {
+pub fn end(execution: &mut Execution, reason: &str) {
     execution.status = Status::Failed;
     execution.reason = Some(reason.to_owned());
     execution.next_attempt_at_ms = None;

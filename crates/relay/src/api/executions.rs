@@ -162,15 +162,16 @@ pub async fn replay(
             webhook.name
         )));
     }
-    let planned = replay_execution(
+    let mut planned = replay_execution(
         &snapshot.compiled,
         &original.execution,
         &by,
         &mut RelayEnvironment,
     );
     if planned.execution.status == Status::Pending {
-        queue(&relay, &planned, snapshot.stamp).await?;
-    } else {
+        queue(&relay, &mut planned, snapshot.stamp).await?;
+    }
+    if planned.execution.status != Status::Pending {
         relay.metrics.finished(planned.execution.status);
     }
     relay.store.record_new(&planned.execution).await?;
