@@ -30,6 +30,7 @@ use crate::environment::{now_ms, RelayEnvironment};
 use crate::planner::stamp_of;
 use crate::run::Relay;
 use crate::store::executions::{Recorded, Stored};
+use crate::store::names::key_for;
 use crate::store::StoreError;
 
 /// Requests in flight per webhook in this process, as in the browser.
@@ -205,7 +206,7 @@ async fn handle(
     drop(keep_alive);
     let acknowledged = match finish {
         Finish::Done => message.double_ack().await,
-        Finish::RetryIn(delay) => message.ack_with(AckKind::Nak(Some(delay))).await,
+        Finish::RetryIn(delay) => wait_in_nats(&relay, &message, delay).await,
         Finish::GiveBack => message.ack_with(AckKind::Nak(None)).await,
         Finish::Drop => message.ack_with(AckKind::Term).await,
         // Redelivered after the ack wait, to whichever process is there.
@@ -214,6 +215,97 @@ async fn handle(
     if let Err(error) = acknowledged {
         tracing::warn!("a delivery's acknowledgement did not reach NATS (it may be attempted again, same webhook-id): {error}");
     }
+}
+
+/// Shortest wait worth a NAK of its own; a copy with less life left than this is queued again.
+const SHORTEST_WAIT: Duration = Duration::from_secs(1);
+const HOUR: Duration = Duration::from_secs(3600);
+
+/// What to do with a delivery whose next attempt is `delay` away.
+#[derive(Debug, PartialEq, Eq)]
+enum Wait {
+    /// Wait in NATS this long (the whole delay, or as much of it as this copy may still live).
+    Nak(Duration),
+    /// This copy is about to age out: queue a fresh one.
+    Renew,
+}
+
+/// The deliveries stream drops a message `max_age` after it was queued (`age` ago), however often it
+/// was negatively acknowledged since. A delivery may wait in NATS until `margin` before that — room for
+/// it to come back, and for a process that dies holding it to be taken over (`ack_wait`) — and is
+/// queued again then; `max_age` 0 is no limit.
+fn wait_for(delay: Duration, age: Duration, max_age: Duration, ack_wait: Duration) -> Wait {
+    if max_age.is_zero() {
+        return Wait::Nak(delay);
+    }
+    let margin = (max_age / 2).min(HOUR.max(ack_wait * 2));
+    let left = (max_age - margin).saturating_sub(age);
+    if delay <= left {
+        Wait::Nak(delay)
+    } else if left >= SHORTEST_WAIT {
+        Wait::Nak(left)
+    } else {
+        Wait::Renew
+    }
+}
+
+/// Lets the delivery wait `delay` in NATS before its next attempt. A wait that reaches past the
+/// deliveries stream's maximum age (the retention, counted from when the delivery was queued) would be
+/// dropped by NATS with it: the delivery comes back before that, and is then queued again with its
+/// record rewritten (which renews the record's age too), so a retry is never lost to the retention.
+async fn wait_in_nats(
+    relay: &Relay,
+    message: &Message,
+    delay: Duration,
+) -> Result<(), async_nats::Error> {
+    let max_age = match relay.store.deliveries.get_info().await {
+        Ok(info) => info.config.max_age,
+        Err(error) => {
+            tracing::warn!(
+                "cannot read the deliveries stream's maximum age, taking --retention-days: {error}"
+            );
+            relay.settings.retention
+        }
+    };
+    let info = message.info()?;
+    let published_ms = i64::try_from(info.published.unix_timestamp_nanos() / 1_000_000)?;
+    let age = Duration::from_millis(u64::try_from(now_ms() - published_ms).unwrap_or(0));
+    match wait_for(delay, age, max_age, relay.settings.ack_wait) {
+        Wait::Nak(wait) => message.ack_with(AckKind::Nak(Some(wait))).await,
+        Wait::Renew => renew(relay, message, info.stream_sequence).await,
+    }
+}
+
+/// Queues a fresh copy of a waiting delivery (its record rewritten first, so that both are renewed)
+/// and acknowledges the old one. The copy's `Nats-Msg-Id` names the old copy, so renewing the same copy
+/// twice (its acknowledgement was lost) queues one. A delivery finished meanwhile is only acknowledged.
+async fn renew(relay: &Relay, message: &Message, sequence: u64) -> Result<(), async_nats::Error> {
+    let planned: Planned = serde_json::from_slice(&message.payload)?;
+    match relay.store.execution(&planned.execution.id).await? {
+        Some(stored) if stored.execution.status != Status::Pending => {
+            return message.double_ack().await
+        }
+        // Moved on meanwhile: written by another process, which renews it all the same.
+        Some(stored) => {
+            relay.store.record(&stored.execution, stored.cursor).await?;
+        }
+        None => {}
+    }
+    let mut headers = message.headers.clone().unwrap_or_default();
+    let id = format!("{}.{sequence}", key_for(&planned.execution.id));
+    headers.insert("Nats-Msg-Id", id.as_str());
+    relay
+        .store
+        .js
+        .publish_with_headers(
+            relay.store.names.deliveries_subject(),
+            headers,
+            message.payload.clone(),
+        )
+        .await?
+        .await?;
+    tracing::info!(execution = %planned.execution.id, "a delivery waiting longer than the retention was queued again");
+    message.double_ack().await
 }
 
 /// Stops the keep-alive however `deliver` ends — a panic included, or the delivery would be kept alive
@@ -519,6 +611,35 @@ mod tests {
             Some("wh_erp".into())
         );
         assert_eq!(webhook_of(b"{}"), None);
+    }
+
+    #[test]
+    fn a_wait_past_the_streams_maximum_age_comes_back_before_it_and_is_queued_again() {
+        let (secs, ack_wait) = (Duration::from_secs, Duration::from_secs(30));
+        let day = secs(86_400);
+        // Within what is left: the whole wait.
+        assert_eq!(
+            wait_for(secs(600), secs(0), day, ack_wait),
+            Wait::Nak(secs(600))
+        );
+        // Past it: back an hour before the stream would drop it, then queued again.
+        assert_eq!(
+            wait_for(secs(86_000), secs(0), day, ack_wait),
+            Wait::Nak(secs(82_800))
+        );
+        assert_eq!(
+            wait_for(secs(3_200), secs(82_800), day, ack_wait),
+            Wait::Renew
+        );
+        // A short retention keeps half of it as the margin; no limit, no renewal.
+        assert_eq!(
+            wait_for(secs(125), secs(0), secs(121), ack_wait),
+            Wait::Nak(Duration::from_millis(60_500))
+        );
+        assert_eq!(
+            wait_for(secs(1_000_000), secs(1_000_000), Duration::ZERO, ack_wait),
+            Wait::Nak(secs(1_000_000))
+        );
     }
 
     #[test]

@@ -485,6 +485,36 @@ async fn review_a_retry_that_waits_past_the_retention_is_not_lost() {
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+    // The record outlived the retention too: the history shows both attempts, and the success.
+    wait_until(
+        "the execution to succeed",
+        Duration::from_secs(30),
+        || async {
+            relay
+                .admin("GET", &format!("/v1/executions/{id}"), None)
+                .await
+                .body["execution"]["status"]
+                == "succeeded"
+        },
+    )
+    .await;
+    let execution = relay
+        .admin("GET", &format!("/v1/executions/{id}"), None)
+        .await
+        .body["execution"]
+        .clone();
+    let outcomes: Vec<&Value> = execution["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|attempt| &attempt["outcome"])
+        .collect();
+    assert_eq!(
+        outcomes,
+        [&json!({"status": 503}), &json!({"status": 200})],
+        "{execution}"
+    );
+    assert_eq!(receiver.requests().await.len(), 2);
 }
 
 fn send_signal(process: &Process, signal: &str) {
