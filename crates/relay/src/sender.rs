@@ -432,12 +432,18 @@ async fn deliver(relay: &Relay, message: &Message, slot: Option<OwnedSemaphorePe
         outcome = ?execution.attempts.last().map(|attempt| attempt.outcome),
         "attempt"
     );
-    match record(relay, execution, read_at).await {
-        Ok(None) => {}
-        Ok(Some(newer)) => return late(relay, execution, attempts_before, newer).await,
-        Err(error) => {
-            tracing::warn!("the attempt's record did not reach NATS, the delivery will be attempted again: {error}");
-            return Finish::Leave;
+    let mut over = read_at;
+    loop {
+        match record(relay, execution, over).await {
+            Ok(None) => break,
+            Ok(Some(newer)) if no_attempt_since(&newer.execution, attempts_before) => {
+                over = newer.cursor;
+            }
+            Ok(Some(newer)) => return late(relay, execution, attempts_before, newer).await,
+            Err(error) => {
+                tracing::warn!("the attempt's record did not reach NATS, the delivery will be attempted again: {error}");
+                return Finish::Leave;
+            }
         }
     }
     match delay {
@@ -493,6 +499,14 @@ async fn record(
             }
         }
     }
+}
+
+/// Whether a record that moved on while an attempt was made holds no attempt beyond the
+/// `attempts_before` that attempt started from: it was written again without one — the planner's first
+/// record landing after the delivery was already taken, or a renewal ([`renew`]) — so nobody else
+/// attempted, and the attempt's state goes over it (not a late attempt).
+fn no_attempt_since(newer: &Execution, attempts_before: usize) -> bool {
+    newer.status == Status::Pending && newer.attempts.len() == attempts_before
 }
 
 /// An attempt whose record moved on while it was made: another process took the delivery over (this
@@ -640,6 +654,17 @@ mod tests {
             wait_for(secs(1_000_000), secs(1_000_000), Duration::ZERO, ack_wait),
             Wait::Nak(secs(1_000_000))
         );
+    }
+
+    #[test]
+    fn a_record_written_again_without_an_attempt_is_not_another_processs_attempt() {
+        let planned = execution(&[]);
+        assert!(no_attempt_since(&planned, 0));
+        assert!(!no_attempt_since(&execution(&[503]), 0));
+        assert!(no_attempt_since(&execution(&[503]), 1));
+        let mut finished = execution(&[]);
+        finished.status = Status::Failed;
+        assert!(!no_attempt_since(&finished, 0));
     }
 
     #[test]
