@@ -80,7 +80,7 @@ pub struct Args {
     pub replicas: u8,
 
     /// Keeps this relay's streams and buckets apart from other relays' on the same NATS (one CRM
-    /// account each): letters, digits, '-' and '_'.
+    /// account each): lowercase letters, digits, '-' and '_'.
     #[arg(long, value_name = "NAME")]
     pub namespace: Option<String>,
 
@@ -187,12 +187,15 @@ impl Args {
         if let Some(namespace) = &self.namespace {
             let fine = !namespace.is_empty()
                 && namespace.len() <= 32
-                && namespace
-                    .bytes()
-                    .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_');
+                && namespace.bytes().all(|byte| {
+                    byte.is_ascii_lowercase()
+                        || byte.is_ascii_digit()
+                        || byte == b'-'
+                        || byte == b'_'
+                });
             if !fine {
                 return Err(format!(
-                    "--namespace {namespace:?}: use 1 to 32 letters, digits, '-' or '_'"
+                    "--namespace {namespace:?}: use 1 to 32 lowercase letters, digits, '-' or '_' (stream names are upper-cased, so namespaces that differ only in case would share them)"
                 ));
             }
         }
@@ -289,6 +292,8 @@ mod tests {
                 "--allow-origin",
             ),
             (vec!["--namespace", "a.b"], "--namespace"),
+            (vec!["--namespace", "ACME"], "lowercase letters"),
+            (vec!["--namespace", "Acme"], "lowercase letters"),
             (vec!["--resolve", "erp.example"], "--resolve erp.example"),
             (
                 vec!["--resolve", "erp.example=nope"],

@@ -12,46 +12,21 @@
 //! removed, switched to the browser, or moved to another origin — a browser webhook's credentials
 //! live in the browser, and an origin's credentials are never kept for another.
 
-use std::collections::BTreeMap;
-
 use async_nats::jetstream::kv::UpdateErrorKind;
 use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use webhook_engine::config::{ConfigDocument, SharedAuth, SharedWebhook};
 use webhook_engine::model::{origin_of, Auth, HeaderPair, Route, Secret, Webhook};
+use webhook_engine::request::validate_webhook;
 use webhook_engine::signing::sign;
 
 use crate::store::kv::read;
 use crate::store::names::{id_for, key_for, DOCUMENT_KEY};
 use crate::store::{Store, StoreError};
 
-/// What `PUT /v1/webhooks/{id}/credentials` takes. Unknown fields are refused.
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Credentials {
-    /// Basic authentication's user name, when it should differ from the document's.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_key: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub signing_secret: Option<String>,
-    /// Values of the webhook's secret custom headers (`X-Api-Key`, `Authorization`, …), by name.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub headers: BTreeMap<String, String>,
-}
-
-// Never printable by accident.
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Credentials(••••••)")
-    }
-}
+/// What `PUT /v1/webhooks/{id}/credentials` takes: the engine's type, the body the app sends.
+pub use webhook_engine::credentials::Credentials;
 
 /// The record kept in the credentials bucket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,95 +64,151 @@ pub enum CredentialsError {
     Empty { field: String },
     #[error("`{field}` contains a line break or NUL, which cannot be sent in a header")]
     Unsendable { field: String },
+    /// The engine's own rules found values the webhook could never send (each problem names its
+    /// field, never the value).
+    #[error("{0}")]
+    CannotBeSent(String),
 }
 
-impl Credentials {
-    /// Checks these credentials against the webhook they are for, as the document describes it: only
-    /// the fields its kind of authentication takes, a signing secret only when it signs, header
-    /// values only for its secret headers.
-    pub fn check(&self, webhook: &SharedWebhook) -> Result<(), CredentialsError> {
-        let (auth, takes) = match &webhook.auth {
-            SharedAuth::None => ("no authentication", "no credential"),
-            SharedAuth::Basic { .. } => ("Basic authentication", "`username` and `password`"),
-            SharedAuth::Bearer => ("a bearer token", "`token`"),
-            SharedAuth::ApiKey { .. } => ("an API key", "`api_key`"),
-        };
-        let allowed: &[&str] = match &webhook.auth {
-            SharedAuth::None => &[],
-            SharedAuth::Basic { .. } => &["username", "password"],
-            SharedAuth::Bearer => &["token"],
-            SharedAuth::ApiKey { .. } => &["api_key"],
-        };
-        for (field, value) in [
-            ("username", &self.username),
-            ("password", &self.password),
-            ("token", &self.token),
-            ("api_key", &self.api_key),
-        ] {
-            let Some(value) = value else { continue };
-            if !allowed.contains(&field) {
-                return Err(CredentialsError::NotForThisAuth {
-                    field,
-                    webhook: webhook.name.clone(),
-                    auth,
-                    takes,
-                });
-            }
-            check_value(field, value)?;
+/// Checks `credentials` against the webhook they are for, as the document describes it: only the
+/// fields its kind of authentication takes, a signing secret only when it signs, header values only
+/// for its secret headers.
+pub fn check(credentials: &Credentials, webhook: &SharedWebhook) -> Result<(), CredentialsError> {
+    let (auth, takes) = match &webhook.auth {
+        SharedAuth::None => ("no authentication", "no credential"),
+        SharedAuth::Basic { .. } => ("Basic authentication", "`username` and `password`"),
+        SharedAuth::Bearer => ("a bearer token", "`token`"),
+        SharedAuth::ApiKey { .. } => ("an API key", "`api_key`"),
+    };
+    let allowed: &[&str] = match &webhook.auth {
+        SharedAuth::None => &[],
+        SharedAuth::Basic { .. } => &["username", "password"],
+        SharedAuth::Bearer => &["token"],
+        SharedAuth::ApiKey { .. } => &["api_key"],
+    };
+    for (field, value) in [
+        ("username", &credentials.username),
+        ("password", &credentials.password),
+        ("token", &credentials.token),
+        ("api_key", &credentials.api_key),
+    ] {
+        let Some(value) = value else { continue };
+        if !allowed.contains(&field) {
+            return Err(CredentialsError::NotForThisAuth {
+                field,
+                webhook: webhook.name.clone(),
+                auth,
+                takes,
+            });
         }
-        if let Some(secret) = &self.signing_secret {
-            if !webhook.signed {
-                return Err(CredentialsError::NotSigned(webhook.name.clone()));
-            }
-            // Signing a sample is how the engine reads a secret: it fails the way delivery would.
-            sign(&Secret::new(secret.clone()), "check", 0, b"")
-                .map(drop)
-                .map_err(|error| CredentialsError::SigningSecret(error.to_string()))?;
-        }
-        let secret_headers: Vec<&str> = webhook
-            .headers
-            .iter()
-            .filter(|header| secret_header(&header.name))
-            .map(|header| header.name.trim())
-            .collect();
-        for (name, value) in &self.headers {
-            if !secret_headers
-                .iter()
-                .any(|known| known.eq_ignore_ascii_case(name.trim()))
-            {
-                let known = if secret_headers.is_empty() {
-                    "it has none".to_owned()
-                } else {
-                    format!("it has {}", secret_headers.join(", "))
-                };
-                return Err(CredentialsError::UnknownHeader {
-                    name: name.clone(),
-                    webhook: webhook.name.clone(),
-                    known,
-                });
-            }
-            check_value(&format!("headers.{name}"), value)?;
-        }
-        Ok(())
+        check_value(field, value)?;
     }
-
-    /// Which credentials are set, by field (`headers.X-Api-Key` for a header): what
-    /// `GET /v1/webhooks/{id}/credentials` answers instead of any value.
-    pub fn fields_set(&self) -> Vec<String> {
-        let mut set: Vec<String> = [
-            ("username", self.username.is_some()),
-            ("password", self.password.is_some()),
-            ("token", self.token.is_some()),
-            ("api_key", self.api_key.is_some()),
-            ("signing_secret", self.signing_secret.is_some()),
-        ]
-        .into_iter()
-        .filter(|(_, set)| *set)
-        .map(|(field, _)| field.to_owned())
+    if let Some(secret) = &credentials.signing_secret {
+        if !webhook.signed {
+            return Err(CredentialsError::NotSigned(webhook.name.clone()));
+        }
+        // Signing a sample is how the engine reads a secret: it fails the way delivery would.
+        sign(&Secret::new(secret.clone()), "check", 0, b"")
+            .map(drop)
+            .map_err(|error| CredentialsError::SigningSecret(error.to_string()))?;
+    }
+    let secret_headers: Vec<&str> = webhook
+        .headers
+        .iter()
+        .filter(|header| secret_header(&header.name))
+        .map(|header| header.name.trim())
         .collect();
-        set.extend(self.headers.keys().map(|name| format!("headers.{name}")));
-        set
+    for (name, value) in &credentials.headers {
+        if !secret_headers
+            .iter()
+            .any(|known| known.eq_ignore_ascii_case(name.trim()))
+        {
+            let known = if secret_headers.is_empty() {
+                "it has none".to_owned()
+            } else {
+                format!("it has {}", secret_headers.join(", "))
+            };
+            return Err(CredentialsError::UnknownHeader {
+                name: name.clone(),
+                webhook: webhook.name.clone(),
+                known,
+            });
+        }
+        check_value(&format!("headers.{name}"), value)?;
     }
+    Ok(())
+}
+
+/// Which credentials are set, by field (`headers.X-Api-Key` for a header): what
+/// `GET /v1/webhooks/{id}/credentials` answers instead of any value.
+pub fn fields_set(credentials: &Credentials) -> Vec<String> {
+    let mut set: Vec<String> = [
+        ("username", credentials.username.is_some()),
+        ("password", credentials.password.is_some()),
+        ("token", credentials.token.is_some()),
+        ("api_key", credentials.api_key.is_some()),
+        ("signing_secret", credentials.signing_secret.is_some()),
+    ]
+    .into_iter()
+    .filter(|(_, set)| *set)
+    .map(|(field, _)| field.to_owned())
+    .collect();
+    set.extend(
+        credentials
+            .headers
+            .keys()
+            .map(|name| format!("headers.{name}")),
+    );
+    set
+}
+
+/// Checks the webhook as it would send with `stored` — `webhook`, the document's webhook in its local
+/// form (no credentials), with them merged in — by the engine's rules for a webhook
+/// (`validate_webhook`, what the app's form checks): a value that can never be sent (characters
+/// beyond Latin-1 in a header, a ':' in a Basic user name) is refused when it is entered rather than
+/// found later as failed executions. Only problems of the credentials count (the document was checked
+/// when it was stored); each is named by its field in the `PUT` body, never with its value.
+pub fn check_sendable(
+    webhook: Webhook,
+    stored: &StoredCredentials,
+) -> Result<(), CredentialsError> {
+    let webhook = merged(webhook, Some(stored));
+    let problems: Vec<String> = validate_webhook(&webhook)
+        .into_iter()
+        .filter_map(|problem| {
+            let field = credential_field(&webhook, &problem.field)?;
+            Some(format!("`{field}`: {}", problem.message))
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(CredentialsError::CannotBeSent(problems.join("; ")))
+    }
+}
+
+/// The `PUT` body's field for a field of the engine's webhook form (`auth.token` → `token`,
+/// `headers.2.value` → `headers.X-Auth-Token`), when it is a credential's.
+fn credential_field(webhook: &Webhook, form_field: &str) -> Option<String> {
+    let field = match form_field {
+        "auth.username" => "username",
+        "auth.password" => "password",
+        "auth.token" => "token",
+        "auth.key" => "api_key",
+        "signing_secret" => "signing_secret",
+        other => {
+            let index: usize = other
+                .strip_prefix("headers.")?
+                .strip_suffix(".value")?
+                .parse()
+                .ok()?;
+            let header = webhook.headers.get(index)?;
+            return header
+                .is_secret()
+                .then(|| format!("headers.{}", header.name.trim()));
+        }
+    };
+    Some(field.to_owned())
 }
 
 fn check_value(field: &str, value: &str) -> Result<(), CredentialsError> {
@@ -330,31 +361,73 @@ mod tests {
         let document = document();
         let basic = &document.webhooks[0];
         let bearer = &document.webhooks[1];
-        credentials(r#"{"password": "p", "signing_secret": "whsec_c2VjcmV0", "headers": {"x-auth-token": "t"}}"#)
-            .check(basic)
-            .unwrap();
-        let wrong = credentials(r#"{"token": "t"}"#).check(basic).unwrap_err();
+        check(
+            &credentials(r#"{"password": "p", "signing_secret": "whsec_c2VjcmV0", "headers": {"x-auth-token": "t"}}"#),
+            basic,
+        )
+        .unwrap();
+        let wrong = check(&credentials(r#"{"token": "t"}"#), basic).unwrap_err();
         assert_eq!(
             wrong.to_string(),
             "`token` does not apply: the webhook \"ERP\" uses Basic authentication, which takes `username` and `password`"
         );
         assert!(matches!(
-            credentials(r#"{"signing_secret": "whsec_c2VjcmV0"}"#).check(bearer),
+            check(
+                &credentials(r#"{"signing_secret": "whsec_c2VjcmV0"}"#),
+                bearer
+            ),
             Err(CredentialsError::NotSigned(_))
         ));
         assert!(matches!(
-            credentials(r#"{"signing_secret": "nope"}"#).check(basic),
+            check(&credentials(r#"{"signing_secret": "nope"}"#), basic),
             Err(CredentialsError::SigningSecret(_))
         ));
         assert!(matches!(
-            credentials(r#"{"headers": {"X-Team": "x"}}"#).check(basic),
+            check(&credentials(r#"{"headers": {"X-Team": "x"}}"#), basic),
             Err(CredentialsError::UnknownHeader { .. })
         ));
         assert!(matches!(
-            credentials(r#"{"token": "a\nb"}"#).check(bearer),
+            check(&credentials(r#"{"token": "a\nb"}"#), bearer),
             Err(CredentialsError::Unsendable { .. })
         ));
         assert!(serde_json::from_str::<Credentials>(r#"{"pasword": "p"}"#).is_err());
+    }
+
+    #[test]
+    fn credentials_the_webhook_could_never_send_are_named_without_their_value() {
+        let webhooks = document().into_local(&[]).webhooks;
+        let stored = |json: &str| StoredCredentials {
+            origin: "https://erp.example".into(),
+            credentials: credentials(json),
+            updated_at_ms: 0,
+        };
+        let chat = || Webhook {
+            base_url: "https://erp.example".into(),
+            ..webhooks[1].clone()
+        };
+        check_sendable(chat(), &stored(r#"{"token": "plain-token"}"#)).unwrap();
+        let emoji = check_sendable(chat(), &stored(r#"{"token": "token-🎉-canary"}"#))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            emoji.starts_with("`token`: the token can't be sent"),
+            "{emoji}"
+        );
+        assert!(!emoji.contains("canary"), "{emoji}");
+        let erp = webhooks[0].clone();
+        let header = check_sendable(
+            erp.clone(),
+            &stored(r#"{"password": "p", "headers": {"x-auth-token": "🎉-canary"}}"#),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(header.starts_with("`headers.X-Auth-Token`: "), "{header}");
+        assert!(!header.contains("canary"), "{header}");
+        let colon = check_sendable(erp, &stored(r#"{"username": "a:b-canary"}"#))
+            .unwrap_err()
+            .to_string();
+        assert!(colon.starts_with("`username`: "), "{colon}");
+        assert!(!colon.contains("canary"), "{colon}");
     }
 
     #[test]
@@ -443,7 +516,9 @@ mod tests {
         let printed = format!("{:?}", credentials(r#"{"password": "hunter2-canary"}"#));
         assert!(!printed.contains("hunter2"), "{printed}");
         assert_eq!(
-            credentials(r#"{"password": "p", "headers": {"X-Auth-Token": "t"}}"#).fields_set(),
+            fields_set(&credentials(
+                r#"{"password": "p", "headers": {"X-Auth-Token": "t"}}"#
+            )),
             ["password", "headers.X-Auth-Token"]
         );
     }

@@ -33,8 +33,11 @@ pub struct Metrics {
     pub executions_planned: AtomicU64,
     attempts: [AtomicU64; OUTCOMES.len()],
     finished: [AtomicU64; STATUSES.len()],
-    /// Deliveries NATS handed over again: after a retry's wait, or because a process died.
+    /// Deliveries handled after NATS had handed them over before: after a retry's wait, because a
+    /// process died, or after being given back while their webhook was busy (once, when taken).
     pub redeliveries: AtomicU64,
+    /// Deliveries handed back to NATS untouched because their webhook was busy (see `sender`).
+    pub given_back: AtomicU64,
     pub retries_scheduled: AtomicU64,
     pub in_flight: AtomicU64,
     latency_buckets: [AtomicU64; BUCKETS.len()],
@@ -117,7 +120,12 @@ impl Metrics {
             "Executions this process planned.",
             get(&self.executions_planned),
         );
-        counter("webhook_relay_redeliveries_total", "Deliveries received more than once (retries and deliveries taken over from a stopped process).", get(&self.redeliveries));
+        counter("webhook_relay_redeliveries_total", "Deliveries handled after being received before (retries, deliveries taken over from a stopped process, deliveries given back while their webhook was busy).", get(&self.redeliveries));
+        counter(
+            "webhook_relay_deliveries_given_back_total",
+            "Deliveries handed back to NATS untouched, for a moment, because their webhook was busy.",
+            get(&self.given_back),
+        );
         counter(
             "webhook_relay_retries_scheduled_total",
             "Attempts followed by a retry, waiting in NATS.",

@@ -15,12 +15,14 @@ use async_nats::jetstream::message::Message;
 use async_nats::jetstream::AckKind;
 use async_nats::HeaderMap;
 use futures::StreamExt;
+use thiserror::Error;
 use webhook_engine::event::Event;
 use webhook_engine::model::Route;
 use webhook_engine::runner::{plan, Planned, Status};
 
 use crate::environment::{now_ms, RelayEnvironment};
 use crate::run::Relay;
+use crate::sender::end;
 use crate::state::Stamp;
 use crate::store::names::key_for;
 use crate::store::{StoreError, STATE_HEADER};
@@ -127,8 +129,9 @@ async fn plan_event(relay: &Relay, event: &Event, stamp: Stamp) -> Result<(), St
             .expect("loop guard lock")
             .admit(&mut delivery.execution, now_ms());
         if delivery.execution.status == Status::Pending {
-            queue(relay, &delivery, snapshot.stamp).await?;
-        } else {
+            queue(relay, &mut delivery, snapshot.stamp).await?;
+        }
+        if delivery.execution.status != Status::Pending {
             relay.metrics.finished(delivery.execution.status);
         }
         relay.store.record_new(&delivery.execution).await?;
@@ -140,12 +143,56 @@ async fn plan_event(relay: &Relay, event: &Event, stamp: Stamp) -> Result<(), St
     Ok(())
 }
 
-/// Publishes a delivery to the work queue, its execution id as `Nats-Msg-Id`.
-pub async fn queue(relay: &Relay, delivery: &Planned, stamp: Stamp) -> Result<(), StoreError> {
+/// Room a queued delivery leaves in a NATS message for its headers.
+const HEADERS_ROOM: usize = 1024;
+
+/// A delivery larger than a NATS message can carry: each one holds the event's whole render context,
+/// in which a related record is copied once per path a template can reach it by.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("with the records the event refers to copied in for the templates, its delivery to the webhook {webhook:?} is {size} bytes, and the relay's queue (NATS) takes at most {max}")]
+pub struct TooLarge {
+    pub webhook: String,
+    pub size: usize,
+    pub max: usize,
+}
+
+/// Why an execution whose delivery did not fit ends, as the history shows it.
+fn too_large_reason(too_large: &TooLarge) -> String {
+    format!("not sent: {too_large}. Send the change as a new event with smaller related records (shorter texts, fewer records), or ask the relay's operator to raise the NATS server's max_payload")
+}
+
+/// `delivery` as it is queued, or why it cannot be: larger than NATS's `max_payload` leaves room for.
+pub fn delivery_payload(delivery: &Planned, max_payload: usize) -> Result<Vec<u8>, TooLarge> {
+    let payload = serde_json::to_vec(delivery).expect("a planned delivery serializes");
+    let max = max_payload.saturating_sub(HEADERS_ROOM);
+    if payload.len() > max {
+        return Err(TooLarge {
+            webhook: delivery
+                .execution
+                .webhook_name
+                .clone()
+                .unwrap_or_else(|| delivery.execution.webhook_id.clone()),
+            size: payload.len(),
+            max,
+        });
+    }
+    Ok(payload)
+}
+
+/// Publishes a delivery to the work queue, its execution id as `Nats-Msg-Id`. One too large for a NATS
+/// message is not queued (NATS would refuse it every time): its execution ends as failed, saying why.
+pub async fn queue(relay: &Relay, delivery: &mut Planned, stamp: Stamp) -> Result<(), StoreError> {
+    let payload = match delivery_payload(delivery, relay.store.client.server_info().max_payload) {
+        Ok(payload) => payload,
+        Err(too_large) => {
+            tracing::warn!(execution = %delivery.execution.id, size = too_large.size, "a delivery too large for NATS, ended as failed");
+            end(&mut delivery.execution, &too_large_reason(&too_large));
+            return Ok(());
+        }
+    };
     let mut headers = HeaderMap::new();
     headers.insert("Nats-Msg-Id", key_for(&delivery.execution.id).as_str());
     headers.insert(STATE_HEADER, stamp.to_string().as_str());
-    let payload = serde_json::to_vec(delivery).expect("a planned delivery serializes");
     relay
         .store
         .js
@@ -159,4 +206,31 @@ pub async fn queue(relay: &Relay, delivery: &Planned, stamp: Stamp) -> Result<()
         .await
         .map_err(StoreError::of)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_delivery_too_large_for_a_nats_message_says_how_large_and_for_which_webhook() {
+        let delivery: Planned = serde_json::from_value(serde_json::json!({
+            "execution": {
+                "id": "msg_1", "automation_id": "au", "automation_name": "A", "action_index": 0,
+                "webhook_id": "wh_erp", "webhook_name": "ERP",
+                "event": {"id": "evt", "entity": "deal", "action": "updated", "record_id": 1, "time": "t"},
+                "user": {"id": 1, "name": "Ada", "email": "", "is_admin": true},
+                "created_at_ms": 0, "status": "pending", "reason": null, "trace": [], "request": null,
+                "attempts": [], "next_attempt_at_ms": 0, "finished_at_ms": null
+            },
+            "source": {"kind": "template", "context": {"deal": {"title": "x".repeat(5000)}}}
+        }))
+        .unwrap();
+        let size = delivery_payload(&delivery, 1 << 20).unwrap().len();
+        let too_large = delivery_payload(&delivery, 4096).unwrap_err();
+        assert_eq!((too_large.size, too_large.max), (size, 3072));
+        assert!(too_large_reason(&too_large).starts_with(&format!(
+            "not sent: with the records the event refers to copied in for the templates, its delivery to the webhook \"ERP\" is {size} bytes, and the relay's queue (NATS) takes at most 3072."
+        )));
+    }
 }

@@ -139,14 +139,30 @@ pub async fn run(settings: Settings) -> Result<(), StartError> {
     Ok(())
 }
 
+/// Logs on stderr at `RUST_LOG` (default `info`). Below `info` only the relay's own lines are kept,
+/// whatever `RUST_LOG` says: at `debug` and `trace` the libraries log what passes through them —
+/// async-nats every JetStream answer (the credentials bucket's records among them, base64 in JSON)
+/// and every server address it tries (a NATS password in the URL), hyper, h2 and reqwest the requests
+/// they carry.
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    use tracing_subscriber::filter::{filter_fn, EnvFilter};
+    use tracing_subscriber::prelude::*;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let layer = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
-        .with_env_filter(filter)
-        .try_init();
+        .with_filter(filter)
+        .with_filter(filter_fn(|metadata| {
+            may_log(metadata.target(), *metadata.level())
+        }));
+    let _ = tracing_subscriber::registry().with(layer).try_init();
+}
+
+/// Whether a line of `level` from `target` may reach the log at all: every line of the relay's own,
+/// only `info` and above of any other crate.
+fn may_log(target: &str, level: tracing::Level) -> bool {
+    let own = target == "webhook_relay" || target.starts_with("webhook_relay::");
+    own || level <= tracing::Level::INFO
 }
 
 /// SIGTERM and Ctrl-C stop the process; SIGHUP reads the token files again.
@@ -202,5 +218,32 @@ async fn refresh(relay: Arc<Relay>) {
         if let Err(error) = relay.state.refresh().await {
             tracing::debug!("configuration not refreshed: {error}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tracing::Level;
+
+    use super::may_log;
+
+    #[test]
+    fn libraries_never_log_below_info() {
+        for target in [
+            "async_nats",
+            "async_nats::connector",
+            "hyper::proto",
+            "h2",
+            "reqwest::connect",
+            "rustls",
+            "webhook_relayx",
+        ] {
+            assert!(may_log(target, Level::INFO), "{target}");
+            assert!(may_log(target, Level::WARN), "{target}");
+            assert!(!may_log(target, Level::DEBUG), "{target}");
+            assert!(!may_log(target, Level::TRACE), "{target}");
+        }
+        assert!(may_log("webhook_relay", Level::TRACE));
+        assert!(may_log("webhook_relay::state", Level::DEBUG));
     }
 }

@@ -1,7 +1,7 @@
 //! Sending one planned delivery: attempts through a [`Transport`], retries by the webhook's policy,
 //! and the finished execution record.
 
-use crate::request::{build_request, resend_request, OutgoingRequest, SecretScrubber};
+use crate::request::{build_request, redact, resend_request, OutgoingRequest, SecretScrubber};
 use crate::retry::{next_delay, parse_retry_after, Delay, Outcome};
 use crate::runner::compiled::CompiledConfig;
 use crate::runner::execution::{cap, Attempt, ResponseSummary, Status, RESPONSE_BODY_LIMIT};
@@ -78,6 +78,9 @@ pub async fn attempt(
             return None;
         }
     };
+    // The history shows the request as this attempt sends it: rendered again from the automation as
+    // it is now, which a configuration change during a retry wait makes differ from the planned one.
+    execution.request = Some(redact(&request, webhook).into());
 
     let exchange = transport.send(&request, webhook.timeout_ms).await;
     let finished_at_ms = env.now_ms();

@@ -5,18 +5,21 @@
 use std::sync::Arc;
 
 use async_nats::jetstream::kv::UpdateErrorKind;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 use webhook_engine::config::SharedWebhook;
-use webhook_engine::model::{origin_of, Route};
+use webhook_engine::model::{origin_of, Route, Webhook};
 use webhook_engine::request::missing_credentials;
 
 use super::body::{parse, Body};
+use super::extract::Id;
 use super::{ApiError, Caller};
-use crate::credentials::{may_stay, secret_header, Credentials, StoredCredentials};
+use crate::credentials::{
+    check, check_sendable, fields_set, may_stay, secret_header, Credentials, StoredCredentials,
+};
 use crate::environment::now_ms;
 use crate::run::Relay;
 use crate::state::Snapshot;
@@ -35,10 +38,28 @@ fn webhook_in<'s>(snapshot: &'s Snapshot, id: &str) -> Result<&'s SharedWebhook,
         })
 }
 
+/// The document's webhook `id` as the engine takes it (no credentials in it).
+fn local_webhook(snapshot: &Snapshot, id: &str) -> Result<Webhook, ApiError> {
+    snapshot
+        .document
+        .as_ref()
+        .and_then(|(document, _)| {
+            let mut only = document.clone();
+            only.webhooks.retain(|webhook| webhook.id == id);
+            only.automations.clear();
+            only.into_local(&[]).webhooks.pop()
+        })
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "no webhook has the id {id:?} in the configuration: PUT /v1/config with it first"
+            ))
+        })
+}
+
 pub async fn put(
     State(relay): State<Arc<Relay>>,
     caller: Caller,
-    Path(id): Path<String>,
+    Id(id): Id,
     Body(body): Body,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
@@ -48,9 +69,9 @@ pub async fn put(
     if webhook.route != Route::Relay {
         return Err(not_delivered_by_the_relay(webhook));
     }
-    credentials.check(webhook).map_err(|error| {
-        ApiError::bad_request(format!("the credentials are not valid: {error}"))
-    })?;
+    let not_valid =
+        |error| ApiError::bad_request(format!("the credentials are not valid: {error}"));
+    check(&credentials, webhook).map_err(not_valid)?;
     let origin = origin_of(&webhook.base_url).ok_or_else(|| {
         ApiError::bad_request(format!(
             "the webhook {:?} has no valid base URL, so there is no address its credentials could be bound to",
@@ -62,6 +83,9 @@ pub async fn put(
         credentials,
         updated_at_ms: now_ms(),
     };
+    // The webhook as it would send with them, checked by the engine's rules: refused now, not found
+    // later as failed executions.
+    check_sendable(local_webhook(&snapshot, &id)?, &stored).map_err(not_valid)?;
     let value = serde_json::to_vec(&stored).expect("credentials serialize");
     let key = key_for(&id);
     let stored_at = relay
@@ -102,7 +126,7 @@ pub async fn put(
 pub async fn get(
     State(relay): State<Arc<Relay>>,
     caller: Caller,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
     let snapshot = relay.state.reload().await?;
@@ -113,7 +137,7 @@ pub async fn get(
 pub async fn delete(
     State(relay): State<Arc<Relay>>,
     caller: Caller,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
     relay
@@ -149,7 +173,7 @@ fn status(snapshot: &Snapshot, id: &str) -> serde_json::Value {
     json!({
         "webhook_id": id,
         "route": webhook.map(|webhook| webhook.route),
-        "set": stored.map(|stored| stored.credentials.fields_set()).unwrap_or_default(),
+        "set": stored.map(|stored| fields_set(&stored.credentials)).unwrap_or_default(),
         "origin": stored.map(|stored| stored.origin.clone()),
         "applies": stored.is_some_and(|stored| origin_now.as_deref() == Some(stored.origin.as_str())),
         "complete": webhook.is_some_and(|webhook| !missing_credentials(webhook)) && !secret_headers_empty,

@@ -19,11 +19,16 @@ use serde::de::IgnoredAny;
 use serde_json::json;
 use webhook_engine::catalog::Catalog;
 use webhook_engine::event::Event;
+use webhook_engine::model::Route;
+use webhook_engine::runner::{plan, Status};
 
 use super::body::{parse, Body};
 use super::{ApiError, Caller};
+use crate::environment::RelayEnvironment;
 use crate::intake::{accept, Accepted};
+use crate::planner::{delivery_payload, TooLarge};
 use crate::run::Relay;
+use crate::state::Snapshot;
 
 /// Events in one request at most.
 pub const MAX_EVENTS: usize = 1_000;
@@ -88,7 +93,8 @@ pub async fn post(
             .with_field("revision", stored));
         }
     }
-    let max_event_bytes = relay.store.client.server_info().max_payload / 2;
+    let max_payload = relay.store.client.server_info().max_payload;
+    let max_event_bytes = max_payload / 2;
     for (index, event) in events.iter().enumerate() {
         let place = if is_array {
             format!("event [{index}] (id {:?})", event.id)
@@ -97,6 +103,12 @@ pub async fn post(
         };
         check(event, &snapshot.catalog, max_event_bytes)
             .map_err(|problem| ApiError::bad_request(format!("{place}: {problem}")))?;
+        fits(&snapshot, event, max_payload).map_err(|too_large| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("{place}: {too_large}: send it with smaller related records (shorter texts, fewer records); nothing was stored"),
+            )
+        })?;
     }
     // An id repeated within the request is a duplicate of its first occurrence, decided here so the
     // two never race for the claim.
@@ -119,10 +131,12 @@ pub async fn post(
         })?;
     let mut accepted = Vec::new();
     let mut duplicates: Vec<String> = Vec::new();
+    let mut in_progress: Vec<String> = Vec::new();
     for (id, outcome) in results {
         match outcome {
             Accepted::Queued => accepted.push(id),
             Accepted::Duplicate => duplicates.push(id),
+            Accepted::InProgress => in_progress.push(id),
         }
     }
     duplicates.extend(repeated.into_iter().map(|event| event.id));
@@ -134,11 +148,45 @@ pub async fn post(
         .metrics
         .events_duplicate
         .fetch_add(duplicates.len() as u64, Ordering::Relaxed);
+    if let Some(first) = in_progress.first() {
+        // Answered like NATS being unreachable: the client sends the request again, which is safe,
+        // and then hears `duplicate` for ids another request accepted (this one's included).
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "another request is accepting the event id {first:?} right now ({} such in this request): send the request again shortly — it is safe, each event id runs once",
+                in_progress.len()
+            ),
+        )
+        .with_problems(vec![json!(
+            "some events may have been accepted: sending the same request again is safe, since each event id runs once"
+        )]));
+    }
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({ "accepted": accepted, "duplicates": duplicates })),
     )
         .into_response())
+}
+
+/// Whether every delivery `event` causes to a relay webhook, planned as the planner will under the
+/// current configuration, fits a NATS message. (Should the configuration change before the event is
+/// planned, one that no longer fits ends as a failed execution saying why.)
+fn fits(snapshot: &Snapshot, event: &Event, max_payload: usize) -> Result<(), TooLarge> {
+    let planned = plan(
+        &snapshot.compiled,
+        &snapshot.catalog,
+        event,
+        &mut RelayEnvironment,
+    )
+    .planned;
+    planned
+        .iter()
+        .filter(|delivery| {
+            delivery.execution.status == Status::Pending
+                && snapshot.compiled.route_to(&delivery.execution.webhook_id) == Route::Relay
+        })
+        .try_for_each(|delivery| delivery_payload(delivery, max_payload).map(drop))
 }
 
 /// What the format alone cannot say: a usable id, an entity this CRM's catalog can trigger on, a size

@@ -3,11 +3,10 @@
 //! an admin sees them in the app (the engine's `visible_to`): status, automation, path and times, no
 //! bodies or headers. A replay is sent by the relay, so only through a webhook the relay delivers.
 
-use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -20,6 +19,7 @@ use webhook_engine::roles::Permissions;
 use webhook_engine::runner::{replay as replay_execution, Status};
 
 use super::body::{parse, Body};
+use super::extract::{Id, Params};
 use super::{ApiError, Caller};
 use crate::environment::RelayEnvironment;
 use crate::planner::queue;
@@ -52,7 +52,7 @@ fn view(stored: Stored, role: Role) -> Value {
 pub async fn list(
     State(relay): State<Arc<Relay>>,
     caller: Caller,
-    Query(query): Query<HashMap<String, String>>,
+    Params(query): Params,
 ) -> Result<Response, ApiError> {
     let mut after = 0u64;
     let mut limit = DEFAULT_LIMIT;
@@ -99,7 +99,7 @@ pub async fn list(
 pub async fn one(
     State(relay): State<Arc<Relay>>,
     caller: Caller,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Response, ApiError> {
     let stored = find(&relay, &id).await?;
     Ok(Json(view(stored, caller.0)).into_response())
@@ -137,7 +137,7 @@ pub fn relay_admin() -> User {
 pub async fn replay(
     State(relay): State<Arc<Relay>>,
     caller: Caller,
-    Path(id): Path<String>,
+    Id(id): Id,
     Body(body): Body,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
@@ -162,15 +162,16 @@ pub async fn replay(
             webhook.name
         )));
     }
-    let planned = replay_execution(
+    let mut planned = replay_execution(
         &snapshot.compiled,
         &original.execution,
         &by,
         &mut RelayEnvironment,
     );
     if planned.execution.status == Status::Pending {
-        queue(&relay, &planned, snapshot.stamp).await?;
-    } else {
+        queue(&relay, &mut planned, snapshot.stamp).await?;
+    }
+    if planned.execution.status != Status::Pending {
         relay.metrics.finished(planned.execution.status);
     }
     relay.store.record_new(&planned.execution).await?;

@@ -8,6 +8,7 @@ mod credentials;
 mod error;
 mod events;
 mod executions;
+mod extract;
 mod system;
 mod test_send;
 

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -15,6 +15,7 @@ use webhook_engine::runner::{deliver, test_delivery};
 
 use super::body::{parse, Body};
 use super::executions::relay_admin;
+use super::extract::Id;
 use super::{ApiError, Caller};
 use crate::environment::RelayEnvironment;
 use crate::run::Relay;
@@ -28,7 +29,7 @@ struct TestRequest {
 pub async fn test(
     State(relay): State<Arc<Relay>>,
     caller: Caller,
-    Path(id): Path<String>,
+    Id(id): Id,
     Body(body): Body,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;

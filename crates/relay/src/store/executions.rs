@@ -15,27 +15,29 @@ pub struct Stored {
     pub execution: Execution,
 }
 
-impl Store {
-    /// Stores `execution`'s current state (replacing the one before).
-    pub async fn record(&self, execution: &Execution) -> Result<u64, StoreError> {
-        let payload = serde_json::to_vec(execution).expect("an execution serializes");
-        let ack = self
-            .js
-            .publish(self.names.execution_subject(&execution.id), payload.into())
-            .await
-            .map_err(StoreError::of)?
-            .await
-            .map_err(StoreError::of)?;
-        Ok(ack.sequence)
-    }
+/// What came of recording a new state over the one read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    /// Stored; its cursor.
+    Stored(u64),
+    /// Not stored: the record is no longer the one read (another process wrote it meanwhile).
+    Moved,
+}
 
-    /// Stores `execution` only if it has no record yet; `false` when it had one (which is kept: it
-    /// is newer than a first record can be).
-    pub async fn record_new(&self, execution: &Execution) -> Result<bool, StoreError> {
+impl Store {
+    /// Stores `execution`'s new state over the record read at cursor `expected` (0: over none), and
+    /// only over that one: a process whose record moved on meanwhile — another process took its
+    /// delivery over while it was cut off from NATS, and finished it — is told so instead of writing
+    /// an older state over a newer one.
+    pub async fn record(
+        &self,
+        execution: &Execution,
+        expected: u64,
+    ) -> Result<Recorded, StoreError> {
         let payload = serde_json::to_vec(execution).expect("an execution serializes");
         let message = async_nats::jetstream::message::PublishMessage::build()
             .payload(payload.into())
-            .expected_last_subject_sequence(0);
+            .expected_last_subject_sequence(expected);
         let published = self
             .js
             .send_publish(self.names.execution_subject(&execution.id), message)
@@ -43,10 +45,18 @@ impl Store {
             .map_err(StoreError::of)?
             .await;
         match published {
-            Ok(_) => Ok(true),
-            Err(error) if error.kind() == PublishErrorKind::WrongLastSequence => Ok(false),
+            Ok(ack) => Ok(Recorded::Stored(ack.sequence)),
+            Err(error) if error.kind() == PublishErrorKind::WrongLastSequence => {
+                Ok(Recorded::Moved)
+            }
             Err(error) => Err(StoreError::of(error)),
         }
+    }
+
+    /// Stores `execution` only if it has no record yet; `false` when it had one (which is kept: it
+    /// is newer than a first record can be).
+    pub async fn record_new(&self, execution: &Execution) -> Result<bool, StoreError> {
+        Ok(self.record(execution, 0).await? != Recorded::Moved)
     }
 
     /// The latest state of one execution, read from the stream's leader (a replica could answer

@@ -13,6 +13,8 @@ pub struct Names {
 }
 
 impl Names {
+    /// `namespace` is lowercase (the flag takes no other): stream names upper-case it, so `acme` and
+    /// `ACME` would otherwise share every stream and consumer.
     pub fn new(namespace: Option<&str>) -> Names {
         match namespace {
             None => Names {

@@ -116,6 +116,7 @@ async fn wrong_tokens_and_bad_input_are_refused_with_reasons_and_change_nothing(
         Case("bad cursor", "GET", "/v1/executions?after=soon", Some(EVENTS_TOKEN), None, vec![], 400, "`after` must be a cursor"),
         Case("bad limit", "GET", "/v1/executions?limit=0", Some(EVENTS_TOKEN), None, vec![], 400, "`limit` must be a whole number from 1 to 1000"),
         Case("unknown endpoint", "GET", "/v1/nothing", Some(ADMIN_TOKEN), None, vec![], 404, "no such endpoint"),
+        Case("an id that is not UTF-8", "GET", "/v1/executions/%FF", Some(ADMIN_TOKEN), None, vec![], 400, "the id in the path is not valid"),
     ];
     for Case(name, method, path, token, body, headers, status, message) in cases {
         let answer = relay

@@ -4,6 +4,7 @@
 mod api;
 mod delivery;
 mod faults;
+mod review;
 mod revisions;
 mod routes;
 mod ssrf;

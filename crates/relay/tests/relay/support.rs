@@ -396,6 +396,21 @@ impl Relay {
     }
 
     pub async fn try_start(nats: &str, extra: &[&str]) -> Result<Relay, String> {
+        Relay::try_start_logging(nats, extra, "info").await
+    }
+
+    /// A relay like [`Relay::start`] whose stderr log is written at `rust_log` (`RUST_LOG`).
+    pub async fn start_logging(nats: &str, extra: &[&str], rust_log: &str) -> Relay {
+        Relay::try_start_logging(nats, extra, rust_log)
+            .await
+            .expect("the relay starts")
+    }
+
+    pub async fn try_start_logging(
+        nats: &str,
+        extra: &[&str],
+        rust_log: &str,
+    ) -> Result<Relay, String> {
         let dir = TempDir::new("relay");
         std::fs::write(dir.path().join("admin-tokens"), format!("{ADMIN_TOKEN}\n")).unwrap();
         std::fs::write(
@@ -413,7 +428,7 @@ impl Relay {
             .args(extra)
             .env_remove("WEBHOOK_RELAY_ADMIN_TOKEN")
             .env_remove("WEBHOOK_RELAY_EVENTS_TOKEN")
-            .env("RUST_LOG", "info")
+            .env("RUST_LOG", rust_log)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(stderr)
