@@ -4,7 +4,7 @@
 mod api;
 mod delivery;
 mod faults;
-mod review;
+mod hardening;
 mod revisions;
 mod routes;
 mod ssrf;

@@ -1,5 +1,7 @@
-//! Review of issue 11: each test here demonstrates one defect found while trying to break the relay
-//! (they fail on the code as reviewed). Real processes, as in the rest of the suite.
+//! What an adversarial review of the relay broke, each test written failing first: logs holding
+//! secrets, deliveries too big for NATS, a slow endpoint holding back the others, one event id posted
+//! at once, retries waiting past the retention, late attempts, namespaces. Real processes, as in the
+//! rest of the suite.
 
 use std::time::{Duration, Instant};
 
@@ -94,8 +96,7 @@ async fn debug_and_trace_logs_never_hold_a_credential() {
 /// makes a 1.08 MB delivery that NATS refuses: the planner NAKs the event and tries again every second
 /// for the whole retention. Nothing is ever delivered or recorded, and the client was told "accepted".
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn review_an_accepted_event_whose_delivery_does_not_fit_nats_is_not_retried_for_ever_in_silence(
-) {
+async fn an_accepted_event_whose_delivery_does_not_fit_nats_is_not_retried_for_ever_in_silence() {
     let nats = Nats::start().await;
     let receiver = Receiver::start(&[]).await;
     let relay = Relay::start(&nats.url(), &["--allow-private"]).await;
@@ -171,7 +172,7 @@ async fn review_an_accepted_event_whose_delivery_does_not_fit_nats_is_not_retrie
 /// wait (keeping them alive), so a delivery to a healthy endpoint queued behind them waits until the
 /// slow endpoint has worked through the backlog.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn review_a_slow_webhook_does_not_hold_back_the_other_webhooks() {
+async fn a_slow_webhook_does_not_hold_back_the_other_webhooks() {
     let nats = Nats::start().await;
     let slow = Receiver::start(&[]).await;
     let fast = Receiver::start(&[]).await;
@@ -293,7 +294,7 @@ async fn review_a_slow_webhook_does_not_hold_back_the_other_webhooks() {
 /// `events_received_total` counts it more than once): a claim still `received` is taken for "the
 /// earlier request failed", though another request is simply between its two writes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn review_one_event_id_posted_concurrently_is_accepted_once() {
+async fn one_event_id_posted_concurrently_is_accepted_once() {
     let nats = Nats::start().await;
     let receiver = Receiver::start(&[]).await;
     let first = Relay::start(&nats.url(), &["--allow-private"]).await;
@@ -392,7 +393,7 @@ async fn a_claim_left_received_is_taken_over_only_once_it_is_old() {
 /// RFC 9110 §11.1: the authentication scheme is case-insensitive. `BEARER <admin token>` is refused as
 /// "the token is not valid", which sends a client looking for a wrong token.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn review_the_bearer_scheme_is_case_insensitive() {
+async fn the_bearer_scheme_is_case_insensitive() {
     let nats = Nats::start().await;
     let relay = Relay::start(&nats.url(), &[]).await;
     for scheme in ["Bearer", "bearer", "BEARER", "BeArEr"] {
@@ -421,7 +422,7 @@ async fn review_the_bearer_scheme_is_case_insensitive() {
 /// the relay's 120 s duplicate window) to the running relay's streams, and the endpoint asks for
 /// `Retry-After: 125`. Takes about 2½ minutes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn review_a_retry_that_waits_past_the_retention_is_not_lost() {
+async fn a_retry_that_waits_past_the_retention_is_not_lost() {
     use webhook_relay::store::{setup, Names, StoreSettings};
     let nats = Nats::start().await;
     let receiver = Receiver::start(&[]).await;
@@ -604,7 +605,7 @@ async fn a_late_attempt_never_overwrites_a_finished_execution() {
 /// planned. After a configuration change during a retry wait (hours, in the relay), the endpoint
 /// gets one request and the history — the admin's only view of what was sent — shows another.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn review_the_history_shows_the_request_that_was_sent_after_a_change() {
+async fn the_history_shows_the_request_that_was_sent_after_a_change() {
     let nats = Nats::start().await;
     let receiver = Receiver::start(&[]).await;
     let relay = Relay::start(&nats.url(), &["--allow-private"]).await;
