@@ -9,9 +9,10 @@ use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 use webhook_engine::event::Event;
-use webhook_engine::runner::{Environment, Execution};
+use webhook_engine::runner::{Environment, Execution, Status};
 
 use super::{BrowserEnvironment, DispatchProblem, Dispatcher};
+use crate::relay::{RelayClient, RelayError};
 
 /// An event waiting for the relay.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -71,22 +72,81 @@ impl Dispatcher {
         webhook_engine::order::sort_by_key(&mut by_revision, |handover| handover.revision);
         for batch in by_revision.chunk_by(|a, b| a.revision == b.revision) {
             for chunk in batch.chunks(MAX_EVENTS_PER_POST) {
-                let events: Vec<Event> = chunk.iter().map(|h| h.event.clone()).collect();
-                match client.hand_over(&events, chunk[0].revision).await {
-                    Ok(()) => self.taken_over(chunk).await,
-                    // The relay's copy older than this page's (`Behind`) is caught up by the page
-                    // that can put it (an admin's); until then these wait like any refusal.
-                    Err(error) => {
-                        self.note_waiting(chunk, &format!("waiting for the relay: {error}"))
-                            .await;
-                        let wait = self.handover_wait_ms.get();
-                        self.handover_wait_ms.set((wait * 2).min(LONGEST_WAIT_MS));
-                        return Some(wait);
-                    }
+                // The relay's copy older than this page's (`Behind`) is caught up by the page that
+                // can put it (an admin's); until then these wait like any other refusal.
+                if let Err(error) = self.hand_over_chunk(&client, chunk).await {
+                    self.note_waiting(chunk, &format!("waiting for the relay: {error}"))
+                        .await;
+                    let wait = self.handover_wait_ms.get();
+                    self.handover_wait_ms.set((wait * 2).min(LONGEST_WAIT_MS));
+                    return Some(wait);
                 }
             }
         }
         None
+    }
+
+    /// Posts `chunk` (one revision). The relay refuses a whole post for one event it will never
+    /// take (`RelayError::refuses_the_events`): then each is posted alone, so that one fails and
+    /// the others go on. `Err` when the relay cannot take events now: they all wait.
+    async fn hand_over_chunk(
+        &self,
+        client: &RelayClient,
+        chunk: &[Handover],
+    ) -> Result<(), RelayError> {
+        let events: Vec<Event> = chunk.iter().map(|h| h.event.clone()).collect();
+        match client.hand_over(&events, chunk[0].revision).await {
+            Ok(()) => {
+                self.taken_over(chunk).await;
+                Ok(())
+            }
+            Err(error) if error.refuses_the_events() && chunk.len() == 1 => {
+                self.refused(chunk, &error).await;
+                Ok(())
+            }
+            Err(error) if error.refuses_the_events() => {
+                for handover in chunk {
+                    let alone = std::slice::from_ref(handover);
+                    match client
+                        .hand_over(std::slice::from_ref(&handover.event), handover.revision)
+                        .await
+                    {
+                        Ok(()) => self.taken_over(alone).await,
+                        Err(error) if error.refuses_the_events() => {
+                            self.refused(alone, &error).await;
+                        }
+                        Err(error) => return Err(error),
+                    }
+                }
+                Ok(())
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// The relay will never take these events: their relay deliveries fail saying why, and they
+    /// leave the store so the events after them go on.
+    async fn refused(&self, handed: &[Handover], error: &RelayError) {
+        let reason = format!("the relay refused this event, so it was not sent: {error}");
+        let now_ms = BrowserEnvironment.now_ms();
+        if let Some(store) = &self.store {
+            let mut failed: Vec<Execution> = Vec::new();
+            for id in handed.iter().flat_map(|handover| &handover.executions) {
+                if let Ok(Some(mut execution)) = store.get_execution(id).await {
+                    if execution.status == Status::Pending && execution.attempts.is_empty() {
+                        execution.finish(Status::Failed, Some(reason.clone()), now_ms);
+                        failed.push(execution);
+                    }
+                }
+            }
+            if !failed.is_empty() {
+                match store.put_executions(&failed).await {
+                    Ok(()) => failed.iter().for_each(|execution| self.announce(execution)),
+                    Err(error) => self.tell(&DispatchProblem::RefusalNotRecorded { error }),
+                }
+            }
+        }
+        self.drop_handovers(handed).await;
     }
 
     /// What waits: the stored handovers, and those only this tab's memory holds (storage refused
@@ -112,7 +172,8 @@ impl Dispatcher {
         waiting
     }
 
-    async fn taken_over(&self, handed: &[Handover]) {
+    /// `handed` wait no more, in this tab's memory or in the store.
+    async fn drop_handovers(&self, handed: &[Handover]) {
         let ids: Vec<String> = handed.iter().map(|handover| handover.id.clone()).collect();
         self.memory_handovers
             .borrow_mut()
@@ -123,6 +184,10 @@ impl Dispatcher {
                 self.tell(&DispatchProblem::NotQueued { error });
             }
         }
+    }
+
+    async fn taken_over(&self, handed: &[Handover]) {
+        self.drop_handovers(handed).await;
         self.note_waiting(handed, "handed over to the relay, which sends it")
             .await;
         // The relay's record replaces the placeholder as soon as the history reads it.

@@ -662,10 +662,7 @@ fn outbox_entry(planned: &Planned) -> OutboxEntry<'_> {
 pub fn failed_test(webhook: &Webhook, by: &User, reason: &str) -> Execution {
     let (_, planned) = webhook_engine::runner::test_delivery(webhook, by, &mut BrowserEnvironment);
     let mut execution = planned.execution;
-    execution.status = Status::Failed;
-    execution.reason = Some(reason.to_owned());
-    execution.next_attempt_at_ms = None;
-    execution.finished_at_ms = Some(BrowserEnvironment.now_ms());
+    execution.finish(Status::Failed, Some(reason.to_owned()), BrowserEnvironment.now_ms());
     execution
 }
 

@@ -59,6 +59,14 @@ pub enum RelayError {
     Refused { status: u16, message: String },
 }
 
+impl RelayError {
+    /// The relay will never take what was posted, whenever it is posted again: an event it finds
+    /// invalid (`400`, e.g. an entity its catalog lacks) or too large (`413`).
+    pub fn refuses_the_events(&self) -> bool {
+        matches!(self, RelayError::Refused { status: 400 | 413, .. })
+    }
+}
+
 /// The relay at `url`, called with one token.
 #[derive(Clone, PartialEq)]
 pub struct RelayClient {
@@ -326,6 +334,8 @@ impl RelayClient {
         match answer.status {
             401 => RelayError::WrongToken(self.kind),
             403 => RelayError::AdminOnly,
+            // 409 to a configuration: the relay holds a newer revision, put from elsewhere.
+            412 | 409 if path == "/v1/config" => RelayError::ChangedElsewhere,
             412 => RelayError::ChangedElsewhere,
             409 if path == "/v1/events" => RelayError::Behind {
                 relay_revision: refusal.and_then(|refusal| refusal.revision).unwrap_or(0),

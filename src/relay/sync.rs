@@ -128,7 +128,9 @@ impl RelaySync {
             Some(etag) => etag,
             None => {
                 let (theirs, etag) = client.config().await?;
-                if theirs.revision == document.revision && same_content(&theirs, document) {
+                // The same content at a revision as new or newer (a "Keep mine" put it above the
+                // relay's): nothing to put, and the relay refuses to go back anyway.
+                if theirs.revision >= document.revision && same_content(&theirs, document) {
                     *self.etag.borrow_mut() = Some(etag);
                     self.held.set(document.revision);
                     self.push_catalog(client, catalog_json).await?;

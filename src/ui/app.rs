@@ -293,8 +293,6 @@ fn relay_conflict(state: &UseReducerHandle<AppState>, services: &Services) -> Ht
     let Some(client) = state.relay().admin() else {
         return Html::default();
     };
-    let mine =
-        ConfigDocument::export(&state.webhooks, &state.automations).at_revision(state.revision);
     let keep_mine = {
         let (services, dispatch, client, etag) = (
             services.clone(),
@@ -302,14 +300,13 @@ fn relay_conflict(state: &UseReducerHandle<AppState>, services: &Services) -> Ht
             client.clone(),
             conflict.etag.clone(),
         );
-        let mine = mine.clone();
+        let mine = ConfigDocument::export(&state.webhooks, &state.automations);
+        // Kept, it is a change made now: the relay never goes back to a lower revision than its copy's.
+        let newest = state.revision.max(conflict.theirs.revision);
         Callback::from(move |_: MouseEvent| {
-            services.keep_mine_on_relay(
-                dispatch.clone(),
-                client.clone(),
-                mine.clone(),
-                etag.clone(),
-            )
+            let now_ms = webhook_engine::runner::Environment::now_ms(&crate::dispatch::BrowserEnvironment);
+            let mine = mine.clone().at_revision(webhook_engine::config::next_revision(newest, now_ms));
+            services.keep_mine_on_relay(dispatch.clone(), client.clone(), mine, etag.clone())
         })
     };
     let take_theirs = {

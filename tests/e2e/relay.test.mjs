@@ -351,3 +351,151 @@ test("embedded: the embed demo, with the relay named by the host, delivers for R
     await env.stop();
   }
 });
+
+test("the tab is closed while the endpoint answers 503: the relay retries on, and the admin's history later shows every attempt and the success", async () => {
+  const env = await withRelay();
+  try {
+    const { page } = env.app;
+    const receiver = await env.receiver();
+    await openStandalone(page, env.app.appUrl);
+    await connectRelay(page, env.relay);
+    await createWebhook(page, { name: "ERP", baseUrl: receiver.url, route: "relay" });
+    await shareAutomation(page, ["ERP"]);
+    await page.locator(".wa-nav-link[data-section=settings]").click();
+    await page.locator("#relay-sync", { hasText: "The relay holds this configuration" }).waitFor();
+    const script = await fetch(`${receiver.url}/_receiver/script`, {
+      method: "POST", body: JSON.stringify([{ status: 503 }, { status: 503 }, { status: 200 }]),
+    });
+    assert.equal(script.status, 200, await script.text());
+
+    await page.evaluate((event) => window.webhookAutomations.emit(event), dealUpdate("evt_tab_closed"));
+    await until("the first answer, 503", async () => (await received(receiver)).length >= 1);
+    const context = page.context();
+    await page.close();
+
+    await until("the relay's retries, with no tab open", async () => (await received(receiver)).length === 3);
+    const webhookIds = (await received(receiver)).map((request) => Object.fromEntries(request.headers)["webhook-id"]);
+    assert.equal(new Set(webhookIds).size, 1, "three attempts of one execution");
+    const [executionId] = webhookIds;
+
+    // Later, the admin opens the app again in the same browser.
+    const later = await context.newPage();
+    await later.goto(`${env.app.appUrl}/#/history`);
+    const row = later.locator(`tr[data-execution="${executionId}"]`);
+    await row.locator(".wa-route-relay").waitFor();
+    await until("the success in the history", async () => (await row.locator(".wa-status").textContent()) === "Succeeded");
+    assert.equal(await later.locator("tr[data-execution]").count(), 1, "the run the tab handed over is the relay's, once");
+    await row.locator(".wa-history-open").click();
+    const drawer = later.locator(".wa-drawer");
+    await drawer.locator(".wa-history-attempt").nth(2).waitFor();
+    const attempts = await drawer.locator(".wa-history-attempt h4").allTextContents();
+    assert.deepEqual(attempts, ["Attempt 1", "Attempt 2", "Attempt 3"]);
+    const statuses = await later.evaluate((id) => new Promise((resolve) => {
+      const open = indexedDB.open("webhook-automations");
+      open.onsuccess = () => {
+        const get = open.result.transaction("executions").objectStore("executions").get(id);
+        get.onsuccess = () => { open.result.close(); resolve(get.result.attempts.map((attempt) => attempt.response?.status)); };
+      };
+    }), executionId);
+    assert.deepEqual(statuses, [503, 503, 200]);
+    await later.screenshot({ path: join(SCREENSHOTS, "history-relay-retried.png") });
+  } finally {
+    await env.stop();
+  }
+});
+
+test("an event the relay refuses for good fails saying why, and the events waiting beside it still go", async () => {
+  const env = await withRelay();
+  try {
+    const { page } = env.app;
+    const receiver = await env.receiver();
+    await openStandalone(page, env.app.appUrl);
+    await connectRelay(page, env.relay);
+    await createWebhook(page, { name: "ERP", baseUrl: receiver.url, route: "relay" });
+    await shareAutomation(page, ["ERP"]);
+    await page.locator(".wa-nav-link[data-section=settings]").click();
+    await page.locator("#relay-sync", { hasText: "The relay holds this configuration" }).waitFor();
+
+    // Both wait while the relay is down, so they are handed over together when it is back.
+    const port = new URL(env.relay.url).port;
+    await env.relay.stop();
+    const huge = dealUpdate("evt_too_large");
+    huge.current.title = huge.previous.title = "A very long deal title ".repeat(300);
+    const small = dealUpdate("evt_small_beside_it");
+    for (const event of [huge, small]) await page.evaluate((event) => window.webhookAutomations.emit(event), event);
+    await page.waitForFunction((ids) => ids.every((id) => window.__executions.some((e) =>
+      e.event_id === id && e.status === "pending" && /waiting for the relay/.test(e.reason ?? ""))), [huge.id, small.id]);
+    // Back with a body limit the large event alone exceeds: the relay answers 413 to the pair.
+    env.relay = await startRelay(env.nats, env.app.appUrl, ["--max-body-bytes", "4096"], Number(port));
+
+    await until("the small event's delivery", async () => (await received(receiver)).length === 1);
+    const [request] = await received(receiver);
+    assert.equal(JSON.parse(request.body).title, "Deal CNC \"line\" ✓");
+    await page.waitForFunction((id) => window.__executions.some((e) =>
+      e.event_id === id && e.status === "failed" && /the relay refused this event/.test(e.reason ?? "")), huge.id);
+    const handovers = () => page.evaluate(() => new Promise((resolve) => {
+      const open = indexedDB.open("webhook-automations");
+      open.onsuccess = () => {
+        const count = open.result.transaction("handovers").objectStore("handovers").count();
+        count.onsuccess = () => { open.result.close(); resolve(count.result); };
+      };
+    }));
+    assert.equal(await handovers(), 0, "the refused event waits no more");
+    // And it holds nothing back: the next event goes out at once.
+    await page.evaluate((event) => window.webhookAutomations.emit(event), dealUpdate("evt_after_the_refusal"));
+    await until("the next event's delivery", async () => (await received(receiver)).length === 2);
+    await page.locator(".wa-nav-link[data-section=history]").click();
+    await page.locator("tr[data-execution]", { hasText: "Failed" }).locator(".wa-history-open").click();
+    await page.locator(".wa-drawer").getByText("the relay refused this event").waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, "history-relay-refused.png") });
+  } finally {
+    await env.stop();
+  }
+});
+
+test("the relay's configuration changed elsewhere: the admin sees what differs, keeps their own, and users' events still go", async () => {
+  const env = await withRelay();
+  try {
+    const { page } = env.app;
+    const receiver = await env.receiver();
+    await openStandalone(page, env.app.appUrl);
+    await connectRelay(page, env.relay);
+    await createWebhook(page, { name: "ERP", baseUrl: receiver.url, route: "relay" });
+    const shared = await shareAutomation(page, ["ERP"]);
+    await page.locator(".wa-nav-link[data-section=settings]").click();
+    await page.locator("#relay-sync", { hasText: "The relay holds this configuration" }).waitFor();
+
+    // Another admin puts a newer revision with the automation renamed.
+    const current = await relayCall(env.relay, "GET", "/v1/config");
+    const theirs = await current.json();
+    theirs.automations[0].name = "Deals out, renamed elsewhere";
+    theirs.revision = shared.revision + 1_000_000;
+    const put = await fetch(`${env.relay.url}/v1/config`, {
+      method: "PUT", body: JSON.stringify(theirs),
+      headers: { authorization: `Bearer ${RELAY_ADMIN_TOKEN}`, "content-type": "application/json", "if-match": current.headers.get("etag") },
+    });
+    assert.equal(put.status, 200, await put.text());
+
+    // This admin changes something too: nothing is overwritten, the difference is shown.
+    await createWebhook(page, { name: "Audit log", baseUrl: `${receiver.url}/audit` });
+    const conflict = page.locator(".wa-relay-conflict");
+    await conflict.waitFor();
+    assert.match(await conflict.textContent(), /Deals out, renamed elsewhere|Audit log/);
+    await page.screenshot({ path: join(SCREENSHOTS, "relay-conflict.png") });
+    assert.equal((await (await relayCall(env.relay, "GET", "/v1/config")).json()).automations[0].name,
+      "Deals out, renamed elsewhere", "nothing overwritten before the admin chose");
+
+    await conflict.getByRole("button", { name: "Keep mine (replace the relay's)" }).click();
+    await conflict.waitFor({ state: "detached" });
+    const kept = await (await relayCall(env.relay, "GET", "/v1/config")).json();
+    assert.equal(kept.automations[0].name, "Deals out");
+    assert.ok(kept.webhooks.some((webhook) => webhook.name === "Audit log"));
+    assert.ok(kept.revision > theirs.revision, `kept as a newer revision (${kept.revision} after ${theirs.revision})`);
+
+    // This page plans with its own revision; the relay, holding a newer one, takes its events.
+    await page.evaluate((event) => window.webhookAutomations.emit(event), dealUpdate("evt_after_keep_mine"));
+    await until("the delivery", async () => (await received(receiver)).filter((r) => r.path === "/deals/302").length === 1);
+  } finally {
+    await env.stop();
+  }
+});

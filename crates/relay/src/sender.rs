@@ -463,10 +463,7 @@ async fn deliver(relay: &Relay, message: &Message, slot: Option<OwnedSemaphorePe
 
 /// Ends `execution` as failed, now, for `reason`.
 pub fn end(execution: &mut Execution, reason: &str) {
-    execution.status = Status::Failed;
-    execution.reason = Some(reason.to_owned());
-    execution.next_attempt_at_ms = None;
-    execution.finished_at_ms = Some(now_ms());
+    execution.finish(Status::Failed, Some(reason.to_owned()), now_ms());
 }
 
 /// Records `execution` over the record read at cursor `read_at`, trying again when NATS hiccups.

@@ -14,14 +14,12 @@ use std::time::Duration;
 use reqwest::header::{HeaderName, HeaderValue};
 use webhook_engine::request::OutgoingRequest;
 use webhook_engine::retry::Outcome;
-use webhook_engine::runner::{
-    Exchange, Response, Transport, REQUEST_BODY_LIMIT, RESPONSE_BODY_LIMIT,
-};
+use webhook_engine::runner::{Exchange, Response, Transport, RESPONSE_READ_LIMIT};
 
 use crate::ssrf::{refusal_in, Guard, GuardedResolver};
 
-/// Bytes of an answer's body read at most.
-pub const READ_LIMIT: usize = RESPONSE_BODY_LIMIT + REQUEST_BODY_LIMIT;
+/// Bytes of an answer's body read at most (the engine masks an answer this long as cut).
+pub const READ_LIMIT: usize = RESPONSE_READ_LIMIT;
 
 pub const USER_AGENT: &str = concat!("webhook-relay/", env!("CARGO_PKG_VERSION"));
 

@@ -110,7 +110,10 @@ pub fn merge(stored: Option<&Execution>, incoming: Execution, withheld: bool) ->
 /// Copies into the withheld `merged` what `stored` knew of the same run; true when nothing is left
 /// missing.
 fn keep_details(stored: &Execution, merged: &mut Execution) -> bool {
-    let known = !stored.details_withheld;
+    // A placeholder holds the request as this browser planned it, without the credentials and
+    // signature the relay adds (no browser holds a relay webhook's): never the whole of what was sent.
+    let placeholder = stored.status == Status::Pending && stored.attempts.is_empty();
+    let known = !stored.details_withheld && !placeholder;
     let request_known = match (&mut merged.request, &stored.request) {
         (None, _) => true,
         (Some(request), Some(before))
@@ -162,10 +165,11 @@ pub fn planned_here(execution: &Execution) -> bool {
             .is_some_and(|request| !request.headers.is_empty())
 }
 
-/// Whether the page holds the request as it was sent (headers and body), so it can be shown and
-/// copied as cURL.
+/// Whether the page holds the request as it was sent (headers and body), so it can be copied as
+/// cURL: only in a record given whole. A withheld record may show the request this browser planned,
+/// which lacks what the relay added as it sent (credentials, signature).
 pub fn request_known(execution: &Execution) -> bool {
-    execution.request.is_some() && planned_here(execution)
+    execution.request.is_some() && !execution.details_withheld
 }
 
 /// Whether the page holds an answer's headers and body: always for a record given whole; for a
@@ -270,7 +274,11 @@ mod tests {
             "the answers stay at the relay"
         );
         assert!(merged.details_withheld);
-        assert!(request_known(&merged) && planned_here(&merged));
+        assert!(planned_here(&merged), "the planned request is shown");
+        assert!(
+            !request_known(&merged),
+            "but not copied as cURL: the relay added credentials and a signature"
+        );
         assert!(!answer_known(&merged, response));
     }
 

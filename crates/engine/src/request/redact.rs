@@ -79,6 +79,30 @@ impl SecretScrubber {
     pub fn scrub(&self, text: &str) -> String {
         scrub_spellings(text, &self.0)
     }
+
+    /// [`scrub`](Self::scrub) for text that may have been cut short: an ending that begins a
+    /// spelling of a secret (a credential cut in two by the cut) is masked too, since what is left
+    /// of it no longer reads as the whole secret.
+    pub fn scrub_cut(&self, text: &str) -> String {
+        let mut scrubbed = self.scrub(text);
+        // A cut inside a character reads as replacement characters; what precedes them is what counts.
+        let kept = scrubbed.trim_end_matches('\u{FFFD}').len();
+        let partial = self
+            .0
+            .iter()
+            .filter_map(|secret| {
+                (1..secret.len())
+                    .rev()
+                    .filter(|&end| secret.is_char_boundary(end))
+                    .find(|&end| scrubbed[..kept].ends_with(&secret[..end]))
+            })
+            .max();
+        if let Some(length) = partial {
+            scrubbed.truncate(kept - length);
+            scrubbed.push_str(MASK);
+        }
+        scrubbed
+    }
 }
 
 fn scrub_spellings(text: &str, spellings: &[String]) -> String {
@@ -210,6 +234,37 @@ mod tests {
                 "{written_by} in {spellings:?}"
             );
         }
+    }
+
+    fn bearer(token: &str) -> Webhook {
+        Webhook {
+            id: "wh".into(),
+            name: "ERP".into(),
+            base_url: "https://erp.example".into(),
+            route: Default::default(),
+            auth: Auth::Bearer {
+                token: Secret::new(token),
+            },
+            headers: vec![],
+            signing_secret: None,
+            timeout_ms: 10_000,
+            retry: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_secret_cut_in_two_at_the_end_is_masked_too() {
+        let scrubber = SecretScrubber::for_webhook(&bearer("s3cr3t-t0ken-of-some-length"));
+        let cut = "echo: s3cr3t-t0ken-of-some-length, s3cr3t-t0ken-of";
+        assert_eq!(scrubber.scrub_cut(cut), format!("echo: {MASK}, {MASK}"));
+        assert_eq!(
+            scrubber.scrub(cut),
+            format!("echo: {MASK}, s3cr3t-t0ken-of"),
+            "whole text: only whole secrets"
+        );
+        // A cut inside a character leaves replacement characters after the part of the secret.
+        assert_eq!(scrubber.scrub_cut("echo: s3cr3t\u{FFFD}"), format!("echo: {MASK}"));
+        assert_eq!(scrubber.scrub_cut("nothing secret"), "nothing secret");
     }
 
     #[test]

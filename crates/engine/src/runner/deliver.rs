@@ -4,7 +4,9 @@
 use crate::request::{build_request, redact, resend_request, OutgoingRequest, SecretScrubber};
 use crate::retry::{next_delay, parse_retry_after, Delay, Outcome};
 use crate::runner::compiled::CompiledConfig;
-use crate::runner::execution::{cap, Attempt, ResponseSummary, Status, RESPONSE_BODY_LIMIT};
+use crate::runner::execution::{
+    cap, Attempt, ResponseSummary, Status, RESPONSE_BODY_LIMIT, RESPONSE_READ_LIMIT,
+};
 use crate::runner::explain::{explain_failure, AUTOMATION_DELETED, WEBHOOK_DELETED};
 use crate::runner::plan::{Planned, Source};
 
@@ -74,7 +76,7 @@ pub async fn attempt(
     let (request, webhook) = match built {
         Ok(built) => built,
         Err(reason) => {
-            finish(execution, Status::Failed, Some(reason), started_at_ms);
+            execution.finish(Status::Failed, Some(reason), started_at_ms);
             return None;
         }
     };
@@ -115,7 +117,7 @@ pub async fn attempt(
         retry_in,
     });
     if outcome.is_success() {
-        finish(execution, Status::Succeeded, None, finished_at_ms);
+        execution.finish(Status::Succeeded, None, finished_at_ms);
         return None;
     }
     match retry_in {
@@ -125,7 +127,7 @@ pub async fn attempt(
         }
         None => {
             let reason = explain_failure(execution, webhook);
-            finish(execution, Status::Failed, Some(reason), finished_at_ms);
+            execution.finish(Status::Failed, Some(reason), finished_at_ms);
             None
         }
     }
@@ -164,23 +166,16 @@ fn build<'c>(
         .map_err(|error| error.to_string())
 }
 
-fn finish(
-    execution: &mut crate::runner::execution::Execution,
-    status: Status,
-    reason: Option<String>,
-    at_ms: i64,
-) {
-    execution.status = status;
-    execution.reason = reason;
-    execution.next_attempt_at_ms = None;
-    execution.finished_at_ms = Some(at_ms);
-}
-
 /// The answer as the history keeps it: the webhook's credentials masked wherever the endpoint echoed
 /// them (before the body is cut, so no part of one survives at the cut).
 fn summarize(response: Response, webhook: &crate::model::Webhook) -> ResponseSummary {
     let secrets = SecretScrubber::for_webhook(webhook);
-    let (body_excerpt, body_truncated) = cap(secrets.scrub(&response.body), RESPONSE_BODY_LIMIT);
+    let scrubbed = if response.body.len() >= RESPONSE_READ_LIMIT {
+        secrets.scrub_cut(&response.body)
+    } else {
+        secrets.scrub(&response.body)
+    };
+    let (body_excerpt, body_truncated) = cap(scrubbed, RESPONSE_BODY_LIMIT);
     ResponseSummary {
         status: response.status,
         // Cookies are the endpoint's session secrets, not something the history should keep.

@@ -13,6 +13,10 @@ use crate::retry::{Delay, Outcome};
 pub const REQUEST_BODY_LIMIT: usize = 64 * 1024;
 /// Response bodies are kept as an excerpt of at most this many bytes.
 pub const RESPONSE_BODY_LIMIT: usize = 4 * 1024;
+/// A transport may stop reading an answer here: the excerpt, plus room for the credentials an
+/// endpoint echoes to be recognised (and masked) before the excerpt is cut. An answer this long may
+/// end in the middle of an echoed credential, so its end is masked as a cut.
+pub const RESPONSE_READ_LIMIT: usize = RESPONSE_BODY_LIMIT + REQUEST_BODY_LIMIT;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Execution {
@@ -54,6 +58,16 @@ pub struct Execution {
     /// the rest. Absent in records that were given whole.
     #[serde(default, skip_serializing_if = "is_false")]
     pub details_withheld: bool,
+}
+
+impl Execution {
+    /// Ends the run with `status` at `at_ms`, saying why (`None` for a success).
+    pub fn finish(&mut self, status: Status, reason: Option<String>, at_ms: i64) {
+        self.status = status;
+        self.reason = reason;
+        self.next_attempt_at_ms = None;
+        self.finished_at_ms = Some(at_ms);
+    }
 }
 
 fn is_false(value: &bool) -> bool {

@@ -45,17 +45,15 @@ impl FrequencyGuard {
             runs.push_back(now_ms);
             return;
         }
-        execution.status = Status::Stopped;
         let runs = match self.limit_per_minute {
             1 => "once".to_string(),
             limit => format!("{limit} times"),
         };
-        execution.reason = Some(format!(
+        let reason = format!(
             "stopped: “{}” ran {runs} in the last minute, its limit — this usually means a loop (the endpoint changes the record that triggers the automation); raise the limit in Settings if it is expected",
             execution.automation_name
-        ));
-        execution.next_attempt_at_ms = None;
-        execution.finished_at_ms = Some(now_ms);
+        );
+        execution.finish(Status::Stopped, Some(reason), now_ms);
     }
 }
 

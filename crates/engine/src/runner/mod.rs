@@ -28,7 +28,7 @@ pub use compiled::{CompiledAutomation, CompiledConfig};
 pub use deliver::{attempt, deliver, Environment, Exchange, Response, Transport};
 pub use execution::{
     Attempt, EventSummary, Execution, ResponseSummary, Status, StoredRequest, REQUEST_BODY_LIMIT,
-    RESPONSE_BODY_LIMIT,
+    RESPONSE_BODY_LIMIT, RESPONSE_READ_LIMIT,
 };
 pub use execution_id::execution_id;
 pub use explain::{explain_failure, CORS_REFUSED};

@@ -128,10 +128,8 @@ pub fn plan(
                     Err(reason) => execution.reason = Some(reason),
                 }
             }
-            if execution.reason.is_some() {
-                execution.status = Status::Failed;
-                execution.next_attempt_at_ms = None;
-                execution.finished_at_ms = Some(now_ms);
+            if let Some(reason) = execution.reason.take() {
+                execution.finish(Status::Failed, Some(reason), now_ms);
             }
             plan.planned.push(Planned {
                 execution,

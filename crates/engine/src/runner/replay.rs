@@ -62,10 +62,7 @@ pub fn replay(
 }
 
 fn failed(mut execution: Execution, reason: &str, now_ms: i64) -> Planned {
-    execution.status = Status::Failed;
-    execution.reason = Some(reason.to_string());
-    execution.next_attempt_at_ms = None;
-    execution.finished_at_ms = Some(now_ms);
+    execution.finish(Status::Failed, Some(reason.to_string()), now_ms);
     let source = Source::Replay {
         method: crate::model::Method::Post,
         url: String::new(),

@@ -106,6 +106,16 @@ pub async fn put_config(
         ))
         .with_problems(problems.iter().map(problem_json).collect()));
     }
+    // Browsers hand events over with the revision they planned with and are refused while the
+    // relay's is older (`409`): a document going back would hold every one of them up.
+    if let Some((current, _)) = &snapshot.document {
+        if document.revision < current.revision {
+            return Err(ApiError::conflict(format!(
+                "this configuration is revision {}, older than the one the relay holds (revision {}); nothing was stored. GET the relay's, apply your change to it, and PUT it with a higher revision",
+                document.revision, current.revision
+            )));
+        }
+    }
     let stored = document.to_json();
     let revision = match precondition {
         Precondition::Any => relay

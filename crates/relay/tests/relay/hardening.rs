@@ -768,3 +768,56 @@ async fn credentials_that_can_never_be_sent_are_refused_when_entered() {
     assert_eq!(stored.body["set"], json!([]), "{}", stored.text);
     assert_eq!(stored.body["complete"], false, "{}", stored.text);
 }
+
+/// docs/relay.md: "An answer's body is read up to 68 KiB (the 4 KiB the history keeps, plus room to
+/// recognise and mask a credential the endpoint echoes right at the cut)". The room assumes masking
+/// never shortens the text; it does: a long token (400 characters, as opaque API keys and JWTs are)
+/// becomes the 6-character mask, so 173 echoes shrink to about 3.3 KiB and the *partial* token cut off
+/// at 68 KiB — which the scrubber cannot recognise — lands inside the 4 KiB excerpt and is recorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_token_echoed_up_to_the_read_limit_is_not_kept_in_part() {
+    let token: String = (0..400)
+        .map(|i| char::from(b"abcdefghijklmnopqrstuvwxyz0123456789"[(i * 7 + i / 36) % 36]))
+        .collect();
+    let nats = Nats::start().await;
+    let receiver = Receiver::start(&[]).await;
+    let relay = Relay::start(&nats.url(), &["--allow-private"]).await;
+    relay
+        .put_config(&config(
+            &receiver.url,
+            json!({"type": "bearer"}),
+            false,
+            json!({"max_attempts": 1}),
+        ))
+        .await;
+    relay
+        .put_credentials(WEBHOOK, json!({"token": token}))
+        .await;
+    // An endpoint that echoes what it was sent, many times (a debugging endpoint, a log dump).
+    let echo = format!("{token} ").repeat(180);
+    receiver
+        .script(json!([{"status": 400, "body": echo}]))
+        .await;
+    relay.post_events(&deal_event("evt_echo", 1)).await;
+    wait_until("the delivery to end", Duration::from_secs(30), || async {
+        relay
+            .executions()
+            .await
+            .first()
+            .is_some_and(|execution| execution["status"] == "failed")
+    })
+    .await;
+    let execution = relay.executions().await[0].clone();
+    let excerpt = execution["attempts"][0]["response"]["body_excerpt"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let leaked = (0..=token.len() - 32).find(|&at| excerpt.contains(&token[at..at + 32]));
+    assert!(
+        leaked.is_none(),
+        "32 characters or more of the token are in the recorded answer ({} bytes), from character {:?} on: …{}",
+        excerpt.len(),
+        leaked,
+        excerpt.chars().rev().take(300).collect::<Vec<_>>().into_iter().rev().collect::<String>()
+    );
+}

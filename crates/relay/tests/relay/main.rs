@@ -5,7 +5,6 @@ mod api;
 mod delivery;
 mod faults;
 mod hardening;
-mod review12;
 mod revisions;
 mod routes;
 mod ssrf;

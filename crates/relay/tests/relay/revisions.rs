@@ -127,3 +127,50 @@ async fn events_planned_with_a_newer_configuration_wait_for_it() {
         );
     }
 }
+
+/// The `409` revision path relies on "larger is newer" (docs/relay.md, Routes and revisions), but
+/// `PUT /v1/config` stores a document whose `revision` is lower than the stored one (a stale export,
+/// `docs/examples/config.json` put again as in "Try it", `If-Match: *`). From then on every regular
+/// user's browser, which planned with the newer revision, is answered `409` on every handover and
+/// cannot put the configuration itself (no admin token): their relay deliveries wait until an admin
+/// opens the app. The relay should refuse to go back (or at least say so).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_configuration_with_a_lower_revision_does_not_replace_a_newer_one() {
+    let nats = Nats::start().await;
+    let relay = Relay::start(&nats.url(), &["--allow-private"]).await;
+    let mut newer = plain_config("http://127.0.0.1:9");
+    newer["revision"] = json!(7);
+    relay.put_config(&newer).await;
+    let mut older = plain_config("http://127.0.0.1:9");
+    older["revision"] = json!(3);
+    let etag = relay.admin("GET", "/v1/config", None).await.headers["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let answer = relay
+        .call(
+            "PUT",
+            "/v1/config",
+            Some(ADMIN_TOKEN),
+            Some(&older.to_string()),
+            &[("if-match", &etag)],
+        )
+        .await;
+    let handover = relay
+        .call(
+            "POST",
+            "/v1/events",
+            Some(EVENTS_TOKEN),
+            Some(&deal_event("evt_rev", 1).to_string()),
+            &[("webhook-config-revision", "7")],
+        )
+        .await;
+    assert!(
+        answer.status != 200 && handover.status == 202,
+        "revision 3 stored over 7 ({}: {}), and a browser at revision 7 is now refused: {} {}",
+        answer.status,
+        answer.text,
+        handover.status,
+        handover.text
+    );
+}

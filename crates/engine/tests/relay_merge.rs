@@ -1,4 +1,4 @@
-//! Review 12: a relay record read with the events token merged over the browser's placeholder.
+//! A relay record read with the events token, merged over the browser's placeholder.
 
 use serde_json::json;
 use webhook_engine::history::relay::{merge, request_known};
