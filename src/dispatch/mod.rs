@@ -662,7 +662,11 @@ fn outbox_entry(planned: &Planned) -> OutboxEntry<'_> {
 pub fn failed_test(webhook: &Webhook, by: &User, reason: &str) -> Execution {
     let (_, planned) = webhook_engine::runner::test_delivery(webhook, by, &mut BrowserEnvironment);
     let mut execution = planned.execution;
-    execution.finish(Status::Failed, Some(reason.to_owned()), BrowserEnvironment.now_ms());
+    execution.finish(
+        Status::Failed,
+        Some(reason.to_owned()),
+        BrowserEnvironment.now_ms(),
+    );
     execution
 }
 

@@ -63,7 +63,13 @@ impl RelayError {
     /// The relay will never take what was posted, whenever it is posted again: an event it finds
     /// invalid (`400`, e.g. an entity its catalog lacks) or too large (`413`).
     pub fn refuses_the_events(&self) -> bool {
-        matches!(self, RelayError::Refused { status: 400 | 413, .. })
+        matches!(
+            self,
+            RelayError::Refused {
+                status: 400 | 413,
+                ..
+            }
+        )
     }
 }
 

@@ -304,8 +304,11 @@ fn relay_conflict(state: &UseReducerHandle<AppState>, services: &Services) -> Ht
         // Kept, it is a change made now: the relay never goes back to a lower revision than its copy's.
         let newest = state.revision.max(conflict.theirs.revision);
         Callback::from(move |_: MouseEvent| {
-            let now_ms = webhook_engine::runner::Environment::now_ms(&crate::dispatch::BrowserEnvironment);
-            let mine = mine.clone().at_revision(webhook_engine::config::next_revision(newest, now_ms));
+            let now_ms =
+                webhook_engine::runner::Environment::now_ms(&crate::dispatch::BrowserEnvironment);
+            let mine = mine
+                .clone()
+                .at_revision(webhook_engine::config::next_revision(newest, now_ms));
             services.keep_mine_on_relay(dispatch.clone(), client.clone(), mine, etag.clone())
         })
     };

@@ -263,7 +263,10 @@ mod tests {
             "whole text: only whole secrets"
         );
         // A cut inside a character leaves replacement characters after the part of the secret.
-        assert_eq!(scrubber.scrub_cut("echo: s3cr3t\u{FFFD}"), format!("echo: {MASK}"));
+        assert_eq!(
+            scrubber.scrub_cut("echo: s3cr3t\u{FFFD}"),
+            format!("echo: {MASK}")
+        );
         assert_eq!(scrubber.scrub_cut("nothing secret"), "nothing secret");
     }
 
