@@ -127,7 +127,11 @@ impl Dispatcher {
     /// The relay will never take these events: their relay deliveries fail saying why, and they
     /// leave the store so the events after them go on.
     async fn refused(&self, handed: &[Handover], error: &RelayError) {
-        let reason = format!("the relay refused this event, so it was not sent: {error}");
+        let why = match error {
+            RelayError::Refused { status, message } => format!("{message} ({status})"),
+            other => other.to_string(),
+        };
+        let reason = format!("not sent: the relay refused this event, and would again — {why}");
         let now_ms = BrowserEnvironment.now_ms();
         if let Some(store) = &self.store {
             let mut failed: Vec<Execution> = Vec::new();

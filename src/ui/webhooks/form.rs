@@ -369,10 +369,10 @@ fn HeldOnRelay(props: &HeldOnRelayProps) -> Html {
         );
     }
     let text = match (&props.webhook_id, &*held) {
-        (None, _) => "The relay holds no credentials for this webhook yet: enter them below; they go to the relay when you save, and this browser keeps none.".to_owned(),
+        (None, _) => "The relay holds no credentials for this webhook yet: any you enter below go to the relay when you save, and this browser keeps none.".to_owned(),
         (Some(_), None) => "Asking the relay which credentials it holds…".to_owned(),
         (Some(_), Some(Err(error))) => format!("The relay could not say which credentials it holds: {error}."),
-        (Some(_), Some(Ok(held))) if held.set.is_empty() => "The relay holds no credentials for this webhook: enter them below.".to_owned(),
+        (Some(_), Some(Ok(held))) if held.set.is_empty() => "The relay holds no credentials for this webhook: any you enter below go to it when you save.".to_owned(),
         (Some(_), Some(Ok(held))) => format!(
             "The relay holds: {}{}. Leave the fields empty to keep them; typing any replaces them all.",
             held.set.join(", "),

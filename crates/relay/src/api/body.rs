@@ -23,7 +23,7 @@ impl FromRequest<Arc<Relay>> for Body {
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!(
-                    "the request body is larger than this relay accepts ({} bytes at most): send fewer events per request",
+                    "the request is larger than this relay accepts ({} bytes at most, its --max-body-bytes): send less in one request (fewer or smaller events)",
                     limit
                 ),
             )

@@ -105,7 +105,7 @@ async fn wrong_tokens_and_bad_input_are_refused_with_reasons_and_change_nothing(
         Case("wrong type", "POST", "/v1/events", Some(EVENTS_TOKEN), Some(json!([deal_event("evt_ok", 6), wrong_type]).to_string()), vec![], 400, "the event list is not valid at [1].user.id: invalid type: string \"one\""),
         Case("unknown entity", "POST", "/v1/events", Some(EVENTS_TOKEN), Some(unknown_entity.to_string()), vec![], 400, "the event (id \"evt_entity\"): `entity` \"dael\" is not an entity that triggers automations; use one of"),
         Case("too many events", "POST", "/v1/events", Some(EVENTS_TOKEN), Some(too_many), vec![], 400, "1001 events: send at most 1000"),
-        Case("body over the limit", "POST", "/v1/events", Some(EVENTS_TOKEN), Some(huge), vec![], 413, "larger than this relay accepts (65536 bytes at most)"),
+        Case("body over the limit", "POST", "/v1/events", Some(EVENTS_TOKEN), Some(huge), vec![], 413, "larger than this relay accepts (65536 bytes at most, its --max-body-bytes)"),
         Case("invalid configuration", "PUT", "/v1/config", Some(ADMIN_TOKEN), Some(invalid_config), vec![("if-match", current_etag.as_str())], 400, "nothing was stored"),
         Case("stale revision", "PUT", "/v1/config", Some(ADMIN_TOKEN), Some(valid_config.clone()), vec![("if-match", "\"1\"")], 412, "changed since you read it"),
         Case("no If-Match", "PUT", "/v1/config", Some(ADMIN_TOKEN), Some(valid_config.clone()), vec![], 428, "send If-Match"),
