@@ -459,15 +459,31 @@ impl Services {
     pub fn keep_mine_on_relay(
         &self,
         dispatch: UseReducerDispatcher<AppState>,
+        permissions: Permissions,
         client: RelayClient,
         document: ConfigDocument,
         etag: String,
     ) {
-        let sync = self.relay_sync.clone();
+        if !allowed(permissions.manage, &dispatch) {
+            return;
+        }
+        let services = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            if let Some(status) = sync.overwrite(&client, &document, &etag).await {
-                report_sync(dispatch, status).await;
+            let Some(status) = services
+                .relay_sync
+                .overwrite(&client, &document, &etag)
+                .await
+            else {
+                return;
+            };
+            if matches!(status, SyncStatus::InStep { .. }) {
+                // Kept here at the revision the relay now holds, so this page's next change is
+                // newer than it: left at the old one, the relay would refuse it as going back.
+                services
+                    .adopt_document(dispatch.clone(), document, Adoption::Shared)
+                    .await;
             }
+            report_sync(dispatch, status).await;
         });
     }
 

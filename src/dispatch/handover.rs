@@ -26,6 +26,13 @@ pub struct Handover {
     pub executions: Vec<String>,
 }
 
+/// The relay could not take events now (`error`): a chunk's handovers from `from` on wait (those
+/// before it were settled).
+struct Unsettled {
+    error: RelayError,
+    from: usize,
+}
+
 /// The longest wait between two tries while the relay cannot take events.
 const LONGEST_WAIT_MS: u64 = 60_000;
 const FIRST_WAIT_MS: u64 = 1_000;
@@ -70,55 +77,85 @@ impl Dispatcher {
         };
         let mut by_revision = waiting;
         webhook_engine::order::sort_by_key(&mut by_revision, |handover| handover.revision);
+        let mut some_wait = false;
         for batch in by_revision.chunk_by(|a, b| a.revision == b.revision) {
             for chunk in batch.chunks(MAX_EVENTS_PER_POST) {
                 // The relay's copy older than this page's (`Behind`) is caught up by the page that
                 // can put it (an admin's); until then these wait like any other refusal.
-                if let Err(error) = self.hand_over_chunk(&client, chunk).await {
-                    self.note_waiting(chunk, &format!("waiting for the relay: {error}"))
+                match self.hand_over_chunk(&client, chunk).await {
+                    Ok(waits) => some_wait |= waits,
+                    Err(Unsettled { error, from }) => {
+                        self.note_waiting(
+                            &chunk[from..],
+                            &format!("waiting for the relay: {error}"),
+                        )
                         .await;
-                    let wait = self.handover_wait_ms.get();
-                    self.handover_wait_ms.set((wait * 2).min(LONGEST_WAIT_MS));
-                    return Some(wait);
+                        return Some(self.next_wait());
+                    }
                 }
             }
         }
-        None
+        some_wait.then(|| self.next_wait())
     }
 
-    /// Posts `chunk` (one revision). The relay refuses a whole post for one event it will never
-    /// take (`RelayError::refuses_the_events`): then each is posted alone, so that one fails and
-    /// the others go on. `Err` when the relay cannot take events now: they all wait.
+    /// The wait before the next round, growing each time until one finds nothing waiting.
+    fn next_wait(&self) -> u64 {
+        let wait = self.handover_wait_ms.get();
+        self.handover_wait_ms.set((wait * 2).min(LONGEST_WAIT_MS));
+        wait
+    }
+
+    /// Posts `chunk` (one revision). The relay refuses a whole post for what one event is
+    /// ([`RelayError::EventsRefused`]): then each is posted alone, so that one is settled on its
+    /// own and the others go on. `Ok(true)` when some of them still wait; `Err` when the relay
+    /// cannot take events now: those from `from` on wait.
     async fn hand_over_chunk(
         &self,
         client: &RelayClient,
         chunk: &[Handover],
-    ) -> Result<(), RelayError> {
+    ) -> Result<bool, Unsettled> {
         let events: Vec<Event> = chunk.iter().map(|h| h.event.clone()).collect();
         match client.hand_over(&events, chunk[0].revision).await {
-            Ok(()) => {
-                self.taken_over(chunk).await;
-                Ok(())
-            }
-            Err(error) if error.refuses_the_events() && chunk.len() == 1 => {
-                self.refused(chunk, &error).await;
-                Ok(())
-            }
-            Err(error) if error.refuses_the_events() => {
-                for handover in chunk {
-                    let alone = std::slice::from_ref(handover);
-                    match client
+            Err(RelayError::EventsRefused { .. }) if chunk.len() > 1 => {
+                let mut some_wait = false;
+                for (index, handover) in chunk.iter().enumerate() {
+                    let posted = client
                         .hand_over(std::slice::from_ref(&handover.event), handover.revision)
+                        .await;
+                    some_wait |= self
+                        .settle(std::slice::from_ref(handover), posted)
                         .await
-                    {
-                        Ok(()) => self.taken_over(alone).await,
-                        Err(error) if error.refuses_the_events() => {
-                            self.refused(alone, &error).await;
-                        }
-                        Err(error) => return Err(error),
-                    }
+                        .map_err(|error| Unsettled { error, from: index })?;
                 }
-                Ok(())
+                Ok(some_wait)
+            }
+            posted => self
+                .settle(chunk, posted)
+                .await
+                .map_err(|error| Unsettled { error, from: 0 }),
+        }
+    }
+
+    /// What the relay's answer to posting `handed` means for them: taken, failed for good, or
+    /// waiting (`Ok(true)`) until its catalog has their entity; `Err` for any other problem.
+    async fn settle(
+        &self,
+        handed: &[Handover],
+        posted: Result<(), RelayError>,
+    ) -> Result<bool, RelayError> {
+        match posted {
+            Ok(()) => {
+                self.taken_over(handed).await;
+                Ok(false)
+            }
+            Err(error @ RelayError::EventsRefused { for_good: true, .. }) => {
+                self.refused(handed, &error).await;
+                Ok(false)
+            }
+            Err(error @ RelayError::EventsRefused { .. }) => {
+                self.note_waiting(handed, &format!("waiting for the relay: {error}"))
+                    .await;
+                Ok(true)
             }
             Err(error) => Err(error),
         }
@@ -128,7 +165,9 @@ impl Dispatcher {
     /// leave the store so the events after them go on.
     async fn refused(&self, handed: &[Handover], error: &RelayError) {
         let why = match error {
-            RelayError::Refused { status, message } => format!("{message} ({status})"),
+            RelayError::EventsRefused {
+                status, message, ..
+            } => format!("{message} ({status})"),
             other => other.to_string(),
         };
         let reason = format!("not sent: the relay refused this event, and would again — {why}");

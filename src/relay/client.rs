@@ -57,20 +57,15 @@ pub enum RelayError {
     Behind { relay_revision: u64 },
     #[error("the relay refused it ({status}): {message}")]
     Refused { status: u16, message: String },
-}
-
-impl RelayError {
-    /// The relay will never take what was posted, whenever it is posted again: an event it finds
-    /// invalid (`400`, e.g. an entity its catalog lacks) or too large (`413`).
-    pub fn refuses_the_events(&self) -> bool {
-        matches!(
-            self,
-            RelayError::Refused {
-                status: 400 | 413,
-                ..
-            }
-        )
-    }
+    /// `400`/`413` to events, for what one of them is (the relay's `code` says so). `for_good`:
+    /// sent again, they would be refused again (invalid, too large); otherwise only until the
+    /// relay's field catalog has the event's entity.
+    #[error("the relay refused it ({status}): {message}")]
+    EventsRefused {
+        status: u16,
+        message: String,
+        for_good: bool,
+    },
 }
 
 /// The relay at `url`, called with one token.
@@ -131,6 +126,9 @@ struct Refusal {
     error: String,
     #[serde(default)]
     revision: Option<u64>,
+    /// Why events were refused (`POST /v1/events`): `invalid_event`, `too_large`, `not_in_catalog`.
+    #[serde(default)]
+    code: Option<String>,
 }
 
 impl RelayClient {
@@ -347,6 +345,20 @@ impl RelayClient {
                 relay_revision: refusal.and_then(|refusal| refusal.revision).unwrap_or(0),
             },
             503 if path == "/healthz" => RelayError::StorageDown(message),
+            // Only the relay's own word makes a refusal about the events: a proxy's 400 or 413
+            // (no code) may pass, and they wait.
+            status @ (400 | 413) if path == "/v1/events" => {
+                match refusal.and_then(|refusal| refusal.code).as_deref() {
+                    Some(code @ ("invalid_event" | "too_large" | "not_in_catalog")) => {
+                        RelayError::EventsRefused {
+                            status,
+                            message,
+                            for_good: code != "not_in_catalog",
+                        }
+                    }
+                    _ => RelayError::Refused { status, message },
+                }
+            }
             status => RelayError::Refused { status, message },
         }
     }

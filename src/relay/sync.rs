@@ -97,6 +97,10 @@ impl RelaySync {
             Err(RelayError::ChangedElsewhere) => {
                 self.etag.borrow_mut().take();
                 match client.config().await {
+                    Ok((theirs, etag)) if same_content(&theirs, document) => self
+                        .in_step_with(client, theirs.revision, etag, catalog_json)
+                        .await
+                        .unwrap_or_else(behind),
                     Ok((theirs, etag)) => conflict(document, theirs, etag),
                     Err(error) => behind(error),
                 }
@@ -131,12 +135,9 @@ impl RelaySync {
                 // The same content at a revision as new or newer (a "Keep mine" put it above the
                 // relay's): nothing to put, and the relay refuses to go back anyway.
                 if theirs.revision >= document.revision && same_content(&theirs, document) {
-                    *self.etag.borrow_mut() = Some(etag);
-                    self.held.set(document.revision);
-                    self.push_catalog(client, catalog_json).await?;
-                    return Ok(SyncStatus::InStep {
-                        revision: document.revision,
-                    });
+                    return self
+                        .in_step_with(client, theirs.revision, etag, catalog_json)
+                        .await;
                 }
                 if theirs.revision > base && !same_content(&theirs, document) {
                     return Ok(conflict(document, theirs, etag));
@@ -151,6 +152,21 @@ impl RelaySync {
         Ok(SyncStatus::InStep {
             revision: document.revision,
         })
+    }
+
+    /// The relay already holds this content (at `revision`, as new as this page's or newer):
+    /// nothing to put but the catalog.
+    async fn in_step_with(
+        &self,
+        client: &RelayClient,
+        revision: u64,
+        etag: String,
+        catalog_json: &str,
+    ) -> Result<SyncStatus, RelayError> {
+        *self.etag.borrow_mut() = Some(etag);
+        self.held.set(revision);
+        self.push_catalog(client, catalog_json).await?;
+        Ok(SyncStatus::InStep { revision })
     }
 
     async fn push_catalog(

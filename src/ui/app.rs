@@ -290,7 +290,9 @@ fn relay_conflict(state: &UseReducerHandle<AppState>, services: &Services) -> Ht
     let SyncStatus::Conflict(conflict) = &state.relay_sync else {
         return Html::default();
     };
-    let Some(client) = state.relay().admin() else {
+    // The choice puts a whole configuration: an admin's, even when a regular user now uses the page.
+    let permissions = state.permissions();
+    let Some(client) = state.relay().admin().filter(|_| permissions.manage) else {
         return Html::default();
     };
     let keep_mine = {
@@ -309,7 +311,13 @@ fn relay_conflict(state: &UseReducerHandle<AppState>, services: &Services) -> Ht
             let mine = mine
                 .clone()
                 .at_revision(webhook_engine::config::next_revision(newest, now_ms));
-            services.keep_mine_on_relay(dispatch.clone(), client.clone(), mine, etag.clone())
+            services.keep_mine_on_relay(
+                dispatch.clone(),
+                permissions,
+                client.clone(),
+                mine,
+                etag.clone(),
+            )
         })
     };
     let take_theirs = {

@@ -9,6 +9,7 @@ import {
 } from "./harness.mjs";
 
 const REGULAR = { id: 2, name: "Riley Regular", email: "riley@acme.example", is_admin: false };
+const ADMIN = { id: 1, name: "Ada Admin", email: "ada@acme.example", is_admin: true };
 const PASSWORD = "relay-basic-password-canary";
 
 /** The app, a relay on its own NATS, and the receivers a test asks for; `stop()` ends them all. */
@@ -453,6 +454,40 @@ test("an event the relay refuses for good fails saying why, and the events waiti
   }
 });
 
+test("an event on an entity the relay's catalog lacks waits (not failed) and goes once the catalog has it again", async () => {
+  const env = await withRelay();
+  try {
+    const { page } = env.app;
+    const receiver = await env.receiver();
+    await openStandalone(page, env.app.appUrl);
+    await connectRelay(page, env.relay);
+    await createWebhook(page, { name: "ERP", baseUrl: receiver.url, route: "relay" });
+    await shareAutomation(page, ["ERP"]);
+    await page.locator(".wa-nav-link[data-section=settings]").click();
+    await page.locator("#relay-sync", { hasText: "The relay holds this configuration" }).waitFor();
+
+    // Another page (the standalone app, a host's late setCatalog) put a catalog without deals.
+    const catalog = await (await relayCall(env.relay, "GET", "/v1/catalog")).json();
+    const withoutDeals = structuredClone(catalog);
+    withoutDeals.entities.find((entity) => entity.key === "deal").trigger = false;
+    assert.equal((await relayCall(env.relay, "PUT", "/v1/catalog", withoutDeals)).status, 200);
+
+    const event = dealUpdate("evt_entity_not_in_catalog");
+    await page.evaluate((event) => window.webhookAutomations.emit(event), event);
+    await page.waitForFunction((id) => window.__executions.some((e) => e.event_id === id && e.status === "pending"
+      && /waiting for the relay: .*not an entity that triggers automations/.test(e.reason ?? "")), event.id);
+    assert.equal(await page.evaluate((id) => window.__executions.some((e) => e.event_id === id && e.status === "failed"), event.id),
+      false, "a refusal the catalog can lift does not fail the event");
+
+    assert.equal((await relayCall(env.relay, "PUT", "/v1/catalog", catalog)).status, 200);
+    await until("the delivery once the catalog has deals again", async () => (await received(receiver)).length === 1);
+    const [request] = await received(receiver);
+    assert.equal(request.path, "/deals/302");
+  } finally {
+    await env.stop();
+  }
+});
+
 test("the relay's configuration changed elsewhere: the admin sees what differs, keeps their own, and users' events still go", async () => {
   const env = await withRelay();
   try {
@@ -485,6 +520,10 @@ test("the relay's configuration changed elsewhere: the admin sees what differs, 
     assert.equal((await (await relayCall(env.relay, "GET", "/v1/config")).json()).automations[0].name,
       "Deals out, renamed elsewhere", "nothing overwritten before the admin chose");
 
+    // The choice puts a whole configuration with the admin token: not offered to a regular user.
+    await page.evaluate((user) => window.webhookAutomations.setUser(user), REGULAR);
+    await conflict.waitFor({ state: "detached" });
+    await page.evaluate((user) => window.webhookAutomations.setUser(user), ADMIN);
     await conflict.getByRole("button", { name: "Keep mine (replace the relay's)" }).click();
     await conflict.waitFor({ state: "detached" });
     const kept = await (await relayCall(env.relay, "GET", "/v1/config")).json();
@@ -495,6 +534,21 @@ test("the relay's configuration changed elsewhere: the admin sees what differs, 
     // This page plans with its own revision; the relay, holding a newer one, takes its events.
     await page.evaluate((event) => window.webhookAutomations.emit(event), dealUpdate("evt_after_keep_mine"));
     await until("the delivery", async () => (await received(receiver)).filter((r) => r.path === "/deals/302").length === 1);
+
+    // The next change is newer than the kept revision (whose clock it came from does not matter):
+    // put without a conflict, and a new relay webhook's credentials reach the relay.
+    await createWebhook(page, { name: "Billing", baseUrl: `${receiver.url}/billing`, route: "relay", password: PASSWORD });
+    let billing;
+    await until("the relay to hold the new webhook", async () => {
+      const held = await (await relayCall(env.relay, "GET", "/v1/config")).json();
+      billing = held.webhooks.find((webhook) => webhook.name === "Billing");
+      return billing !== undefined;
+    });
+    await until("the relay to hold its password", async () => {
+      const answer = await relayCall(env.relay, "GET", `/v1/webhooks/${billing.id}/credentials`);
+      return answer.ok && (await answer.json()).set.includes("password");
+    });
+    assert.equal(await conflict.count(), 0, "no conflict with the admin's own kept configuration");
   } finally {
     await env.stop();
   }

@@ -27,6 +27,7 @@ impl FromRequest<Arc<Relay>> for Body {
                     limit
                 ),
             )
+            .with_field("code", super::events::TOO_LARGE)
         };
         let declared = request
             .headers()

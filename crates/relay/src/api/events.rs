@@ -5,6 +5,9 @@
 //! document's `revision`): a relay whose copy is older answers `409` with its revision and stores
 //! nothing, so the browser puts the newer configuration first and hands the events over again. A copy
 //! as new or newer is used (the relay's newer copy wins).
+//!
+//! A refusal of the events says in `code` whether sending them again could ever help (see
+//! [`INVALID_EVENT`]).
 
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
@@ -14,6 +17,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use bytes::Bytes;
 use futures::{stream, StreamExt, TryStreamExt};
 use serde::de::IgnoredAny;
 use serde_json::json;
@@ -50,11 +54,33 @@ fn planned_with(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
     })
 }
 
+/// `code` of a refusal of events, for clients that hold events until the relay takes them: the
+/// first two are for good (sending the same events again is refused again), the third only until
+/// the catalog changes.
+pub const INVALID_EVENT: &str = "invalid_event";
+pub const TOO_LARGE: &str = "too_large";
+pub const NOT_IN_CATALOG: &str = "not_in_catalog";
+
 pub async fn post(
     State(relay): State<Arc<Relay>>,
     _caller: Caller,
     headers: HeaderMap,
     Body(body): Body,
+) -> Result<Response, ApiError> {
+    accept_events(relay, headers, body)
+        .await
+        .map_err(|error| match error.status {
+            _ if error.fields.contains_key("code") => error,
+            StatusCode::BAD_REQUEST => error.with_field("code", INVALID_EVENT),
+            StatusCode::PAYLOAD_TOO_LARGE => error.with_field("code", TOO_LARGE),
+            _ => error,
+        })
+}
+
+async fn accept_events(
+    relay: Arc<Relay>,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> Result<Response, ApiError> {
     let planned_with = planned_with(&headers)?;
     let is_array = body.iter().find(|byte| !byte.is_ascii_whitespace()) == Some(&b'[');
@@ -101,8 +127,11 @@ pub async fn post(
         } else {
             format!("the event (id {:?})", event.id)
         };
-        check(event, &snapshot.catalog, max_event_bytes)
-            .map_err(|problem| ApiError::bad_request(format!("{place}: {problem}")))?;
+        check(event, &snapshot.catalog, max_event_bytes).map_err(|refusal| match refusal {
+            Refusal::Invalid(problem) => ApiError::bad_request(format!("{place}: {problem}")),
+            Refusal::NotInCatalog(problem) => ApiError::bad_request(format!("{place}: {problem}"))
+                .with_field("code", NOT_IN_CATALOG),
+        })?;
         fits(&snapshot, event, max_payload).map_err(|too_large| {
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -189,20 +218,30 @@ fn fits(snapshot: &Snapshot, event: &Event, max_payload: usize) -> Result<(), To
         .try_for_each(|delivery| delivery_payload(delivery, max_payload).map(drop))
 }
 
+/// Why [`check`] refuses an event.
+enum Refusal {
+    /// Whatever the relay's state: the event itself is wrong.
+    Invalid(String),
+    /// Its entity is not one the relay's catalog triggers on (the catalog may yet be put).
+    NotInCatalog(String),
+}
+
 /// What the format alone cannot say: a usable id, an entity this CRM's catalog can trigger on, a size
 /// that fits a NATS message.
-fn check(event: &Event, catalog: &Catalog, max_bytes: usize) -> Result<(), String> {
+fn check(event: &Event, catalog: &Catalog, max_bytes: usize) -> Result<(), Refusal> {
     if event.id.trim().is_empty() {
-        return Err("`id` is empty: every event needs a unique id (it is how a repeated event is recognised)".into());
+        return Err(Refusal::Invalid("`id` is empty: every event needs a unique id (it is how a repeated event is recognised)".into()));
     }
     if event.id.len() > MAX_ID_BYTES {
-        return Err(format!(
+        return Err(Refusal::Invalid(format!(
             "`id` is {} bytes long: use at most {MAX_ID_BYTES}",
             event.id.len()
-        ));
+        )));
     }
     if event.id.chars().any(char::is_control) {
-        return Err("`id` contains a control character (a line break, a tab…)".into());
+        return Err(Refusal::Invalid(
+            "`id` contains a control character (a line break, a tab…)".into(),
+        ));
     }
     if catalog
         .entity(&event.entity)
@@ -212,17 +251,17 @@ fn check(event: &Event, catalog: &Catalog, max_bytes: usize) -> Result<(), Strin
             .trigger_entities()
             .map(|entity| entity.key.as_str())
             .collect();
-        return Err(format!(
+        return Err(Refusal::NotInCatalog(format!(
             "`entity` {:?} is not an entity that triggers automations; use one of {}",
             event.entity,
             known.join(", ")
-        ));
+        )));
     }
     let size = serde_json::to_vec(event).map_or(0, |json| json.len());
     if size > max_bytes {
-        return Err(format!(
+        return Err(Refusal::Invalid(format!(
             "the event is {size} bytes as JSON: this relay queues events up to {max_bytes} bytes"
-        ));
+        )));
     }
     Ok(())
 }
