@@ -42,8 +42,15 @@ pub struct ConfigDocument {
 /// time of the change, so changes saved in different browsers order as they were made, and never
 /// less than one more than before, so a wrong clock cannot make a change look older.
 pub fn next_revision(previous: u64, now_ms: i64) -> u64 {
-    u64::try_from(now_ms).unwrap_or(0).max(previous + 1)
+    u64::try_from(now_ms)
+        .unwrap_or(0)
+        .max(previous.saturating_add(1))
+        .min(MAX_REVISION)
 }
+
+/// The largest revision: browsers count in doubles, which hold whole numbers exactly up to 2^53 − 1
+/// (and revisions are milliseconds since 1970: that is year 285,000).
+pub const MAX_REVISION: u64 = (1 << 53) - 1;
 
 /// A webhook without its credentials.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -111,6 +118,8 @@ pub enum ConfigError {
     SecretHeaderValue { webhook: String, header: String },
     #[error("webhook \"{webhook}\": the header {header} needs a \"value\" (only headers that carry a credential, like X-Api-Key, are marked \"secret\")")]
     HeaderValueMissing { webhook: String, header: String },
+    #[error("the \"revision\" {0} is larger than a browser counts exactly (at most {MAX_REVISION}); revisions are the time of the change in milliseconds since 1970")]
+    RevisionTooLarge(u64),
 }
 
 impl ConfigDocument {
@@ -147,6 +156,9 @@ impl ConfigDocument {
     }
 
     fn check(&self) -> Result<(), ConfigError> {
+        if self.revision > MAX_REVISION {
+            return Err(ConfigError::RevisionTooLarge(self.revision));
+        }
         for (index, webhook) in self.webhooks.iter().enumerate() {
             let earlier = &self.webhooks[..index];
             if earlier.iter().any(|other| other.id == webhook.id) {
@@ -907,6 +919,29 @@ mod tests {
             "a clock behind the last change still moves forward"
         );
         assert_eq!(next_revision(5, -1), 6);
+    }
+
+    /// A document put by hand with `"revision": 18446744073709551615` made the next change wrap
+    /// round to "now" (release builds do not check overflow), which the relay refuses as going
+    /// back, for ever.
+    #[test]
+    fn a_revision_beyond_what_browsers_count_is_refused_and_never_wraps() {
+        assert_eq!(next_revision(u64::MAX, 1_700_000_000_000), MAX_REVISION);
+        assert_eq!(next_revision(MAX_REVISION - 1, 0), MAX_REVISION);
+        let text = |revision: u64| {
+            format!(
+                r#"{{"format": "webhook-automations/config", "version": 3, "revision": {revision}, "webhooks": [], "automations": []}}"#
+            )
+        };
+        assert_eq!(
+            ConfigDocument::parse(&text(MAX_REVISION)).unwrap().revision,
+            MAX_REVISION
+        );
+        let error = ConfigDocument::parse(&text(u64::MAX)).unwrap_err();
+        assert!(
+            error.to_string().contains("at most 9007199254740991"),
+            "{error}"
+        );
     }
 
     #[test]

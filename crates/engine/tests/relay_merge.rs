@@ -53,3 +53,54 @@ fn a_placeholder_without_credentials_never_makes_a_withheld_relay_record_whole()
         merged.request
     );
 }
+
+/// A placeholder this browser failed ("the relay refused this event") although the relay had
+/// taken the event (its `202` was lost, and the event posted again was refused): the relay's
+/// record, still retrying, is the truth — it replaces the failed placeholder, and the placeholder's
+/// request (without the credentials the relay sends) never makes a withheld record whole.
+#[test]
+fn a_failed_placeholder_gives_way_to_the_relays_record_and_never_makes_it_whole() {
+    let planned = json!({"method": "PUT", "url": "https://erp.example/orders/1",
+        "headers": [["Content-Type", "application/json"], ["webhook-id", "msg_1"]],
+        "body": "{\"planned\": \"by the browser\"}", "body_truncated": false});
+    let mut placeholder = record("failed", planned, json!([]));
+    placeholder.reason = Some("not sent: the relay refused this event, and would again".into());
+    let timeout = json!([{"number": 1, "started_at_ms": 1, "duration_ms": 5000, "outcome": "timeout",
+        "response": null, "retry_in": {"ms": 1000, "reason": {"kind": "backoff"}}}]);
+    let withheld_request = json!({"method": "PUT", "url": "https://erp.example/orders/1",
+        "headers": [], "body": "", "body_truncated": false});
+
+    let retrying = merge(
+        Some(&placeholder),
+        record("pending", withheld_request.clone(), timeout.clone()),
+        true,
+    )
+    .expect("the relay's retrying record replaces the failed placeholder");
+    assert_eq!(retrying.attempts.len(), 1);
+    assert!(retrying.details_withheld, "{:?}", retrying.request);
+
+    let ended = merge(
+        Some(&placeholder),
+        record("failed", withheld_request, timeout),
+        true,
+    )
+    .unwrap();
+    assert!(ended.details_withheld, "{:?}", ended.request);
+    assert!(!request_known(&ended));
+}
+
+/// A placeholder given whole (an admin's browser) holds the request as planned, without the
+/// credentials and signature the relay adds: nothing was sent yet, so there is nothing to copy.
+#[test]
+fn a_placeholder_is_not_a_request_to_copy_as_curl() {
+    let planned = json!({"method": "PUT", "url": "https://erp.example/orders/1",
+        "headers": [["Content-Type", "application/json"]], "body": "{}", "body_truncated": false});
+    assert!(!request_known(&record(
+        "pending",
+        planned.clone(),
+        json!([])
+    )));
+    let sent = json!([{"number": 1, "started_at_ms": 1, "duration_ms": 5, "outcome": {"status": 200},
+        "response": null, "retry_in": null}]);
+    assert!(request_known(&record("succeeded", planned, sent)));
+}

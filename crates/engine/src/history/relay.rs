@@ -69,6 +69,13 @@ fn same_relay(a: &str, b: &str) -> bool {
     normal(a) == normal(b)
 }
 
+/// A relay run as this browser planned it, before any attempt: pending while the relay has not
+/// taken the event, failed when this browser gave up on handing it over. Either way the relay's own
+/// record of the run, if it has one, is the truth about it.
+fn is_placeholder(execution: &Execution) -> bool {
+    execution.route == Route::Relay && execution.attempts.is_empty()
+}
+
 /// How far a record has come: ended or not, then how many attempts it holds.
 fn progress(execution: &Execution) -> (bool, usize) {
     (
@@ -80,7 +87,8 @@ fn progress(execution: &Execution) -> (bool, usize) {
 /// What to store for `incoming`, a record the relay gave (`withheld`: read with the events token),
 /// given the `stored` record with the same id, if any; `None` when the stored record stays as it is.
 ///
-/// - Nothing stored, or the browser's pending placeholder for a relay delivery: the relay's record.
+/// - Nothing stored, or the browser's placeholder for a relay delivery (pending, or failed when the
+///   browser gave up handing it over): the relay's record.
 /// - A record of this browser's own delivery (`Route::Browser`) stays: it is what this browser sent.
 ///   (One event is never delivered by both; were it, receivers would drop the second by its
 ///   `webhook-id`.)
@@ -93,7 +101,9 @@ pub fn merge(stored: Option<&Execution>, incoming: Execution, withheld: bool) ->
     let Some(stored) = stored else {
         return Some(merged);
     };
-    if stored.route == Route::Browser || progress(stored) > progress(&merged) {
+    if stored.route == Route::Browser
+        || (!is_placeholder(stored) && progress(stored) > progress(&merged))
+    {
         return None;
     }
     if withheld {
@@ -112,8 +122,7 @@ pub fn merge(stored: Option<&Execution>, incoming: Execution, withheld: bool) ->
 fn keep_details(stored: &Execution, merged: &mut Execution) -> bool {
     // A placeholder holds the request as this browser planned it, without the credentials and
     // signature the relay adds (no browser holds a relay webhook's): never the whole of what was sent.
-    let placeholder = stored.status == Status::Pending && stored.attempts.is_empty();
-    let known = !stored.details_withheld && !placeholder;
+    let known = !stored.details_withheld && !is_placeholder(stored);
     let request_known = match (&mut merged.request, &stored.request) {
         (None, _) => true,
         (Some(request), Some(before))
@@ -169,7 +178,7 @@ pub fn planned_here(execution: &Execution) -> bool {
 /// cURL: only in a record given whole. A withheld record may show the request this browser planned,
 /// which lacks what the relay added as it sent (credentials, signature).
 pub fn request_known(execution: &Execution) -> bool {
-    execution.request.is_some() && !execution.details_withheld
+    execution.request.is_some() && !execution.details_withheld && !is_placeholder(execution)
 }
 
 /// Whether the page holds an answer's headers and body: always for a record given whole; for a

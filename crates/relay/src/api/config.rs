@@ -110,20 +110,12 @@ pub async fn put_config(
     // relay's is older (`409`): a document going back would hold every one of them up.
     if let Some((current, _)) = &snapshot.document {
         if document.revision < current.revision {
-            return Err(ApiError::conflict(format!(
-                "this configuration is revision {}, older than the one the relay holds (revision {}); nothing was stored. GET the relay's, apply your change to it, and PUT it with a higher revision",
-                document.revision, current.revision
-            )));
+            return Err(lower_revision(document.revision, current.revision));
         }
     }
     let stored = document.to_json();
     let revision = match precondition {
-        Precondition::Any => relay
-            .store
-            .config
-            .put(DOCUMENT_KEY, stored.clone().into())
-            .await
-            .map_err(StoreError::of)?,
+        Precondition::Any => overwrite(&relay, &document, stored.clone()).await?,
         Precondition::Revision(expected) => {
             match relay
                 .store
@@ -173,6 +165,53 @@ pub async fn put_config(
     );
     *response.status_mut() = StatusCode::OK;
     Ok(response)
+}
+
+/// `If-Match: *`: stores `document` over whatever is there — but never below a newer revision, so
+/// the check and the write are one step (a compare-and-set on the entry read), tried again when
+/// another put came between them.
+async fn overwrite(
+    relay: &Relay,
+    document: &ConfigDocument,
+    stored: String,
+) -> Result<u64, ApiError> {
+    // Each lost race is another put stored: only a crowd of concurrent puts runs out of tries.
+    const TRIES: usize = 32;
+    for _ in 0..TRIES {
+        let (held, expected) = match read(&relay.store.config, DOCUMENT_KEY).await? {
+            Some((json, entry)) => {
+                let held = std::str::from_utf8(&json)
+                    .ok()
+                    .and_then(|text| ConfigDocument::parse(text).ok())
+                    .map_or(0, |held| held.revision);
+                (held, entry)
+            }
+            None => (0, 0),
+        };
+        if document.revision < held {
+            return Err(lower_revision(document.revision, held));
+        }
+        match relay
+            .store
+            .config
+            .update(DOCUMENT_KEY, stored.clone().into(), expected)
+            .await
+        {
+            Ok(revision) => return Ok(revision),
+            Err(error) if error.kind() == UpdateErrorKind::WrongLastRevision => continue,
+            Err(error) => return Err(StoreError::of(error).into()),
+        }
+    }
+    Err(ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the configuration is being changed by other requests right now; nothing was stored: send it again",
+    ))
+}
+
+fn lower_revision(mine: u64, held: u64) -> ApiError {
+    ApiError::conflict(format!(
+        "this configuration is revision {mine}, older than the one the relay holds (revision {held}); nothing was stored. GET the relay's, apply your change to it, and PUT it with a higher revision"
+    ))
 }
 
 pub async fn get_catalog(
