@@ -73,8 +73,12 @@ impl HttpTransport {
             match response.chunk().await {
                 Ok(Some(chunk)) => body.extend_from_slice(&chunk),
                 Ok(None) => break,
-                // The status arrived: the answer counts, with the part of the body that came.
-                Err(_) => break,
+                // The status arrived: the answer counts, without the part of the body that came —
+                // it may end in a credential cut in two, which no scrubber recognises.
+                Err(_) => {
+                    body.clear();
+                    break;
+                }
             }
         }
         body.truncate(READ_LIMIT);

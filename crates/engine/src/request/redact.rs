@@ -171,11 +171,31 @@ fn secret_spellings(webhook: &Webhook) -> Vec<String> {
                 // How other JSON writers echo it back: PHP escapes '/' (and by default non-ASCII),
                 // Python non-ASCII, Go the HTML-sensitive characters, each as \uXXXX.
                 in_json.replace('/', "\\/"),
-                escape_unicode(in_json, |c| !c.is_ascii()).replace('/', "\\/"),
-                escape_unicode(in_json, |c| !c.is_ascii()),
-                escape_unicode(in_json, |c| "<>&".contains(c)),
+                escape_unicode(in_json, |c| !c.is_ascii(), Hex::Lower).replace('/', "\\/"),
+                escape_unicode(in_json, |c| !c.is_ascii(), Hex::Lower),
+                escape_unicode(in_json, |c| "<>&".contains(c), Hex::Lower),
+                // .NET's System.Text.Json: non-ASCII, HTML-sensitive characters and '+', in
+                // upper-case hex.
+                escape_unicode(
+                    in_json,
+                    |c| !c.is_ascii() || "<>&'+`".contains(c),
+                    Hex::Upper,
+                ),
                 utf8_percent_encode(secret, URL_VALUE).to_string(),
                 utf8_percent_encode(secret.trim(), URL_VALUE).to_string(),
+                lower_case_percent(&utf8_percent_encode(secret, URL_VALUE).to_string()),
+                // A header value goes out as Latin-1 bytes; echoed back, a reader that expects
+                // UTF-8 turns each non-ASCII one into U+FFFD.
+                secret
+                    .chars()
+                    .map(|c| {
+                        if c.is_ascii() {
+                            c
+                        } else {
+                            char::REPLACEMENT_CHARACTER
+                        }
+                    })
+                    .collect(),
             ]
         })
         .filter(|spelling| !spelling.is_empty())
@@ -185,17 +205,42 @@ fn secret_spellings(webhook: &Webhook) -> Vec<String> {
     spellings
 }
 
+#[derive(Clone, Copy)]
+enum Hex {
+    Lower,
+    Upper,
+}
+
 /// `json` (string contents as serde_json writes them) with the characters `escaped` picks written as
-/// `\\u` escapes (lower-case hex; UTF-16 surrogate pairs beyond the BMP), as other JSON writers do.
-fn escape_unicode(json: &str, escaped: impl Fn(char) -> bool) -> String {
+/// `\\u` escapes (UTF-16 surrogate pairs beyond the BMP), as other JSON writers do.
+fn escape_unicode(json: &str, escaped: impl Fn(char) -> bool, hex: Hex) -> String {
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {
         if escaped(c) {
             let mut units = [0u16; 2];
             for unit in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{unit:04x}"));
+                match hex {
+                    Hex::Lower => out.push_str(&format!("\\u{unit:04x}")),
+                    Hex::Upper => out.push_str(&format!("\\u{unit:04X}")),
+                }
             }
         } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `%2F` → `%2f`: some URL writers use lower-case hex.
+fn lower_case_percent(encoded: &str) -> String {
+    let mut out = String::with_capacity(encoded.len());
+    let mut hex_left = 0;
+    for c in encoded.chars() {
+        if hex_left > 0 {
+            out.push(c.to_ascii_lowercase());
+            hex_left -= 1;
+        } else {
+            hex_left = if c == '%' { 2 } else { 0 };
             out.push(c);
         }
     }
@@ -224,10 +269,11 @@ mod tests {
         };
         let spellings = secret_spellings(&webhook);
         for written_by in [
-            "tök\\/<en>",           // PHP, JSON_UNESCAPED_UNICODE
-            "t\\u00f6k\\/<en>",     // PHP's default
-            "t\\u00f6k/<en>",       // Python's default
-            "tök/\\u003cen\\u003e", // Go
+            "tök\\/<en>",                 // PHP, JSON_UNESCAPED_UNICODE
+            "t\\u00f6k\\/<en>",           // PHP's default
+            "t\\u00f6k/<en>",             // Python's default
+            "tök/\\u003cen\\u003e",       // Go
+            "t\\u00F6k/\\u003Cen\\u003E", // .NET
         ] {
             assert!(
                 spellings.iter().any(|spelling| spelling == written_by),
@@ -250,6 +296,24 @@ mod tests {
             timeout_ms: 10_000,
             retry: Default::default(),
         }
+    }
+
+    /// A base64-like token echoed by a .NET endpoint (`+` as `\\u002B`), in a URL with lower-case
+    /// percent-encoding, or as bytes read back as UTF-8 after going out as Latin-1: each was kept
+    /// whole in the history before.
+    #[test]
+    fn secrets_echoed_in_upper_case_escapes_lower_case_percent_or_latin_1_are_masked() {
+        let scrubber = SecretScrubber::for_webhook(&bearer("ab+cd/ef=gh-long-token"));
+        for echoed in [
+            "{\"got\": \"Bearer ab\\u002Bcd/ef=gh-long-token\"}",
+            "https://x.example/?t=ab%2bcd%2fef%3dgh-long-token",
+        ] {
+            let scrubbed = scrubber.scrub(echoed);
+            assert!(!scrubbed.contains("long-token"), "{echoed} → {scrubbed}");
+        }
+        let latin_1 = SecretScrubber::for_webhook(&bearer("café-long-token"));
+        let read_back = String::from_utf8_lossy(b"token: caf\xe9-long-token").into_owned();
+        assert_eq!(latin_1.scrub(&read_back), format!("token: {MASK}"));
     }
 
     #[test]

@@ -821,3 +821,59 @@ async fn a_long_token_echoed_up_to_the_read_limit_is_not_kept_in_part() {
         excerpt.chars().rev().take(300).collect::<Vec<_>>().into_iter().rev().collect::<String>()
     );
 }
+
+/// An endpoint that announces a 5,000-byte answer, echoes the first 200 characters of the token and
+/// closes the connection: the body broke off short of the read limit, so nothing marked it cut, and
+/// the part of the token that came was recorded as it was (a scrubber only knows whole secrets).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_in_an_answer_that_breaks_off_is_not_kept_in_part() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let token: String = (0..400)
+        .map(|i| char::from(b"abcdefghijklmnopqrstuvwxyz0123456789"[(i * 11 + i / 36) % 36]))
+        .collect();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let partial = format!("{{\"got\": \"Bearer {}", &token[..200]);
+    tokio::spawn(async move {
+        while let Ok((mut connection, _)) = listener.accept().await {
+            let partial = partial.clone();
+            tokio::spawn(async move {
+                let mut request = vec![0u8; 64 * 1024];
+                let _ = connection.read(&mut request).await;
+                let head = "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: 5000\r\n\r\n";
+                let _ = connection.write_all(head.as_bytes()).await;
+                let _ = connection.write_all(partial.as_bytes()).await;
+                let _ = connection.shutdown().await;
+            });
+        }
+    });
+    let nats = Nats::start().await;
+    let relay = Relay::start(&nats.url(), &["--allow-private"]).await;
+    relay
+        .put_config(&config(
+            &endpoint,
+            json!({"type": "bearer"}),
+            false,
+            json!({"max_attempts": 1}),
+        ))
+        .await;
+    relay
+        .put_credentials(WEBHOOK, json!({"token": token}))
+        .await;
+    relay.post_events(&deal_event("evt_broken_off", 1)).await;
+    wait_until("the delivery to end", Duration::from_secs(30), || async {
+        relay
+            .executions()
+            .await
+            .first()
+            .is_some_and(|execution| execution["status"] == "failed")
+    })
+    .await;
+    let execution = relay.executions().await[0].clone();
+    let recorded = execution["attempts"][0].to_string();
+    let leaked = (0..=token.len() - 32).find(|&at| recorded.contains(&token[at..at + 32]));
+    assert!(
+        leaked.is_none(),
+        "a piece of the token from character {leaked:?} on is in the recorded attempt: {recorded}"
+    );
+}
