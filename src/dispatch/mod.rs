@@ -7,6 +7,7 @@
 //! Locks). A delivery this tab could not leave in the outbox is sent by this tab, from memory,
 //! whichever tab dispatches: no one else could send it.
 
+mod commit;
 mod environment;
 mod handover;
 mod lock;
@@ -30,7 +31,8 @@ pub use problem::DispatchProblem;
 
 use crate::http::{sleep_ms, FetchTransport};
 use crate::relay::RelayClient;
-use crate::storage::{ChangeNotice, Store, Subscription};
+use crate::storage::{AttemptRecord, ChangeNotice, EventClaim, Store, Subscription};
+use commit::GroupCommit;
 
 /// Told about every execution as it is created and changes.
 type Listener = Rc<dyn Fn(&Execution)>;
@@ -75,6 +77,9 @@ pub struct Dispatcher {
     handover_wait_ms: Cell<u64>,
     /// Handovers waiting, when there is no storage.
     memory_handovers: RefCell<Vec<Handover>>,
+    /// Claims of emitted events and records of attempts, several in one transaction under load.
+    claims: Rc<GroupCommit<EventClaim>>,
+    attempts: Rc<GroupCommit<AttemptRecord>>,
 }
 
 impl Dispatcher {
@@ -102,6 +107,8 @@ impl Dispatcher {
             handover_again: Cell::new(false),
             handover_wait_ms: Cell::new(1_000),
             memory_handovers: RefCell::default(),
+            claims: Rc::default(),
+            attempts: Rc::default(),
         });
         dispatcher.take_turn();
         dispatcher
@@ -281,10 +288,12 @@ impl Dispatcher {
                 .map(outbox_entry)
                 .collect();
             let now_ms = BrowserEnvironment.now_ms();
-            match store
-                .claim_event_and_record(&event.id, now_ms, &executions, &outbox, handover.as_ref())
-                .await
-            {
+            let claimed =
+                match EventClaim::new(&event.id, now_ms, &executions, &outbox, handover.as_ref()) {
+                    Ok(claim) => dispatcher.claims.write(&store, claim).await,
+                    Err(error) => Err(error),
+                };
+            match claimed {
                 Ok(true) => {
                     for delivery in &for_relay {
                         dispatcher.announce(&delivery.execution);
@@ -512,12 +521,14 @@ impl Dispatcher {
         let Some(store) = &self.store else {
             return true;
         };
-        let stored = {
+        let record = {
             let pending =
                 (planned.execution.status == Status::Pending).then(|| outbox_entry(planned));
-            store
-                .record_attempt(&planned.execution, pending.as_ref())
-                .await
+            AttemptRecord::new(&planned.execution, pending.as_ref())
+        };
+        let stored = match record {
+            Ok(record) => self.attempts.write(store, record).await,
+            Err(error) => Err(error),
         };
         match stored {
             Ok(()) => true,

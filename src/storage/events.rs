@@ -22,6 +22,39 @@ struct SeenEvent<'a> {
     seen_at_ms: i64,
 }
 
+/// An event to claim, with what it started, ready to store.
+pub struct EventClaim {
+    event_id: String,
+    seen: JsValue,
+    executions: Vec<JsValue>,
+    outbox: Vec<JsValue>,
+    handover: Option<JsValue>,
+    /// It holds deliveries to make (outbox entries or a handover).
+    must_survive: bool,
+}
+
+impl EventClaim {
+    pub fn new<O: Serialize, H: Serialize>(
+        event_id: &str,
+        now_ms: i64,
+        executions: &[Execution],
+        outbox: &[O],
+        handover: Option<&H>,
+    ) -> Result<EventClaim, StorageError> {
+        Ok(EventClaim {
+            event_id: event_id.to_owned(),
+            seen: to_js(&SeenEvent {
+                id: event_id,
+                seen_at_ms: now_ms,
+            })?,
+            executions: executions.iter().map(to_js).collect::<Result<_, _>>()?,
+            outbox: outbox.iter().map(to_js).collect::<Result<_, _>>()?,
+            handover: handover.map(to_js).transpose()?,
+            must_survive: !outbox.is_empty() || handover.is_some(),
+        })
+    }
+}
+
 impl Store {
     /// Claims `event_id` for this browser and stores what the event started in the same
     /// transaction: its executions, and the outbox entries of the deliveries still to make. Either
@@ -39,21 +72,19 @@ impl Store {
         outbox: &[O],
         handover: Option<&H>,
     ) -> Result<bool, StorageError> {
-        let seen = to_js(&SeenEvent {
-            id: event_id,
-            seen_at_ms: now_ms,
-        })?;
-        let executions_js = executions
-            .iter()
-            .map(to_js)
-            .collect::<Result<Vec<_>, _>>()?;
-        let outbox_js = outbox.iter().map(to_js).collect::<Result<Vec<_>, _>>()?;
-        let handover_js = handover.map(to_js).transpose()?;
-        // Deliveries to make must survive a crash; an event that started none costs no disk flush.
-        let durability = if outbox.is_empty() && handover.is_none() {
-            Durability::Relaxed
-        } else {
+        let claim = EventClaim::new(event_id, now_ms, executions, outbox, handover)?;
+        let claimed = self.claim_events(&[claim]).await?;
+        Ok(claimed.first().copied().unwrap_or(false))
+    }
+
+    /// [`Store::claim_event_and_record`] for several events, in one transaction: says for each
+    /// whether it was claimed here (and all it started stored). A refused transaction stores none.
+    pub async fn claim_events(&self, claims: &[EventClaim]) -> Result<Vec<bool>, StorageError> {
+        // Deliveries to make must survive a crash; events that started none cost no disk flush.
+        let durability = if claims.iter().any(|claim| claim.must_survive) {
             Durability::Strict
+        } else {
+            Durability::Relaxed
         };
         let tx = Tx::write(
             self.db()?,
@@ -61,29 +92,40 @@ impl Store {
             durability,
         )?;
         let events = tx.store(EVENTS)?;
-        if events.get(JsValue::from_str(event_id))?.await?.is_some() {
-            return Ok(false);
-        }
-        events.put(&seen, None)?;
-        let store = tx.store(EXECUTIONS)?;
-        for value in &executions_js {
-            store.put(value, None)?;
-        }
-        let store = tx.store(OUTBOX)?;
-        for value in &outbox_js {
-            store.put(value, None)?;
-        }
-        if let Some(handover) = &handover_js {
-            tx.store(HANDOVERS)?.put(handover, None)?;
+        let executions = tx.store(EXECUTIONS)?;
+        let outbox = tx.store(OUTBOX)?;
+        let handovers = tx.store(HANDOVERS)?;
+        let mut claimed = Vec::with_capacity(claims.len());
+        for claim in claims {
+            if events
+                .get(JsValue::from_str(&claim.event_id))?
+                .await?
+                .is_some()
+            {
+                claimed.push(false);
+                continue;
+            }
+            events.put(&claim.seen, None)?;
+            for value in &claim.executions {
+                executions.put(value, None)?;
+            }
+            for value in &claim.outbox {
+                outbox.put(value, None)?;
+            }
+            if let Some(handover) = &claim.handover {
+                handovers.put(handover, None)?;
+            }
+            claimed.push(true);
         }
         tx.commit().await?;
-        if !executions.is_empty() {
+        let stored = || claims.iter().zip(&claimed).filter(|(_, claimed)| **claimed);
+        if stored().any(|(claim, _)| !claim.executions.is_empty()) {
             self.notify(ChangeNotice::Executions);
         }
-        if !outbox.is_empty() {
+        if stored().any(|(claim, _)| !claim.outbox.is_empty()) {
             self.notify(ChangeNotice::Outbox);
         }
-        Ok(true)
+        Ok(claimed)
     }
 
     /// Forgets the event ids first seen before `seen_before_ms`, and says how many.

@@ -61,23 +61,32 @@ impl Store {
         execution: &Execution,
         pending: Option<&O>,
     ) -> Result<(), StorageError> {
-        let record = to_js(execution)?;
-        let entry = pending.map(to_js).transpose()?;
+        self.record_attempts(&[AttemptRecord::new(execution, pending)?])
+            .await
+    }
+
+    /// [`Store::record_attempt`] for several executions, in one transaction: all are stored, or
+    /// none.
+    pub async fn record_attempts(&self, records: &[AttemptRecord]) -> Result<(), StorageError> {
         // The outbox entry of a delivery still to make must survive a crash; an ended one at worst
         // goes out once more with the same webhook-id, which receivers deduplicate.
-        let durability = match entry {
-            Some(_) => Durability::Strict,
-            None => Durability::Relaxed,
+        let durability = if records.iter().any(|record| record.entry.is_some()) {
+            Durability::Strict
+        } else {
+            Durability::Relaxed
         };
         let tx = Tx::write(self.db()?, &[EXECUTIONS, OUTBOX], durability)?;
-        tx.store(EXECUTIONS)?.put(&record, None)?;
+        let executions = tx.store(EXECUTIONS)?;
         let outbox = tx.store(OUTBOX)?;
-        match &entry {
-            Some(entry) => {
-                outbox.put(entry, None)?;
-            }
-            None => {
-                outbox.delete(JsValue::from_str(&execution.id))?;
+        for record in records {
+            executions.put(&record.execution, None)?;
+            match &record.entry {
+                Some(entry) => {
+                    outbox.put(entry, None)?;
+                }
+                None => {
+                    outbox.delete(JsValue::from_str(&record.id))?;
+                }
             }
         }
         tx.commit().await?;
@@ -183,5 +192,25 @@ impl Store {
             .into_iter()
             .map(|value| from_record(value, "outbox entry", OUTBOX, "id"))
             .collect()
+    }
+}
+
+/// An execution as stored after an attempt, with its outbox entry while it is pending.
+pub struct AttemptRecord {
+    id: String,
+    execution: JsValue,
+    entry: Option<JsValue>,
+}
+
+impl AttemptRecord {
+    pub fn new<O: Serialize>(
+        execution: &Execution,
+        pending: Option<&O>,
+    ) -> Result<AttemptRecord, StorageError> {
+        Ok(AttemptRecord {
+            id: execution.id.clone(),
+            execution: to_js(execution)?,
+            entry: pending.map(to_js).transpose()?,
+        })
     }
 }

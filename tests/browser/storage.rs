@@ -17,7 +17,8 @@ use web_sys::{
 };
 
 use webhook_automations::storage::{
-    channel_name, delete_database, ChangeNotice, LocalConfig, StorageError, Store, SCHEMA_VERSION,
+    channel_name, delete_database, ChangeNotice, EventClaim, LocalConfig, StorageError, Store,
+    SCHEMA_VERSION,
 };
 use webhook_engine::conditions::ConditionTrace;
 use webhook_engine::event::User;
@@ -823,6 +824,48 @@ async fn outbox_entries_are_put_listed_and_deleted() {
         matches!(&error, StorageError::Other(text) if text.contains("\"id\"")),
         "{error:?}"
     );
+
+    store.close();
+    cleanup(&name).await;
+}
+
+/// Claims written together (a burst of events, one transaction): each says whether it was claimed
+/// here; one claimed before, or earlier in the same batch, stores nothing of what it started.
+#[wasm_bindgen_test]
+async fn claims_written_together_are_each_decided_as_if_alone() {
+    let name = unique_name("claims");
+    let store = open(&name).await;
+    let none: &[Value] = &[];
+    assert!(store
+        .claim_event_and_record("evt-old", T0, &[], none, None::<&()>)
+        .await
+        .unwrap());
+    let claim = |event: &str, run: &str| {
+        let runs = [execution(run, "au-1", T0, Status::Pending)];
+        EventClaim::new(event, T0 + 1, &runs, &[json!({"id": run})], None::<&()>).unwrap()
+    };
+    let claimed = store
+        .claim_events(&[
+            claim("evt-new", "ex-new"),
+            claim("evt-old", "ex-old-again"),
+            claim("evt-new", "ex-new-again"),
+            claim("evt-other", "ex-other"),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(claimed, [true, false, false, true]);
+    let mut stored: Vec<String> = store
+        .recent_executions(10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|execution| execution.id)
+        .collect();
+    stored.sort();
+    assert_eq!(stored, ["ex-new", "ex-other"]);
+    let mut outbox = store.outbox().await.unwrap();
+    outbox.sort_by_key(|entry| entry["id"].as_str().unwrap_or_default().to_owned());
+    assert_eq!(outbox, [json!({"id": "ex-new"}), json!({"id": "ex-other"})]);
 
     store.close();
     cleanup(&name).await;
