@@ -9,7 +9,6 @@
 //! `docs/host-api.md` documents it with examples.
 
 mod bridge;
-mod options;
 
 use std::rc::Rc;
 
@@ -18,7 +17,7 @@ use webhook_engine::event::{Event, User};
 use yew::AppHandle;
 
 pub use bridge::{HostBridge, HostCommand, CONFIG_CHANGE_EVENT, EXECUTION_EVENT};
-pub use options::HostOptions;
+pub use webhook_automations_runtime::host::options::{self, HostOptions};
 
 use crate::relay::RelayConnection;
 use crate::ui::app::{App, AppProps};

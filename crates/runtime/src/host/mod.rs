@@ -1,0 +1,3 @@
+//! The host API's shared parts: reading what the host page passes in (`options`).
+
+pub mod options;
