@@ -3,7 +3,7 @@
 // beside the standalone app in another tab of the same browser one dispatcher sends everything.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { freshAppForEachTest, openApp } from "./harness.mjs";
+import { freshAppForEachTest, openApp, outboxEmpty, until } from "./harness.mjs";
 
 const app = freshAppForEachTest();
 
@@ -135,13 +135,34 @@ test("the deal page's runtime and the standalone app in two tabs elect one dispa
   await appTab.evaluate((event) => window.webhookAutomations.emit(event), both);
   assert.equal(await dealTab.evaluate((event) => window.__runtime.emit(event), fromDealPage), true);
   assert.equal(await appTab.evaluate((event) => window.webhookAutomations.emit(event), fromApp), true);
-  await dealTab.waitForFunction(async (url) => {
-    const paths = (await (await fetch(`${url}/_receiver/requests`)).json()).map((request) => request.path);
-    return ["/orders/401", "/orders/402", "/orders/403"].every((path) => paths.includes(path));
-  }, app.receiver.url, { timeout: 20_000 });
+  const paths = ["/orders/401", "/orders/402", "/orders/403"];
+  await until("the three events' deliveries", async () => {
+    const requests = await (await fetch(`${app.receiver.url}/_receiver/requests`)).json();
+    return paths.every((path) => requests.some((request) => request.path === path));
+  });
+  // Nothing is left to send again: the outbox both tabs share is empty.
+  await until("an empty outbox", () => outboxEmpty(dealTab));
 
   assert.equal((await receivedAt("/orders/401")).length, 1);
   assert.equal((await receivedAt("/orders/402")).length, 1);
   assert.equal((await receivedAt("/orders/403")).length, 1);
   await dealTab.close();
+});
+
+test("the demo CRM's deal page runs, with the runtime alone, the configuration its settings page shared", async () => {
+  const { page } = app;
+  const loaded = [];
+  page.on("request", (request) => loaded.push(new URL(request.url()).pathname));
+  await page.goto(`${app.appUrl}/deal-demo.html`);
+  // What the demo's settings page stores as the CRM server's copy when an admin changes something.
+  await page.evaluate((config) => localStorage.setItem("acme-crm:shared-automation-config", JSON.stringify(config)), configFor(app.receiver.url));
+  await page.reload();
+  await page.getByRole("button", { name: "Move to “Negotiations started”" }).click();
+  await page.locator("#log", { hasText: "Stage changes to the ERP: succeeded (200)" }).waitFor();
+  const [request, ...more] = await receivedAt("/orders/302");
+  assert.equal(more.length, 0);
+  assert.deepEqual(JSON.parse(request.body), { stage: "Negotiations started", by: "Riley Regular" });
+  assert.ok(loaded.includes("/webhook-automations-runtime_bg.wasm"), loaded.join(", "));
+  assert.ok(!loaded.includes("/webhook-automations_bg.wasm"), "the deal page loaded the app's module");
+  assert.deepEqual(app.consoleErrors, []);
 });
