@@ -23,12 +23,15 @@ node scripts/bench-delivery.mjs 1000 | tee -a test-output/bench.log
 echo "== typing into a 100 KB raw body in headless Chromium (release build), beside a bare <textarea>"
 node scripts/bench-typing.mjs 100 500 | tee -a test-output/bench.log
 command -v twiggy >/dev/null || { echo "installing twiggy (for the contributors list)"; cargo install twiggy --locked; }
-node scripts/wasm-contributors.mjs target/wasm32-unknown-unknown/wasm-release/webhook_automations.wasm | tee -a test-output/bench.log
+for module in webhook_automations_runtime webhook_automations; do
+  echo "== $module"
+  node scripts/wasm-contributors.mjs "target/wasm32-unknown-unknown/wasm-release/$module.wasm" | tee -a test-output/bench.log
+done
 budget=0
 node scripts/bundle-size.mjs dist | tee -a test-output/bench.log || budget=$?
 
 echo
 echo "== summary"
 grep -E '^(ratio|conditions|delivery:|typing:|relay:) ' test-output/bench.log || true
-grep -E '^(total wasm \+ js|recorded in|over budget|within budget)' test-output/bench.log || true
+grep -E '^(runtime |app |a CRM page|over budget|within budget)' test-output/bench.log || true
 exit $budget

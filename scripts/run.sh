@@ -65,8 +65,9 @@ cat <<MSG
 
   Use http://127.0.0.1:$RECEIVER_PORT as a webhook's base URL to try automations. Ctrl-C stops all four.
   To deliver through the relay: Settings → Relay, URL http://127.0.0.1:$RELAY_PORT and the tokens below.
-  A mock CRM page embedding the app, handing events to the relay:
+  A mock CRM handing events to the relay: its settings page embeds the app, its deal page loads the runtime alone:
     http://127.0.0.1:$APP_PORT/embed-demo.html?relay=http://127.0.0.1:$RELAY_PORT&events_token=EVENTS_TOKEN  (the events token below)
+    http://127.0.0.1:$APP_PORT/deal-demo.html?relay=http://127.0.0.1:$RELAY_PORT&events_token=EVENTS_TOKEN
 MSG
 if [ -n "$new_tokens" ]; then
   cat <<MSG

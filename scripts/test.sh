@@ -3,7 +3,8 @@
 # count:
 #   native   cargo test --workspace (engine, cli, receiver, app logic)
 #   browser  wasm-bindgen-test in headless Chromium, with a real webhook-receiver to fetch from
-#   e2e      Playwright (playwright-core + Debian's Chromium) against the release build and the receiver
+#   e2e      Playwright (playwright-core + Debian's Chromium) against the release build (both modules:
+#            the app and the runtime) and the receiver, and the size budget (tests/e2e/bundle-size.test.mjs)
 # A harness that fails, or runs zero tests, fails the whole run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,12 +25,13 @@ cargo_counts() { # totals of every "test result:" line in a cargo test log
   awk '/^test result:/ {p += $4; f += $6} END {print p + 0, f + 0}' "$1"
 }
 
-echo "== lints: rustfmt, clippy (native, and the browser crate for wasm32)"
+echo "== lints: rustfmt, clippy (native, and the browser crates for wasm32: the app, the runtime with its entry)"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --color never -- -D warnings
 # The browser tests read these at compile time; clippy only needs them to be set.
 RECEIVER_URL=http://127.0.0.1:9 RECEIVER_NO_CORS_URL=http://127.0.0.1:9 CLOSED_URL=http://127.0.0.1:9 \
   cargo clippy -p webhook-automations --target wasm32-unknown-unknown --all-targets --color never -- -D warnings
+cargo clippy -p webhook-automations-runtime --features entry --target wasm32-unknown-unknown --all-targets --color never -- -D warnings
 echo "== lints: clean"
 
 echo "== native: cargo test --workspace"

@@ -1,4 +1,4 @@
-// The largest contributors to the app's WebAssembly, measured on the module as it ships: the cargo
+// The largest contributors to a module's WebAssembly (the app's or the runtime's), measured on the module as it ships: the cargo
 // output goes through wasm-bindgen and `wasm-opt -Oz` like Trunk's, but keeps function names (-g), so
 // twiggy can name every item. Sizes are summed two ways: by the crate an item belongs to, and by the
 // kind of code it is (generic serde and Yew code is named after serde and Yew, whatever type it serves).
@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 
 const KINDS = [
   ["static data (text, tables)", /^data segment/],
@@ -26,7 +26,7 @@ try {
   execFileSync("wasm-bindgen", ["--target", "no-modules", "--no-typescript", "--keep-debug", "--out-dir", work, cargoWasm]);
   const named = join(work, "named.wasm");
   const features = ["bulk-memory", "nontrapping-float-to-int", "sign-ext", "mutable-globals", "reference-types", "multivalue"];
-  execFileSync("wasm-opt", ["-Oz", "-g", ...features.map((f) => `--enable-${f}`), join(work, "webhook_automations_bg.wasm"), "-o", named]);
+  execFileSync("wasm-opt", ["-Oz", "-g", ...features.map((f) => `--enable-${f}`), join(work, `${basename(cargoWasm, ".wasm")}_bg.wasm`), "-o", named]);
   const csv = execFileSync("twiggy", ["top", "-n", "1000000", "-f", "csv", named], { encoding: "utf8", maxBuffer: 1 << 28 });
   report(items(csv));
 } finally {

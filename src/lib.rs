@@ -1,21 +1,18 @@
 //! Webhook Automations, the browser app: a Yew single-page app compiled to WebAssembly.
 //!
-//! Every rule lives in `webhook-engine`; this crate holds the views (`ui`) and, as later work lands,
-//! the browser's storage (`storage`), fetch transport (`http`), the dispatcher that runs automations
-//! (`dispatch`) and the host API (`host`). [`mount`] is the one entry point a page calls.
+//! Every rule lives in `webhook-engine`; the browser's storage, fetch transport, dispatcher and relay
+//! client live in `webhook-automations-runtime` (re-exported here under their old paths), which CRM
+//! pages load on their own. This crate holds the views (`ui`), their state and effects, the sandbox
+//! and `mount` (`host`), the one entry point a page calls.
 
-pub mod clock;
-pub mod dispatch;
 pub mod host;
-pub mod http;
-mod js_json;
-pub mod random;
-pub mod relay;
 pub mod sandbox;
 pub mod services;
 pub mod state;
-pub mod storage;
 pub mod ui;
+
+// The runtime's modules under the paths the app has always used for them.
+pub use webhook_automations_runtime::{clock, dispatch, http, js_json, random, relay, storage};
 
 pub use host::{mount, WidgetHandle};
 pub use ui::app::{App, AppProps};

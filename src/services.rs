@@ -21,24 +21,12 @@ use crate::dispatch::{Dispatcher, ListenerGuard};
 use crate::relay::history::{self as relay_history, HistoryNews, HistoryProblem, RelayHistory};
 use crate::relay::{RelayClient, RelayConnection, RelaySync, SyncStatus};
 use crate::state::{AppAction, AppState};
-use crate::storage::{
-    sort_by_name, ChangeNotice, StorageError, Store, Subscription, DATABASE_NAME,
-};
-
-/// Why a configuration document is adopted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Adoption {
-    /// An admin imported it here.
-    Import,
-    /// The embedding CRM handed it over (`setConfig`, the `config` option).
-    Shared,
-}
+use crate::storage::{ChangeNotice, StorageError, Store, Subscription};
+pub use webhook_automations_runtime::host::start::Adoption;
+use webhook_automations_runtime::host::start::{adopt_document, start, Started, SETTINGS_KEY};
 
 /// How many recent executions are read at start for the lists' "last run" columns.
 const RECENT_FOR_LISTS: u32 = 500;
-
-/// Where the settings live in the settings store.
-const SETTINGS_KEY: &str = "settings";
 
 /// The app's connection to storage, once open. Without one (storage unavailable), changes stay in
 /// memory and the problem banner says they will not be kept.
@@ -72,27 +60,12 @@ impl Services {
     pub fn start(&self, dispatch: UseReducerDispatcher<AppState>, catalog: Catalog, hosted: bool) {
         let services = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let store = match Store::open(DATABASE_NAME).await {
-                Ok(store) => claim_storage(Rc::new(store), hosted, &dispatch).await,
-                Err(error) => {
-                    dispatch.dispatch(AppAction::Failed(error.to_string()));
-                    None
-                }
-            };
-            let settings = match &store {
-                Some(store) => store
-                    .get_setting::<Settings>(SETTINGS_KEY)
-                    .await
-                    .unwrap_or_else(|error| {
-                        dispatch.dispatch(AppAction::Failed(error.to_string()));
-                        None
-                    }),
-                None => None,
-            }
-            .unwrap_or_default();
-            let dispatcher = Dispatcher::shared(|| {
-                Dispatcher::new(store.clone(), catalog, settings.max_runs_per_minute)
-            });
+            let problem = |message: String| dispatch.dispatch(AppAction::Failed(message));
+            let Started {
+                store,
+                settings,
+                dispatcher,
+            } = start(hosted, catalog, &problem).await;
             let listener = {
                 let dispatch = dispatch.clone();
                 dispatcher.on_execution(move |execution| {
@@ -550,14 +523,8 @@ impl Services {
         })
     }
 
-    /// Adopts a configuration document: an import the admin confirmed, or the configuration the
-    /// embedding CRM shares with every user's widget (stored alike, without the import's notice: the
-    /// admin did not ask for it in this widget). The credentials that still apply come from what is
-    /// stored at that moment, read in the same transaction ([`Store::adopt_document`]).
-    ///
-    /// A shared configuration always applies: when storage refuses it (full), it applies in memory
-    /// for this visit, with the problem in the banner. An import storage refuses changes nothing.
-    /// Resolves to what was adopted (sorted as the lists show it), or `None` when nothing was.
+    /// Adopts a configuration document ([`adopt_document`]) and shows what was adopted: an import as
+    /// the admin's change, a shared configuration as read (the admin did not ask for it here).
     pub async fn adopt_document(
         &self,
         dispatch: UseReducerDispatcher<AppState>,
@@ -565,34 +532,8 @@ impl Services {
         adoption: Adoption,
     ) -> Option<ImportedConfig> {
         let store = self.store.borrow().clone();
-        let adopted = match &store {
-            Some(store) => {
-                store
-                    .adopt_document(document.clone(), adoption == Adoption::Shared)
-                    .await
-            }
-            // Nothing is stored, so no credential can be kept.
-            None => {
-                let mut imported = sorted(document.clone().into_local(&[]));
-                if adoption == Adoption::Import {
-                    imported.revision =
-                        next_revision(imported.revision, js_sys::Date::now() as i64);
-                }
-                Ok(imported)
-            }
-        };
-        let imported = match (adopted, adoption, store) {
-            (Ok(imported), _, _) => imported,
-            (Err(error), Adoption::Shared, Some(store)) => {
-                dispatch.dispatch(AppAction::Failed(error.to_string()));
-                let local = store.load_config().await.unwrap_or_default().webhooks;
-                sorted(document.into_local(&local))
-            }
-            (Err(error), _, _) => {
-                dispatch.dispatch(AppAction::Failed(error.to_string()));
-                return None;
-            }
-        };
+        let problem = |message: String| dispatch.dispatch(AppAction::Failed(message));
+        let imported = adopt_document(store, document, adoption, &problem).await?;
         let (webhooks, automations) = (imported.webhooks.clone(), imported.automations.clone());
         let adopted = match adoption {
             Adoption::Import => AppAction::ConfigReplaced {
@@ -665,41 +606,6 @@ impl Services {
     }
 }
 
-/// Where this browser's data is kept, or `None` (memory only) when this app may not open it.
-///
-/// The standalone app's page (with its sandbox, where anyone acts as the sample admin) and a CRM
-/// page embedding the app share the origin's database when the app's files are served from the
-/// CRM's origin. The embedding page owns the data it writes — credentials an admin entered, the
-/// history of every user's runs — so once one has opened the database, the standalone page refuses
-/// to: otherwise anyone at that browser could test, replay and read with the embedded webhooks.
-const OWNER_KEY: &str = "owner";
-const EMBEDDING_PAGE: &str = "embedding page";
-
-async fn claim_storage(
-    store: Rc<Store>,
-    hosted: bool,
-    dispatch: &UseReducerDispatcher<AppState>,
-) -> Option<Rc<Store>> {
-    let owner = store.get_setting::<String>(OWNER_KEY).await;
-    let owned_by_embedding_page = matches!(&owner, Ok(Some(owner)) if owner == EMBEDDING_PAGE);
-    if hosted {
-        if !owned_by_embedding_page {
-            if let Err(error) = store.put_setting(OWNER_KEY, &EMBEDDING_PAGE).await {
-                dispatch.dispatch(AppAction::Failed(error.to_string()));
-            }
-        }
-        return Some(store);
-    }
-    if owned_by_embedding_page {
-        dispatch.dispatch(AppAction::Failed(
-            "This browser's Webhook Automations data belongs to the CRM page that embeds the app on this site, so this standalone page does not open it: open the CRM page instead. Nothing here is saved or sent with it.".into(),
-        ));
-        drop(store);
-        return None;
-    }
-    Some(store)
-}
-
 fn reload(store: Rc<Store>, dispatch: UseReducerDispatcher<AppState>) {
     wasm_bindgen_futures::spawn_local(async move {
         match store.load_config().await {
@@ -761,10 +667,4 @@ fn allowed(permitted: bool, dispatch: &UseReducerDispatcher<AppState>) -> bool {
         dispatch.dispatch(AppAction::Failed(ADMINS_ONLY.to_owned()));
     }
     permitted
-}
-
-/// A configuration as the lists show it: by name, then id.
-fn sorted(mut imported: ImportedConfig) -> ImportedConfig {
-    sort_by_name(&mut imported.webhooks, &mut imported.automations);
-    imported
 }

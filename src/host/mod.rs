@@ -6,22 +6,28 @@
 //! changes) and `webhook-automations:configchange` (the whole configuration document, without
 //! secrets, whenever an admin changes it) — the host stores that document centrally and hands it to
 //! every user's widget with `setConfig`, which is how automations run for every CRM user.
-//! `docs/host-api.md` documents it with examples.
-
-mod bridge;
-mod options;
+//! `docs/host-api.md` documents it with examples. The bridge itself is the runtime's, shared with
+//! `createRuntime`; the app is its [`HostApp`].
 
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
-use webhook_engine::event::{Event, User};
-use yew::AppHandle;
+use webhook_engine::catalog::Catalog;
+use webhook_engine::config::ConfigDocument;
+use webhook_engine::event::User;
+use yew::{AppHandle, UseReducerDispatcher};
 
-pub use bridge::{HostBridge, HostCommand, CONFIG_CHANGE_EVENT, EXECUTION_EVENT};
-pub use options::HostOptions;
+pub use webhook_automations_runtime::host::options::{self, HostOptions};
+pub use webhook_automations_runtime::host::{
+    HostApp, HostBridge, HostCommand, CONFIG_CHANGE_EVENT, EXECUTION_EVENT,
+};
 
+use crate::dispatch::{Dispatcher, ListenerGuard};
 use crate::relay::RelayConnection;
+use crate::services::{Adoption, Services};
+use crate::state::{AppAction, AppState};
 use crate::ui::app::{App, AppProps};
+use webhook_automations_runtime::host::bridge::Adopting;
 
 /// A mounted app, as the host page holds it.
 #[wasm_bindgen]
@@ -30,22 +36,52 @@ pub struct WidgetHandle {
     app: Option<AppHandle<App>>,
 }
 
+/// The running app as the host bridge drives it: its storage effects and its state.
+pub struct MountedApp {
+    pub services: Services,
+    pub dispatch: UseReducerDispatcher<AppState>,
+}
+
+impl HostApp for MountedApp {
+    fn dispatcher(&self) -> Option<Rc<Dispatcher>> {
+        self.services.dispatcher()
+    }
+
+    fn keep_listener(&self, listener: ListenerGuard) {
+        self.services.keep_listener(listener);
+    }
+
+    fn set_user(&self, user: User) {
+        self.dispatch.dispatch(AppAction::SetUser(user));
+    }
+
+    fn set_relay(&self, relay: RelayConnection) {
+        self.dispatch.dispatch(AppAction::RelayFromHost(relay));
+    }
+
+    fn set_catalog(&self, catalog: Catalog) {
+        self.dispatch.dispatch(AppAction::SetCatalog(catalog));
+    }
+
+    fn adopt(&self, document: ConfigDocument) -> Adopting {
+        let (services, dispatch) = (self.services.clone(), self.dispatch.clone());
+        Box::pin(async move {
+            services
+                .adopt_document(dispatch, document, Adoption::Shared)
+                .await
+        })
+    }
+}
+
 /// Mounts the app into `element` (any element the page owns) with `options`:
 /// `{ user, catalog, config, relay, hashRouting, sandbox }`, all optional. Throws an `Error` naming what is wrong
 /// with the options.
 #[wasm_bindgen]
 pub fn mount(element: web_sys::Element, options: JsValue) -> Result<WidgetHandle, JsError> {
-    let options = HostOptions::from_js(options).map_err(|message| JsError::new(&message))?;
-    let bridge = HostBridge::new(element.clone());
-    if let Some(catalog) = options.catalog {
-        bridge.send(HostCommand::SetCatalog(catalog));
-    }
-    if let Some(relay) = options.relay {
-        bridge.send(HostCommand::SetRelay(relay));
-    }
-    if let Some(document) = options.config {
-        bridge.send(HostCommand::SetConfig(document));
-    }
+    let options =
+        HostOptions::from_js(options, "mount").map_err(|message| JsError::new(&message))?;
+    let bridge = HostBridge::new(element.clone().into());
+    bridge.start_with(options.catalog, options.relay, options.config);
     let props = AppProps {
         hash_routing: options.hash_routing,
         sandbox: options.sandbox,
@@ -64,42 +100,32 @@ impl WidgetHandle {
     /// Runs the automations a CRM record event triggers (the event format of docs/formats.md).
     /// Returns false when an event with the same id was seen before (it is then ignored).
     pub fn emit(&self, event: JsValue) -> Result<bool, JsError> {
-        let event: Event = options::from_js(event, "the event")?;
-        Ok(self.bridge.emit(event))
+        self.bridge.emit_js(event)
     }
 
     /// The CRM user now using the widget: what they may manage follows their admin rights.
     #[wasm_bindgen(js_name = setUser)]
     pub fn set_user(&self, user: JsValue) -> Result<(), JsError> {
-        let user: User = options::from_js(user, "the user")?;
-        self.bridge.send(HostCommand::SetUser(user));
-        Ok(())
+        self.bridge.set_user_js(user)
     }
 
     /// The CRM's own field catalog (docs/formats.md).
     #[wasm_bindgen(js_name = setCatalog)]
     pub fn set_catalog(&self, catalog: JsValue) -> Result<(), JsError> {
-        let catalog = options::catalog_from_js(catalog)?;
-        self.bridge.send(HostCommand::SetCatalog(catalog));
-        Ok(())
+        self.bridge.set_catalog_js(catalog)
     }
 
     /// The shared configuration document the host stores centrally; it replaces this browser's copy
     /// (credentials of unchanged webhooks are kept).
     #[wasm_bindgen(js_name = setConfig)]
     pub fn set_config(&self, document: JsValue) -> Result<(), JsError> {
-        let document = options::config_from_js(document)?;
-        self.bridge.send(HostCommand::SetConfig(document));
-        Ok(())
+        self.bridge.set_config_js(document)
     }
 
     /// The relay this page's users hand events over to: `{ url, eventsToken }` (docs/host-api.md).
     #[wasm_bindgen(js_name = setRelay)]
     pub fn set_relay(&self, relay: JsValue) -> Result<(), JsError> {
-        let relay: options::HostRelay = options::from_js(relay, "the relay")?;
-        self.bridge
-            .send(HostCommand::SetRelay(RelayConnection::from(relay)));
-        Ok(())
+        self.bridge.set_relay_js(relay)
     }
 
     /// Unmounts the app; calling it twice is harmless.

@@ -169,15 +169,7 @@ impl AppState {
     /// The relay this app talks to: the one the host page names (with this browser's admin token
     /// when it was saved for the same relay), or else the one saved here.
     pub fn relay(&self) -> RelayConnection {
-        match &self.host_relay {
-            Some(host) => RelayConnection {
-                admin_token: (self.stored_relay.url.trim() == host.url.trim())
-                    .then(|| self.stored_relay.admin_token.clone())
-                    .flatten(),
-                ..host.clone()
-            },
-            None => self.stored_relay.clone(),
-        }
+        RelayConnection::for_page(self.host_relay.as_ref(), &self.stored_relay)
     }
 
     /// What the current user may do (the engine's one rule).

@@ -10,7 +10,7 @@ use webhook_engine::config::ConfigDocument;
 use webhook_engine::event::User;
 use webhook_engine::sample::SampleData;
 
-use crate::host::HostBridge;
+use crate::host::{HostBridge, MountedApp};
 
 use crate::relay::SyncStatus;
 use crate::services::Services;
@@ -86,7 +86,7 @@ pub fn App(props: &AppProps) -> Html {
             (props.host.clone(), (*services).clone(), state.dispatcher());
         use_effect_with(state.loaded, move |&loaded| {
             if let (true, Some(host)) = (loaded, host) {
-                host.attach(services, dispatch);
+                host.attach(Rc::new(MountedApp { services, dispatch }));
             }
         });
     }

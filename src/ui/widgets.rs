@@ -186,11 +186,4 @@ pub fn checkbox_checked(event: &Event) -> bool {
         .is_some_and(|input| input.checked())
 }
 
-/// `text` with its first letter in upper case: engine messages are clauses ("enter a name"), shown
-/// on their own they read as sentences.
-pub fn capitalize(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(chars).collect()
-    })
-}
+pub use webhook_automations_runtime::text::capitalize;

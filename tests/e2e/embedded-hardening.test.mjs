@@ -4,7 +4,7 @@
 // Each test starts its own browser, receiver and server (tests/e2e/fixtures/bare-host.html).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startApp, startReceiver } from "./harness.mjs";
+import { outboxEmpty, startApp, startReceiver, until } from "./harness.mjs";
 
 const ADMIN = { id: 1, name: "Sam Seller", email: "sam@acme.example", is_admin: true };
 const REGULAR = { id: 2, name: "Riley Regular", email: "riley@acme.example", is_admin: false };
@@ -47,28 +47,6 @@ async function loaded(page) {
 
 async function received(receiver) {
   return (await fetch(`${receiver.url}/_receiver/requests`)).json();
-}
-
-/** Resolves once `check` (polled) holds; fails after 20 s saying what did not happen. */
-async function until(what, check) {
-  const deadline = Date.now() + 20_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** Whether this page's outbox is empty: nothing is left to deliver. */
-function outboxEmpty(page) {
-  return page.evaluate(() => new Promise((resolve, reject) => {
-    const open = indexedDB.open("webhook-automations");
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const count = open.result.transaction("outbox").objectStore("outbox").count();
-      count.onsuccess = () => { open.result.close(); resolve(count.result === 0); };
-      count.onerror = () => reject(count.error);
-    };
-  }));
 }
 
 async function createWebhook(page, name, baseUrl) {

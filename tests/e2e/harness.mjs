@@ -1,5 +1,6 @@
 // Shared set-up for the end-to-end tests: the release build served on loopback, a real
 // webhook-receiver, and Debian's Chromium driven by playwright-core.
+import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { createInterface } from "node:readline";
@@ -187,4 +188,26 @@ export function freshAppForEachTest() {
 export async function openApp(page, appUrl, hash = "") {
   await page.goto(appUrl + "/" + hash);
   await page.locator(".wa-nav-link").first().waitFor();
+}
+
+/** Resolves once `check` (polled) holds; fails after 20 s saying what did not happen. */
+export async function until(what, check) {
+  const deadline = Date.now() + 20_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Whether this page's outbox is empty: nothing is left to deliver. */
+export function outboxEmpty(page) {
+  return page.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open("webhook-automations");
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const count = open.result.transaction("outbox").objectStore("outbox").count();
+      count.onsuccess = () => { open.result.close(); resolve(count.result === 0); };
+      count.onerror = () => reject(count.error);
+    };
+  }));
 }

@@ -18,6 +18,20 @@ pub struct RelayConnection {
 }
 
 impl RelayConnection {
+    /// The relay a page talks to: the one the host page names (with this browser's admin token when
+    /// it was saved for the same relay), or else the one saved in this browser.
+    pub fn for_page(host: Option<&RelayConnection>, stored: &RelayConnection) -> RelayConnection {
+        match host {
+            Some(host) => RelayConnection {
+                admin_token: (stored.url.trim() == host.url.trim())
+                    .then(|| stored.admin_token.clone())
+                    .flatten(),
+                ..host.clone()
+            },
+            None => stored.clone(),
+        }
+    }
+
     pub fn is_set(&self) -> bool {
         !self.url.trim().is_empty()
     }

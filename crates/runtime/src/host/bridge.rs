@@ -1,25 +1,27 @@
-//! The bridge between the host page's handle and the running app: commands from the host wait here
-//! until the app has started, and the app's news goes out as `CustomEvent`s on the element.
+//! The bridge between the host page's handle and what runs behind it — the app (`mount`) or the
+//! runtime alone (`createRuntime`), each a [`HostApp`]: commands from the host wait here until it
+//! has started, and its news goes out as `CustomEvent`s on the element (or the runtime's `events`).
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashSet, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::{Rc, Weak};
 
 use serde::Serialize;
 use serde_json::json;
-use web_sys::{CustomEvent, CustomEventInit, Element};
+use wasm_bindgen::{JsError, JsValue};
+use web_sys::{CustomEvent, CustomEventInit, EventTarget};
 use webhook_engine::catalog::Catalog;
 use webhook_engine::config::{ConfigDocument, ImportedConfig};
 use webhook_engine::event::{Event, User};
 use webhook_engine::model::{Automation, Webhook};
 use webhook_engine::runner::Execution;
-use yew::UseReducerDispatcher;
 
-use crate::dispatch::Accepted;
+use super::options::{self, HostRelay};
+use crate::dispatch::{Accepted, Dispatcher, ListenerGuard};
 use crate::js_json::json_to_js;
 use crate::relay::RelayConnection;
-use crate::services::{Adoption, Services};
-use crate::state::{AppAction, AppState};
 
 pub const EXECUTION_EVENT: &str = "webhook-automations:execution";
 pub const CONFIG_CHANGE_EVENT: &str = "webhook-automations:configchange";
@@ -32,17 +34,30 @@ pub enum HostCommand {
     SetRelay(RelayConnection),
 }
 
-/// The running app, once it has started.
-struct Attached {
-    services: Services,
-    dispatch: UseReducerDispatcher<AppState>,
+/// What a configuration adoption resolves to: what was adopted, or `None` when nothing was.
+pub type Adopting = Pin<Box<dyn Future<Output = Option<ImportedConfig>>>>;
+
+/// What runs behind a host bridge, once started: the app, or the runtime alone. The bridge hands the
+/// page's dispatcher the events and the configuration; the rest of each command is the host app's.
+pub trait HostApp {
+    /// The page's dispatcher, once it runs.
+    fn dispatcher(&self) -> Option<Rc<Dispatcher>>;
+    /// Keeps a listener registered on the page's dispatcher for as long as this host app lives.
+    fn keep_listener(&self, listener: ListenerGuard);
+    fn set_user(&self, user: User);
+    fn set_relay(&self, relay: RelayConnection);
+    /// The catalog the dispatcher now plans with, for whatever else shows or uses it.
+    fn set_catalog(&self, catalog: Catalog);
+    /// Stores a configuration document the host shares with every user (credentials that still
+    /// apply are kept), resolving to what was adopted.
+    fn adopt(&self, document: ConfigDocument) -> Adopting;
 }
 
 pub struct HostBridge {
-    element: Element,
+    target: EventTarget,
     /// This bridge, for the adoptions it waits on.
     this: Weak<HostBridge>,
-    app: RefCell<Option<Attached>>,
+    app: RefCell<Option<Rc<dyn HostApp>>>,
     /// Commands waiting for the app to start, or for a configuration to be adopted: an event handed
     /// over after `setConfig` runs under that configuration, as the host meant.
     queued: RefCell<VecDeque<HostCommand>>,
@@ -63,9 +78,9 @@ pub struct HostBridge {
 }
 
 impl HostBridge {
-    pub fn new(element: Element) -> Rc<Self> {
+    pub fn new(target: EventTarget) -> Rc<Self> {
         Rc::new_cyclic(|this| HostBridge {
-            element,
+            target,
             this: this.clone(),
             app: RefCell::default(),
             queued: RefCell::default(),
@@ -77,12 +92,30 @@ impl HostBridge {
         })
     }
 
-    /// The running app's services, unless commands must wait (not started, or adopting).
-    fn ready_services(&self) -> Option<Services> {
+    /// The options given at start that go through the bridge, queued until the host app starts.
+    pub fn start_with(
+        &self,
+        catalog: Option<Catalog>,
+        relay: Option<RelayConnection>,
+        config: Option<ConfigDocument>,
+    ) {
+        if let Some(catalog) = catalog {
+            self.send(HostCommand::SetCatalog(catalog));
+        }
+        if let Some(relay) = relay {
+            self.send(HostCommand::SetRelay(relay));
+        }
+        if let Some(document) = config {
+            self.send(HostCommand::SetConfig(document));
+        }
+    }
+
+    /// The running host app, unless commands must wait (not started, or adopting).
+    fn ready_app(&self) -> Option<Rc<dyn HostApp>> {
         if self.adopting_document.get() {
             return None;
         }
-        self.app.borrow().as_ref().map(|app| app.services.clone())
+        self.app.borrow().clone()
     }
 
     /// Hands an event to the page's dispatcher (queued until the app has started); false when its id
@@ -92,9 +125,9 @@ impl HostBridge {
             return false;
         }
         let dispatcher = self
-            .ready_services()
+            .ready_app()
             .filter(|_| self.queued.borrow().is_empty())
-            .and_then(|services| services.dispatcher());
+            .and_then(|app| app.dispatcher());
         match dispatcher {
             Some(dispatcher) => dispatcher.emit(event) != Accepted::Duplicate,
             None => {
@@ -107,37 +140,71 @@ impl HostBridge {
         }
     }
 
+    /// `emit(event)` of a handle: false for an id seen before; an `Error` for an invalid event.
+    pub fn emit_js(&self, event: JsValue) -> Result<bool, JsError> {
+        let event: Event = options::from_js(event, "the event")?;
+        Ok(self.emit(event))
+    }
+
+    /// `setUser(user)` of a handle.
+    pub fn set_user_js(&self, user: JsValue) -> Result<(), JsError> {
+        let user: User = options::from_js(user, "the user")?;
+        self.send(HostCommand::SetUser(user));
+        Ok(())
+    }
+
+    /// `setCatalog(catalog)` of a handle.
+    pub fn set_catalog_js(&self, catalog: JsValue) -> Result<(), JsError> {
+        let catalog = options::catalog_from_js(catalog)?;
+        self.send(HostCommand::SetCatalog(catalog));
+        Ok(())
+    }
+
+    /// `setConfig(document)` of a handle.
+    pub fn set_config_js(&self, document: JsValue) -> Result<(), JsError> {
+        let document = options::config_from_js(document)?;
+        self.send(HostCommand::SetConfig(document));
+        Ok(())
+    }
+
+    /// `setRelay({ url, eventsToken })` of a handle.
+    pub fn set_relay_js(&self, relay: JsValue) -> Result<(), JsError> {
+        let relay: HostRelay = options::from_js(relay, "the relay")?;
+        self.send(HostCommand::SetRelay(RelayConnection::from(relay)));
+        Ok(())
+    }
+
     pub fn send(&self, command: HostCommand) {
         if self.destroyed.get() {
             return;
         }
-        if self.ready_services().is_some() && self.queued.borrow().is_empty() {
+        if self.ready_app().is_some() && self.queued.borrow().is_empty() {
             self.apply(command);
         } else {
             self.queued.borrow_mut().push_back(command);
         }
     }
 
-    /// Called by the app once its storage and dispatcher run: executions start going out as events
-    /// and the commands the host sent meanwhile are applied in order.
-    pub fn attach(&self, services: Services, dispatch: UseReducerDispatcher<AppState>) {
-        if let Some(dispatcher) = services.dispatcher() {
-            let element = self.element.clone();
+    /// Called by the host app once its storage and dispatcher run: executions start going out as
+    /// events and the commands the host sent meanwhile are applied in order.
+    pub fn attach(&self, app: Rc<dyn HostApp>) {
+        if let Some(dispatcher) = app.dispatcher() {
+            let target = self.target.clone();
             let listener = dispatcher.on_execution(move |execution| {
-                announce(&element, EXECUTION_EVENT, &summary(execution))
+                announce(&target, EXECUTION_EVENT, &summary(execution))
             });
-            services.keep_listener(listener);
+            app.keep_listener(listener);
         }
-        *self.app.borrow_mut() = Some(Attached { services, dispatch });
+        *self.app.borrow_mut() = Some(app);
         self.apply_queued();
     }
 
     /// Applies the waiting commands in order, until one starts adopting a configuration. Once none
     /// waits, the configuration the host meant is in force and the outbox may resume.
     fn apply_queued(&self) {
-        while let Some(services) = self.ready_services() {
+        while let Some(app) = self.ready_app() {
             let Some(command) = self.queued.borrow_mut().pop_front() else {
-                if let Some(dispatcher) = services.dispatcher() {
+                if let Some(dispatcher) = app.dispatcher() {
                     dispatcher.release_outbox();
                 }
                 break;
@@ -199,14 +266,13 @@ impl HostBridge {
             Some(known) if known == json => {}
             Some(_) => {
                 *self.shared.borrow_mut() = Some(json);
-                announce(&self.element, CONFIG_CHANGE_EVENT, &document);
+                announce(&self.target, CONFIG_CHANGE_EVENT, &document);
             }
         }
     }
 
     fn apply(&self, command: HostCommand) {
-        let app = self.app.borrow();
-        let Some(Attached { services, dispatch }) = app.as_ref() else {
+        let Some(app) = self.app.borrow().clone() else {
             return;
         };
         if self.destroyed.get() && !matches!(command, HostCommand::Emit(_)) {
@@ -214,32 +280,29 @@ impl HostBridge {
         }
         match command {
             HostCommand::Emit(event) => {
-                if let Some(dispatcher) = services.dispatcher() {
+                if let Some(dispatcher) = app.dispatcher() {
                     dispatcher.emit(event);
                 }
             }
-            HostCommand::SetUser(user) => dispatch.dispatch(AppAction::SetUser(user)),
-            HostCommand::SetRelay(relay) => dispatch.dispatch(AppAction::RelayFromHost(relay)),
+            HostCommand::SetUser(user) => app.set_user(user),
+            HostCommand::SetRelay(relay) => app.set_relay(relay),
             HostCommand::SetCatalog(catalog) => {
-                if let Some(dispatcher) = services.dispatcher() {
+                if let Some(dispatcher) = app.dispatcher() {
                     dispatcher.set_catalog(catalog.clone());
                 }
-                dispatch.dispatch(AppAction::SetCatalog(catalog));
+                app.set_catalog(catalog);
             }
             HostCommand::SetConfig(document) => {
                 self.adopting.set(true);
                 self.adopting_document.set(true);
                 // Held strongly until the adoption ends: events it holds back must still run if
                 // the host destroys the widget (and drops its handle) meanwhile.
-                let (services, dispatch, this) =
-                    (services.clone(), dispatch.clone(), self.this.upgrade());
+                let (adopting, this) = (app.adopt(document), self.this.upgrade());
                 wasm_bindgen_futures::spawn_local(async move {
-                    let adopted = services
-                        .adopt_document(dispatch, document, Adoption::Shared)
-                        .await;
+                    let adopted = adopting.await;
                     // Events waiting behind it run under the adopted configuration at once, not
                     // after the app's next render hands it to the dispatcher.
-                    if let (Some(adopted), Some(dispatcher)) = (&adopted, services.dispatcher()) {
+                    if let (Some(adopted), Some(dispatcher)) = (&adopted, app.dispatcher()) {
                         dispatcher.set_config(&adopted.webhooks, &adopted.automations);
                         dispatcher.set_revision(adopted.revision);
                     }
@@ -276,7 +339,7 @@ fn summary(execution: &Execution) -> serde_json::Value {
     })
 }
 
-fn announce(element: &Element, name: &str, detail: &impl Serialize) {
+pub fn announce(target: &EventTarget, name: &str, detail: &impl Serialize) {
     let Ok(detail) = json_to_js(detail) else {
         return;
     };
@@ -285,6 +348,6 @@ fn announce(element: &Element, name: &str, detail: &impl Serialize) {
     init.set_bubbles(true);
     init.set_composed(true);
     if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
-        let _ = element.dispatch_event(&event);
+        let _ = target.dispatch_event(&event);
     }
 }

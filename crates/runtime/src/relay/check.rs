@@ -79,5 +79,5 @@ pub async fn check_connection(connection: &RelayConnection) -> Vec<Finding> {
 
 /// A message as a sentence of its own.
 fn capitalized(text: &str) -> String {
-    format!("{}.", crate::ui::widgets::capitalize(text))
+    format!("{}.", crate::text::capitalize(text))
 }

@@ -15,7 +15,7 @@ use webhook_engine::json_errors::scrub_quoted;
 
 use crate::js_json::{json_from_js, json_text};
 
-/// `mount`'s options.
+/// The options of `mount` and `createRuntime` (which has no use for `hashRouting` and `sandbox`).
 pub struct HostOptions {
     pub user: Option<User>,
     pub catalog: Option<Catalog>,
@@ -60,7 +60,8 @@ impl From<HostRelay> for RelayConnection {
 }
 
 impl HostOptions {
-    pub fn from_js(options: JsValue) -> Result<HostOptions, String> {
+    /// Reads `options`; `call` names the call they were given to, in the error ("mount options: …").
+    pub fn from_js(options: JsValue, call: &str) -> Result<HostOptions, String> {
         if options.is_undefined() || options.is_null() {
             return Ok(HostOptions {
                 user: None,
@@ -72,14 +73,14 @@ impl HostOptions {
             });
         }
         let raw: RawOptions = json_from_js(&options).map_err(|problem| {
-            format!("mount options: {problem} (expected {{ user, catalog, config, relay, hashRouting, sandbox }})")
+            format!("{call} options: {problem} (expected {{ user, catalog, config, relay, hashRouting, sandbox }})")
         })?;
         let user = raw
             .user
             .map(|user| {
                 serde_json::from_str(&user.to_string()).map_err(|error| {
                     format!(
-                        "mount options: the user is not valid: {}",
+                        "{call} options: the user is not valid: {}",
                         scrub_quoted(&error.to_string())
                     )
                 })
@@ -89,14 +90,14 @@ impl HostOptions {
             .catalog
             .map(|catalog| {
                 Catalog::from_json(&catalog.to_string())
-                    .map_err(|error| format!("mount options: {error}"))
+                    .map_err(|error| format!("{call} options: {error}"))
             })
             .transpose()?;
         let config = raw
             .config
             .map(|config| {
                 ConfigDocument::parse(&config.to_string())
-                    .map_err(|error| format!("mount options: {error}"))
+                    .map_err(|error| format!("{call} options: {error}"))
             })
             .transpose()?;
         Ok(HostOptions {

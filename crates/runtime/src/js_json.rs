@@ -14,14 +14,14 @@ use wasm_bindgen::JsValue;
 use webhook_engine::json_errors::{offset_of, path_at_offset, scrub_quoted as scrub};
 
 /// `value` as a JS value built by `JSON.parse`; the error is a message safe to show.
-pub(crate) fn json_to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, String> {
+pub fn json_to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, String> {
     let text = serde_json::to_string(value).map_err(|error| scrub(&error.to_string()))?;
     js_sys::JSON::parse(&text).map_err(|_| "it is not valid JSON".to_string())
 }
 
 /// A JS value read as `T` through `JSON.stringify`; the error is a message safe to show, naming the
 /// field it is about (`current.title: …`) rather than a column of text the host never saw.
-pub(crate) fn json_from_js<T: DeserializeOwned>(value: &JsValue) -> Result<T, String> {
+pub fn json_from_js<T: DeserializeOwned>(value: &JsValue) -> Result<T, String> {
     let text = json_text(value)?;
     serde_json::from_str(&text).map_err(|error| {
         let offset = offset_of(&text, error.line(), error.column());
@@ -45,7 +45,7 @@ pub(crate) fn json_from_js<T: DeserializeOwned>(value: &JsValue) -> Result<T, St
 }
 
 /// A JS value as JSON text (`JSON.stringify`).
-pub(crate) fn json_text(value: &JsValue) -> Result<String, String> {
+pub fn json_text(value: &JsValue) -> Result<String, String> {
     js_sys::JSON::stringify(value)
         .ok()
         .and_then(|text| text.as_string())
