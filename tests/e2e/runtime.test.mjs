@@ -166,3 +166,23 @@ test("the demo CRM's deal page runs, with the runtime alone, the configuration i
   assert.ok(!loaded.includes("/webhook-automations_bg.wasm"), "the deal page loaded the app's module");
   assert.deepEqual(app.consoleErrors, []);
 });
+
+// The standalone page may not open data an embedding page owns (it runs in memory): it has no
+// outbox to dispatch, and it held the dispatcher lock all the same, so a deal page opened after it
+// waited for a tab that would never send its deliveries.
+test("a standalone tab without this browser's data does not hold up the deal page's deliveries", async () => {
+  const { page: firstTab } = app;
+  // A deal page claims this browser's data for the CRM (the embedding page owns it from now on)…
+  await openDealPage(firstTab, { user: RILEY, config: configFor(app.receiver.url) });
+  assert.equal((await runOnDealPage(firstTab, stageChange(500))).status, "succeeded");
+  // …then the same tab goes to the standalone app, which therefore runs without storage.
+  await openApp(firstTab, app.appUrl, "#/webhooks");
+  await firstTab.getByRole("alert").filter({ hasText: "belongs to the CRM page that embeds the app" }).waitFor();
+
+  const dealTab = await firstTab.context().newPage();
+  await openDealPage(dealTab, { user: RILEY, config: configFor(app.receiver.url) });
+  const execution = await runOnDealPage(dealTab, stageChange(501));
+  assert.equal(execution.status, "succeeded", execution.reason);
+  assert.equal((await receivedAt("/orders/501")).length, 1);
+  await dealTab.close();
+});

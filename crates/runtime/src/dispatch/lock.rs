@@ -12,10 +12,11 @@ const LOCK_NAME: &str = "webhook-automations:dispatcher";
 
 /// One lock per outbox, that is per database. The app's own database keeps the lock's original
 /// name, so a tab still running the previous build and a new one never both dispatch.
-fn lock_name(database: Option<&str>) -> String {
-    match database {
-        Some(name) if name != DATABASE_NAME => format!("{LOCK_NAME}:{name}"),
-        _ => LOCK_NAME.to_string(),
+fn lock_name(database: &str) -> String {
+    if database == DATABASE_NAME {
+        LOCK_NAME.to_string()
+    } else {
+        format!("{LOCK_NAME}:{database}")
     }
 }
 
@@ -23,10 +24,7 @@ fn lock_name(database: Option<&str>) -> String {
 /// which it then keeps for the page's lifetime. Returns false where the browser has no Web Locks
 /// (the caller then dispatches on its own: at worst two tabs both send, each with the delivery's
 /// stable id).
-pub fn request_dispatcher_lock(
-    database: Option<&str>,
-    on_granted: impl FnOnce() + 'static,
-) -> bool {
+pub fn request_dispatcher_lock(database: &str, on_granted: impl FnOnce() + 'static) -> bool {
     let Some(locks) = web_sys::window()
         .and_then(|window| js_sys::Reflect::get(&window.navigator(), &"locks".into()).ok())
         .filter(|locks| !locks.is_undefined())

@@ -125,8 +125,13 @@ impl Dispatcher {
                 }
             }
         };
-        let database = self.store.as_ref().map(|store| store.name());
-        if !lock::request_dispatcher_lock(database, on_granted.clone()) {
+        // Without storage there is no outbox to share: this page sends what it started itself,
+        // and must not hold the lock a page with the outbox waits for.
+        let Some(store) = &self.store else {
+            on_granted();
+            return;
+        };
+        if !lock::request_dispatcher_lock(store.name(), on_granted.clone()) {
             on_granted();
         }
     }
