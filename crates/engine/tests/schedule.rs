@@ -67,6 +67,8 @@ struct Tab {
     attempting: Vec<Planned>,
     /// Ended records handed out to be saved again.
     saving: Vec<Planned>,
+    /// Ended records being written while their place is already free (`Scheduler::ending`).
+    writing: Vec<Planned>,
     /// The newest state of every delivery, wherever it was made.
     latest: HashMap<String, Planned>,
     /// How many times each execution id was sent from this tab.
@@ -83,6 +85,7 @@ impl Tab {
             reads: Vec::new(),
             attempting: Vec::new(),
             saving: Vec::new(),
+            writing: Vec::new(),
             latest: HashMap::new(),
             sends: HashMap::new(),
         }
@@ -153,6 +156,41 @@ impl Tab {
     /// An attempt in flight is answered; its record (and outbox entry) is stored unless `saved` is
     /// false, as after a storage error.
     fn finish(&mut self, pick: usize, answer: Answer, saved: bool) {
+        let planned = self.answer(pick, answer);
+        if saved {
+            self.store(&planned);
+        }
+        let work = self.scheduler.attempted(planned, saved, &self.env);
+        self.perform(work);
+    }
+
+    /// As the browser's dispatcher does: an attempt that ended its delivery frees its place at once
+    /// and its record is written meanwhile (answered by `write_result`); one still pending is
+    /// reported once stored, as in `finish`.
+    fn finish_writing_later(&mut self, pick: usize, answer: Answer) {
+        let planned = self.answer(pick, answer);
+        if planned.execution.status == Status::Pending {
+            self.store(&planned);
+            let work = self.scheduler.attempted(planned, true, &self.env);
+            self.perform(work);
+            return;
+        }
+        let work = self.scheduler.ending(&planned.execution.id, &self.env);
+        self.writing.push(planned);
+        self.perform(work);
+    }
+
+    fn write_result(&mut self, pick: usize, saved: bool) {
+        let planned = self.writing.remove(pick % self.writing.len());
+        if saved {
+            self.store(&planned);
+        }
+        let work = self.scheduler.ending_stored(planned, saved, &self.env);
+        self.perform(work);
+    }
+
+    /// An attempt in flight is answered: the delivery as it is after it.
+    fn answer(&mut self, pick: usize, answer: Answer) -> Planned {
         let mut planned = self.attempting.remove(pick % self.attempting.len());
         let now = self.now();
         let execution = &mut planned.execution;
@@ -179,11 +217,7 @@ impl Tab {
         }
         self.latest
             .insert(planned.execution.id.clone(), planned.clone());
-        if saved {
-            self.store(&planned);
-        }
-        let work = self.scheduler.attempted(planned, saved, &self.env);
-        self.perform(work);
+        planned
     }
 
     fn save_result(&mut self, pick: usize, saved: bool) {
@@ -258,6 +292,8 @@ impl Tab {
                 self.finish(0, Answer::Success, true);
             } else if !self.saving.is_empty() {
                 self.save_result(0, true);
+            } else if !self.writing.is_empty() {
+                self.write_result(0, true);
             } else if let Some(at) = self.scheduler.next_wake() {
                 self.advance((at - self.now()).max(0));
             } else if self
@@ -534,6 +570,14 @@ enum Step {
         pick: usize,
         saved: bool,
     },
+    FinishWritingLater {
+        pick: usize,
+        answer: Answer,
+    },
+    WriteResult {
+        pick: usize,
+        saved: bool,
+    },
     Advance(i64),
 }
 
@@ -549,9 +593,13 @@ fn step() -> impl Strategy<Value = Step> {
         3 => Just(Step::Notice),
         3 => any::<usize>().prop_map(Step::HandOver),
         1 => any::<usize>().prop_map(Step::ReadFails),
-        6 => (any::<usize>(), answer, prop::bool::weighted(0.8))
+        6 => (any::<usize>(), answer.clone(), prop::bool::weighted(0.8))
             .prop_map(|(pick, answer, saved)| Step::Finish { pick, answer, saved }),
         1 => (any::<usize>(), any::<bool>()).prop_map(|(pick, saved)| Step::SaveResult { pick, saved }),
+        4 => (any::<usize>(), answer)
+            .prop_map(|(pick, answer)| Step::FinishWritingLater { pick, answer }),
+        2 => (any::<usize>(), prop::bool::weighted(0.8))
+            .prop_map(|(pick, saved)| Step::WriteResult { pick, saved }),
         2 => (0i64..8_000).prop_map(Step::Advance),
     ]
 }
@@ -583,6 +631,12 @@ proptest! {
                 }
                 Step::SaveResult { pick, saved } if !tab.saving.is_empty() => {
                     tab.save_result(pick, saved)
+                }
+                Step::FinishWritingLater { pick, answer } if !tab.attempting.is_empty() => {
+                    tab.finish_writing_later(pick, answer)
+                }
+                Step::WriteResult { pick, saved } if !tab.writing.is_empty() => {
+                    tab.write_result(pick, saved)
                 }
                 Step::Advance(ms) => tab.advance(ms),
                 _ => {}

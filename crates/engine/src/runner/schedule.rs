@@ -242,6 +242,55 @@ impl Scheduler {
         self.work(now)
     }
 
+    /// An attempt handed out in [`Work::start`] ended its delivery, and the host is writing its
+    /// record now: the webhook's place is free at once, so the next delivery does not wait for the
+    /// write. Until [`Scheduler::ending_stored`] says how the write went, the end is remembered as
+    /// not saved (no outbox read can be trusted to leave it out).
+    pub fn ending(&mut self, execution_id: &str, env: &impl Environment) -> Work {
+        if let Some(webhook) = self.attempting.remove(execution_id) {
+            if let Some(count) = self.in_flight.get_mut(&webhook) {
+                *count = count.saturating_sub(1);
+            }
+            self.ended.insert(
+                execution_id.to_owned(),
+                Ended {
+                    saved_before_read: u64::MAX,
+                    unsaved: None,
+                    saving: true,
+                },
+            );
+        }
+        self.work(env.now_ms())
+    }
+
+    /// The record of an end reported by [`Scheduler::ending`] was stored, or not: then `planned`
+    /// (the final state) is handed out again in [`Work::save_again`] until it is.
+    pub fn ending_stored(&mut self, planned: Planned, saved: bool, env: &impl Environment) -> Work {
+        let now = env.now_ms();
+        let next_read = self.next_read;
+        let known = match self.ended.get_mut(&planned.execution.id) {
+            Some(ended) if ended.saving && ended.unsaved.is_none() => {
+                ended.saving = false;
+                if saved {
+                    ended.saved_before_read = next_read;
+                } else {
+                    ended.unsaved = Some(planned);
+                }
+                true
+            }
+            _ => false,
+        };
+        if known {
+            if saved {
+                self.storage_succeeded();
+            } else {
+                self.storage_failed(now);
+            }
+        }
+        self.forget_ended();
+        self.work(now)
+    }
+
     /// An attempt handed out in [`Work::start`] is over and its delivery, still pending, is now in
     /// the outbox, which another tab dispatches: this tab sent it only because it could not store
     /// it before, and from now on that tab sends it. This tab frees its place and forgets it, so

@@ -499,6 +499,23 @@ impl Dispatcher {
             &mut BrowserEnvironment,
         )
         .await;
+        if planned.execution.status != Status::Pending && self.store.is_some() {
+            // Ended: the webhook's place is free at once, and the record is written meanwhile
+            // (with others that end close by): the next delivery does not wait for the write.
+            let work = self
+                .scheduler
+                .borrow_mut()
+                .ending(&planned.execution.id, &BrowserEnvironment);
+            self.perform(work);
+            let saved = self.persist(&mut planned).await;
+            self.announce(&planned.execution);
+            let work =
+                self.scheduler
+                    .borrow_mut()
+                    .ending_stored(planned, saved, &BrowserEnvironment);
+            self.perform(work);
+            return;
+        }
         let saved = self.persist(&mut planned).await;
         self.announce(&planned.execution);
         let handed_over = saved
