@@ -20,6 +20,8 @@ cargo build -p webhook-receiver --quiet
 
 echo "== delivery throughput in headless Chromium (release build)"
 node scripts/bench-delivery.mjs 1000 | tee -a test-output/bench.log
+echo "== first render in headless Chromium (release build): a regular user's CRM page, an admin's settings page"
+node scripts/bench-first-render.mjs 7 | tee -a test-output/bench.log
 echo "== typing into a 100 KB raw body in headless Chromium (release build), beside a bare <textarea>"
 node scripts/bench-typing.mjs 100 500 | tee -a test-output/bench.log
 command -v twiggy >/dev/null || { echo "installing twiggy (for the contributors list)"; cargo install twiggy --locked; }
@@ -32,6 +34,6 @@ node scripts/bundle-size.mjs dist | tee -a test-output/bench.log || budget=$?
 
 echo
 echo "== summary"
-grep -E '^(ratio|conditions|delivery:|typing:|relay:) ' test-output/bench.log || true
+grep -E '^(ratio|conditions|delivery:|typing:|relay:|first render:) ' test-output/bench.log || true
 grep -E '^(runtime |app |a CRM page|over budget|within budget)' test-output/bench.log || true
 exit $budget
