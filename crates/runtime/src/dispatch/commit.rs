@@ -37,6 +37,10 @@ impl Batched for EventClaim {
     }
 }
 
+/// The most records in one transaction: a burst of a thousand events is claimed in a few
+/// transactions, so its first deliveries start while the rest are still being written.
+const MAX_BATCH: usize = 64;
+
 type Answer<T> = oneshot::Sender<Result<<T as Batched>::Outcome, StorageError>>;
 
 pub(super) struct GroupCommit<T: Batched> {
@@ -75,7 +79,11 @@ impl<T: Batched> GroupCommit<T> {
 
     async fn write_all(&self, store: &Store) {
         loop {
-            let batch = std::mem::take(&mut *self.queued.borrow_mut());
+            let batch: Vec<(T, Answer<T>)> = {
+                let mut queued = self.queued.borrow_mut();
+                let take = queued.len().min(MAX_BATCH);
+                queued.drain(..take).collect()
+            };
             if batch.is_empty() {
                 break;
             }
