@@ -3,7 +3,8 @@
 // beside the standalone app in another tab of the same browser one dispatcher sends everything.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { freshAppForEachTest, openApp, outboxEmpty, until } from "./harness.mjs";
+import { join } from "node:path";
+import { SCREENSHOTS, freshAppForEachTest, openApp, outboxEmpty, until } from "./harness.mjs";
 
 const app = freshAppForEachTest();
 
@@ -159,6 +160,7 @@ test("the demo CRM's deal page runs, with the runtime alone, the configuration i
   await page.reload();
   await page.getByRole("button", { name: "Move to “Negotiations started”" }).click();
   await page.locator("#log", { hasText: "Stage changes to the ERP: succeeded (200)" }).waitFor();
+  await page.screenshot({ path: join(SCREENSHOTS, "deal-demo.png") });
   const [request, ...more] = await receivedAt("/orders/302");
   assert.equal(more.length, 0);
   assert.deepEqual(JSON.parse(request.body), { stage: "Negotiations started", by: "Riley Regular" });
