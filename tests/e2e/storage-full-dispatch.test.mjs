@@ -111,3 +111,54 @@ test("storage full while dispatching: the admin is told, the delivery goes out o
   // Chromium logs every non-2xx answer to a fetch, the scripted 503 included; nothing else is logged.
   assert.deepEqual(app.consoleErrors.filter((text) => !text.includes("status of 503")), []);
 });
+
+// A burst of events is claimed in one transaction. One event too large for what storage has left
+// made the whole transaction fail, so the small events beside it were not recorded either: their ids
+// could run again after a reload, and a closed tab lost their deliveries.
+test("an event too large for the storage left does not keep the small events claimed with it from being stored", async () => {
+  const own = await startApp();
+  try {
+    const { page } = own;
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Storage.overrideQuotaForOrigin", { origin: own.appUrl, quotaSize: 300_000 });
+    await openApp(page, own.appUrl, "#/webhooks");
+    await page.evaluate((config) => {
+      window.__executions = [];
+      document.getElementById("app").addEventListener("webhook-automations:execution", (event) => window.__executions.push(event.detail));
+      window.webhookAutomations.setConfig(config);
+    }, config(own.receiver.url));
+    await page.locator("tr", { hasText: "ERP" }).waitFor();
+
+    const previous = { id: 302, title: "CNC line maintenance contract", stage: "proposal_made", status: "open" };
+    const stamp = Date.now();
+    const events = [0, 1, 2, 3, 4, 5].map((n) => ({
+      id: `evt_burst_${stamp}_${n}`, entity: "deal", action: "updated", time: new Date().toISOString(), user: ADMIN,
+      current: { ...previous, id: 900 + n, stage: "negotiations", title: n === 2 ? "T".repeat(400_000) : `Deal ${n}` },
+      previous: { ...previous, id: 900 + n },
+    }));
+    // One task, so the six claims are written together.
+    await page.evaluate((events) => events.forEach((event) => window.webhookAutomations.emit(event)), events);
+    await page.waitForFunction((ids) => ids.every((id) => window.__executions.some((e) => e.event_id === id && e.status !== "pending")),
+      events.map((event) => event.id), { timeout: 20_000 });
+
+    const claimed = await page.evaluate(() => new Promise((resolve, reject) => {
+      const request = indexedDB.open("webhook-automations");
+      request.onerror = () => reject(request.error);
+      request.onsuccess = () => {
+        const keys = request.result.transaction("events").objectStore("events").getAllKeys();
+        keys.onsuccess = () => { request.result.close(); resolve(keys.result); };
+      };
+    }));
+    for (const event of events) {
+      assert.equal(claimed.includes(event.id), event.id !== events[2].id, `${event.id} recorded as run in this browser`);
+    }
+    for (const n of [0, 1, 3, 4, 5]) {
+      const summary = await page.evaluate((id) => window.__executions.find((e) => e.event_id === id && e.status !== "pending"), events[n].id);
+      const stored = await storedExecution(page, summary.id);
+      assert.equal(stored?.status, "succeeded", `event ${n}`);
+      assert.deepEqual(stored.problems ?? [], [], `event ${n}: ${JSON.stringify(stored.problems)}`);
+    }
+  } finally {
+    await own.stop();
+  }
+});

@@ -1,8 +1,9 @@
 //! Group commit: what is to be written while a write is under way waits, and is then written
 //! together in the next transaction. Under load many deliveries share one transaction (and one
 //! disk flush); alone, a record is written at once, so none waits longer than one write. Each
-//! caller still learns its own outcome, and a refused transaction stores none of its records: the
-//! guarantees are those of one transaction each.
+//! caller still learns its own outcome, and one record storage refuses does not take the others
+//! down: a refused batch is written again one record at a time. The guarantees are those of one
+//! transaction each.
 //!
 //! Two logs use it: the claims of emitted events (with what they start) and the records of
 //! attempts.
@@ -88,18 +89,42 @@ impl<T: Batched> GroupCommit<T> {
                 break;
             }
             let (items, answers): (Vec<T>, Vec<Answer<T>>) = batch.into_iter().unzip();
-            let written = T::write(store, &items).await;
-            for (index, answer) in answers.into_iter().enumerate() {
-                let outcome = match &written {
-                    Ok(outcomes) => outcomes.get(index).cloned().ok_or_else(|| {
-                        StorageError::Other("The storage gave no answer for this record.".into())
-                    }),
-                    Err(error) => Err(error.clone()),
-                };
+            let outcomes = match T::write(store, &items).await {
+                Ok(outcomes) => outcomes.into_iter().map(Ok).collect(),
+                // One record may be what the transaction refused (too large for what storage has
+                // left, say): each is written alone, so the others are stored as they would have
+                // been without it. A closed or unusable database refuses them all alike.
+                Err(error) if items.len() > 1 && !refuses_every_write(&error) => {
+                    let mut outcomes = Vec::with_capacity(items.len());
+                    for item in &items {
+                        let alone = T::write(store, std::slice::from_ref(item)).await;
+                        outcomes.push(
+                            alone.and_then(|mut outcome| outcome.pop().ok_or_else(no_answer)),
+                        );
+                    }
+                    outcomes
+                }
+                Err(error) => vec![Err(error); items.len()],
+            };
+            let mut outcomes = outcomes.into_iter();
+            for answer in answers {
+                let outcome = outcomes.next().unwrap_or_else(|| Err(no_answer()));
                 // A caller that went away no longer needs the answer; the record's fate is the same.
                 let _ = answer.send(outcome);
             }
         }
         self.writing.set(false);
     }
+}
+
+/// Storage refuses any write, whatever it holds: no use writing a batch's records one by one.
+fn refuses_every_write(error: &StorageError) -> bool {
+    matches!(
+        error,
+        StorageError::Closed | StorageError::Unavailable(_) | StorageError::TooNew { .. }
+    )
+}
+
+fn no_answer() -> StorageError {
+    StorageError::Other("The storage gave no answer for this record.".into())
 }
