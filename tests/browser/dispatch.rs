@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use serde_json::{json, Value};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::BroadcastChannel;
 use webhook_automations::dispatch::{
@@ -343,4 +344,50 @@ async fn a_delivery_waiting_in_the_outbox_at_start_goes_out_once_the_configurati
     drop(dispatcher);
     drop(store);
     delete_database(&name).await.unwrap();
+}
+
+/// Another tab's upgrade or delete closes this page's storage: the outbox is out of its reach, so
+/// it gives the dispatcher lock up for a tab that can still read it (it kept the lock for the
+/// page's lifetime, and every other tab's deliveries waited for it).
+#[wasm_bindgen_test]
+async fn a_page_whose_storage_was_closed_gives_the_dispatcher_lock_up() {
+    let name = unique_name("lock-closed");
+    let store = Rc::new(Store::open(&name).await.unwrap());
+    let dispatcher = Dispatcher::new(Some(store.clone()), Catalog::builtin(), 1_000);
+    crate::history::until("the dispatcher lock", || dispatcher.dispatches()).await;
+
+    delete_database(&name).await.unwrap();
+    assert!(store.is_closed());
+    assert!(
+        !dispatcher.dispatches(),
+        "a page without its outbox does not dispatch"
+    );
+    let lock_name = format!("webhook-automations:dispatcher:{name}");
+    let available = try_lock(&lock_name).await;
+    assert!(
+        available,
+        "the lock {lock_name} is still held by the closed page"
+    );
+}
+
+/// Whether the Web Lock `name` can be taken at once (and releases it again).
+async fn try_lock(name: &str) -> bool {
+    let locks =
+        js_sys::Reflect::get(&web_sys::window().unwrap().navigator(), &"locks".into()).unwrap();
+    let request: js_sys::Function = js_sys::Reflect::get(&locks, &"request".into())
+        .unwrap()
+        .unchecked_into();
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"ifAvailable".into(), &true.into()).unwrap();
+    let callback = wasm_bindgen::closure::Closure::once_into_js(|lock: wasm_bindgen::JsValue| {
+        wasm_bindgen::JsValue::from_bool(!lock.is_null())
+    });
+    let granted = request
+        .call3(&locks, &name.into(), &options, &callback)
+        .unwrap();
+    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(granted))
+        .await
+        .unwrap()
+        .as_bool()
+        .unwrap_or(false)
 }

@@ -3,6 +3,9 @@
 //!
 //! Called through `Reflect` because web-sys exposes Web Locks only with `--cfg=web_sys_unstable_apis`.
 
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -20,29 +23,53 @@ fn lock_name(database: &str) -> String {
     }
 }
 
-/// Asks for the dispatcher lock of `database`'s outbox; `on_granted` runs when this tab holds it,
-/// which it then keeps for the page's lifetime. Returns false where the browser has no Web Locks
-/// (the caller then dispatches on its own: at worst two tabs both send, each with the delivery's
-/// stable id).
-pub fn request_dispatcher_lock(database: &str, on_granted: impl FnOnce() + 'static) -> bool {
-    let Some(locks) = web_sys::window()
-        .and_then(|window| js_sys::Reflect::get(&window.navigator(), &"locks".into()).ok())
-        .filter(|locks| !locks.is_undefined())
-    else {
-        return false;
-    };
-    let Ok(request) = js_sys::Reflect::get(&locks, &"request".into())
-        .and_then(|f| f.dyn_into::<js_sys::Function>())
-    else {
-        return false;
-    };
-    let mut on_granted = Some(on_granted);
-    let holder = Closure::<dyn FnMut(JsValue) -> js_sys::Promise>::new(move |_lock| {
-        if let Some(granted) = on_granted.take() {
-            granted();
+/// This tab's place for the dispatcher lock: held (or waited for) until [`DispatcherLock::release`].
+#[derive(Clone, Default)]
+pub struct DispatcherLock {
+    released: Rc<Cell<bool>>,
+    /// Resolves the promise the browser holds the lock by, once it is held.
+    resolve: Rc<RefCell<Option<js_sys::Function>>>,
+}
+
+impl DispatcherLock {
+    /// Gives the lock up (or the place in line for it): another tab takes over the outbox.
+    pub fn release(&self) {
+        self.released.set(true);
+        if let Some(resolve) = self.resolve.borrow_mut().take() {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
         }
-        // Never resolves: the lock is released only when the page goes away.
-        js_sys::Promise::new(&mut |_, _| {})
+    }
+}
+
+/// Asks for the dispatcher lock of `database`'s outbox; `on_granted` runs when this tab holds it,
+/// which it then keeps until the page goes away or it is released. `None` where the browser has no
+/// Web Locks (the caller then dispatches on its own: at worst two tabs both send, each with the
+/// delivery's stable id).
+pub fn request_dispatcher_lock(
+    database: &str,
+    on_granted: impl FnOnce() + 'static,
+) -> Option<DispatcherLock> {
+    let locks = web_sys::window()
+        .and_then(|window| js_sys::Reflect::get(&window.navigator(), &"locks".into()).ok())
+        .filter(|locks| !locks.is_undefined())?;
+    let request = js_sys::Reflect::get(&locks, &"request".into())
+        .and_then(|f| f.dyn_into::<js_sys::Function>())
+        .ok()?;
+    let lock = DispatcherLock::default();
+    let mut on_granted = Some(on_granted);
+    let holder = Closure::<dyn FnMut(JsValue) -> js_sys::Promise>::new({
+        let lock = lock.clone();
+        move |_held| {
+            if lock.released.get() {
+                // Released while waiting in line: passed on at once.
+                return js_sys::Promise::resolve(&JsValue::UNDEFINED);
+            }
+            if let Some(granted) = on_granted.take() {
+                granted();
+            }
+            let resolve = lock.resolve.clone();
+            js_sys::Promise::new(&mut |resolved, _| *resolve.borrow_mut() = Some(resolved))
+        }
     });
     let requested = request
         .call2(
@@ -53,5 +80,5 @@ pub fn request_dispatcher_lock(database: &str, on_granted: impl FnOnce() + 'stat
         .is_ok();
     // The browser keeps the callback for as long as the page lives.
     holder.forget();
-    requested
+    requested.then_some(lock)
 }

@@ -131,8 +131,19 @@ impl Dispatcher {
             on_granted();
             return;
         };
-        if !lock::request_dispatcher_lock(store.name(), on_granted.clone()) {
-            on_granted();
+        match lock::request_dispatcher_lock(store.name(), on_granted.clone()) {
+            // Once another tab's upgrade or delete closes this page's storage, its outbox is out
+            // of reach from here: the lock goes to a tab that can still read it.
+            Some(lock) => {
+                let weak = Rc::downgrade(self);
+                store.on_closed(move || {
+                    lock.release();
+                    if let Some(dispatcher) = weak.upgrade() {
+                        dispatcher.dispatching.set(false);
+                    }
+                });
+            }
+            None => on_granted(),
         }
     }
 

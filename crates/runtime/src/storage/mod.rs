@@ -47,7 +47,7 @@ pub mod schema;
 mod settings;
 mod transaction;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
@@ -67,6 +67,9 @@ pub use schema::SCHEMA_VERSION;
 
 use channel::Channel;
 
+/// Who is told when another tab's upgrade or delete closes a connection.
+type ClosedListeners = Rc<RefCell<Vec<Box<dyn FnOnce()>>>>;
+
 /// The database the app itself uses (tests use names of their own).
 pub const DATABASE_NAME: &str = "webhook-automations";
 
@@ -79,6 +82,8 @@ pub struct Store {
     channel: Channel,
     /// Set when another tab's upgrade or delete made this connection close itself.
     closed: Rc<Cell<bool>>,
+    /// Told once when that happens.
+    on_closed: ClosedListeners,
     _on_version_change: Closure<dyn FnMut(Event)>,
 }
 
@@ -87,13 +92,18 @@ impl Store {
     pub async fn open(name: &str) -> Result<Store, StorageError> {
         let db = open::open(name).await?;
         let closed = Rc::new(Cell::new(false));
+        let on_closed = ClosedListeners::default();
         // Another tab wants a newer version, or deletes the database: let it, by closing ours.
         let on_version_change = Closure::<dyn FnMut(Event)>::new({
             let db = db.clone();
-            let closed = closed.clone();
+            let (closed, on_closed) = (closed.clone(), on_closed.clone());
             move |_: Event| {
                 closed.set(true);
                 db.close();
+                let told: Vec<_> = on_closed.borrow_mut().drain(..).collect();
+                for tell in told {
+                    tell();
+                }
             }
         });
         db.set_onversionchange(Some(on_version_change.as_ref().unchecked_ref()));
@@ -102,6 +112,7 @@ impl Store {
             channel: Channel::open(name),
             db,
             closed,
+            on_closed,
             _on_version_change: on_version_change,
         })
     }
@@ -114,6 +125,11 @@ impl Store {
     /// Whether another tab's upgrade or delete closed this connection; the page should reload.
     pub fn is_closed(&self) -> bool {
         self.closed.get()
+    }
+
+    /// Calls `callback` once, when another tab's upgrade or delete closes this connection.
+    pub fn on_closed(&self, callback: impl FnOnce() + 'static) {
+        self.on_closed.borrow_mut().push(Box::new(callback));
     }
 
     /// The names of the database's object stores, sorted (for diagnostics and tests).
