@@ -102,7 +102,7 @@ impl Services {
                     ChangeNotice::Executions => {
                         dispatch.dispatch(AppAction::HistoryChangedElsewhere)
                     }
-                    ChangeNotice::Outbox | ChangeNotice::Sandbox => {}
+                    ChangeNotice::Outbox | ChangeNotice::Handovers | ChangeNotice::Sandbox => {}
                 }
             };
             *services.subscription.borrow_mut() = Some(store.on_change(follow));

@@ -829,6 +829,47 @@ async fn outbox_entries_are_put_listed_and_deleted() {
     cleanup(&name).await;
 }
 
+/// Noting where a relay event stands (or failing its refused runs) changes only runs that are still
+/// placeholders, read and written in one transaction: the relay's own record, merged by the history
+/// meanwhile, is never written over with "waiting for the relay" (a read, then a separate write, did).
+#[wasm_bindgen_test]
+async fn only_relay_placeholders_still_waiting_are_noted() {
+    let name = unique_name("placeholders");
+    let store = open(&name).await;
+    let mut placeholder = execution("ex-waiting", "au-1", T0, Status::Pending);
+    placeholder.attempts.clear();
+    let relay_record = execution("ex-merged", "au-1", T0, Status::Succeeded);
+    store
+        .put_executions(&[placeholder.clone(), relay_record.clone()])
+        .await
+        .unwrap();
+
+    let ids = [
+        "ex-waiting".to_owned(),
+        "ex-merged".to_owned(),
+        "ex-unknown".to_owned(),
+    ];
+    let noted = store
+        .update_relay_placeholders(&ids, |execution| {
+            execution.reason = Some("handed over to the relay, which sends it".into());
+            true
+        })
+        .await
+        .unwrap();
+    assert_eq!(noted.len(), 1);
+    assert_eq!(noted[0].id, "ex-waiting");
+    let stored = store.get_execution("ex-merged").await.unwrap().unwrap();
+    assert_eq!(stored, relay_record, "the relay's record is left as it is");
+    let waiting = store.get_execution("ex-waiting").await.unwrap().unwrap();
+    assert_eq!(
+        waiting.reason.as_deref(),
+        Some("handed over to the relay, which sends it")
+    );
+
+    store.close();
+    cleanup(&name).await;
+}
+
 /// Claims written together (a burst of events, one transaction): each says whether it was claimed
 /// here; one claimed before, or earlier in the same batch, stores nothing of what it started.
 #[wasm_bindgen_test]

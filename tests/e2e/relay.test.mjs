@@ -454,6 +454,44 @@ test("an event the relay refuses for good fails saying why, and the events waiti
   }
 });
 
+// A page that does not dispatch (another tab holds the lock) stores its event for the relay and
+// tries to post it; closed while the relay is down, its event waited for the dispatching tab, which
+// was never told of it and posted nothing until some tab emitted again or reloaded.
+test("an event a closed tab left waiting for the relay is handed over by the tab that dispatches", async () => {
+  const env = await withRelay();
+  try {
+    const { page } = env.app;
+    const receiver = await env.receiver();
+    await openStandalone(page, env.app.appUrl);
+    await connectRelay(page, env.relay);
+    await createWebhook(page, { name: "ERP", baseUrl: receiver.url, route: "relay" });
+    await shareAutomation(page, ["ERP"]);
+    await page.locator(".wa-nav-link[data-section=settings]").click();
+    await page.locator("#relay-sync", { hasText: "The relay holds this configuration" }).waitFor();
+
+    const port = new URL(env.relay.url).port;
+    await env.relay.stop();
+    // Riley's deal page, in a second tab: the runtime alone, with the relay the CRM names.
+    const dealTab = await page.context().newPage();
+    await dealTab.goto(`${env.app.appUrl}/test-fixtures/deal-page.html`);
+    await dealTab.waitForFunction(() => typeof window.__start === "function");
+    await dealTab.evaluate(([user, url, eventsToken]) => window.__start({ user, relay: { url, eventsToken } }),
+      [REGULAR, env.relay.url, RELAY_EVENTS_TOKEN]);
+    const event = dealUpdate("evt_left_by_a_closed_tab");
+    assert.equal(await dealTab.evaluate((event) => window.__runtime.emit(event), event), true);
+    // Stored for the relay (the claim announces its run only once it is), then the tab goes away.
+    await dealTab.waitForFunction((id) => window.__executions.some((e) => e.event_id === id && e.status === "pending"), event.id);
+    await dealTab.close();
+
+    env.relay = await startRelay(env.nats, env.app.appUrl, [], Number(port));
+    await until("the event's delivery through the relay", async () => (await received(receiver)).length === 1);
+    const [request] = await received(receiver);
+    assert.equal(request.path, "/deals/302");
+  } finally {
+    await env.stop();
+  }
+});
+
 test("an event on an entity the relay's catalog lacks waits (not failed) and goes once the catalog has it again", async () => {
   const env = await withRelay();
   try {

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 use webhook_engine::event::Event;
-use webhook_engine::runner::{Environment, Execution, Status};
+use webhook_engine::runner::{Environment, Status};
 
 use super::{BrowserEnvironment, DispatchProblem, Dispatcher};
 use crate::relay::{RelayClient, RelayError};
@@ -173,19 +173,20 @@ impl Dispatcher {
         let reason = format!("not sent: the relay refused this event, and would again — {why}");
         let now_ms = BrowserEnvironment.now_ms();
         if let Some(store) = &self.store {
-            let mut failed: Vec<Execution> = Vec::new();
-            for id in handed.iter().flat_map(|handover| &handover.executions) {
-                if let Ok(Some(mut execution)) = store.get_execution(id).await {
-                    if execution.status == Status::Pending && execution.attempts.is_empty() {
-                        execution.finish(Status::Failed, Some(reason.clone()), now_ms);
-                        failed.push(execution);
-                    }
-                }
-            }
-            if !failed.is_empty() {
-                match store.put_executions(&failed).await {
-                    Ok(()) => failed.iter().for_each(|execution| self.announce(execution)),
-                    Err(error) => self.tell(&DispatchProblem::RefusalNotRecorded { error }),
+            let ids = execution_ids(handed);
+            let failed = store
+                .update_relay_placeholders(&ids, |execution| {
+                    execution.finish(Status::Failed, Some(reason.clone()), now_ms);
+                    true
+                })
+                .await;
+            match failed {
+                Ok(failed) => failed.iter().for_each(|execution| self.announce(execution)),
+                Err(error) => {
+                    // Kept waiting: the next round posts them again, is refused again, and
+                    // records it then.
+                    self.tell(&DispatchProblem::RefusalNotRecorded { error });
+                    return;
                 }
             }
         }
@@ -201,12 +202,17 @@ impl Dispatcher {
         };
         match store.handovers().await {
             Ok(entries) => {
-                let stored = entries
-                    .into_iter()
-                    .filter_map(|entry| serde_json::from_str::<Handover>(&entry.to_string()).ok());
-                for handover in stored {
-                    if !waiting.iter().any(|known| known.id == handover.id) {
-                        waiting.push(handover);
+                for entry in entries {
+                    let id = entry["id"].as_str().unwrap_or("(no id)").to_owned();
+                    match serde_json::from_value::<Handover>(entry) {
+                        Ok(handover) if !waiting.iter().any(|known| known.id == handover.id) => {
+                            waiting.push(handover);
+                        }
+                        Ok(_) => {}
+                        Err(error) => self.tell(&DispatchProblem::EntryUnreadable {
+                            id,
+                            reason: webhook_engine::json_errors::scrub_quoted(&error.to_string()),
+                        }),
                     }
                 }
             }
@@ -240,24 +246,16 @@ impl Dispatcher {
     /// Says on each pending relay delivery of `handovers` where it stands.
     async fn note_waiting(&self, handovers: &[Handover], note: &str) {
         let Some(store) = &self.store else { return };
-        let mut updated: Vec<Execution> = Vec::new();
-        for id in handovers.iter().flat_map(|handover| &handover.executions) {
-            if let Ok(Some(mut execution)) = store.get_execution(id).await {
-                let pending = execution.status == webhook_engine::runner::Status::Pending
-                    && execution.attempts.is_empty();
-                if pending && execution.reason.as_deref() != Some(note) {
-                    execution.reason = Some(note.to_owned());
-                    updated.push(execution);
-                }
-            }
-        }
-        if updated.is_empty() {
-            return;
-        }
-        if store.put_executions(&updated).await.is_ok() {
-            for execution in &updated {
-                self.announce(execution);
-            }
+        let noted = store
+            .update_relay_placeholders(&execution_ids(handovers), |execution| {
+                let new = execution.reason.as_deref() != Some(note);
+                execution.reason = Some(note.to_owned());
+                new
+            })
+            .await;
+        match noted {
+            Ok(noted) => noted.iter().for_each(|execution| self.announce(execution)),
+            Err(error) => self.tell(&DispatchProblem::HandoverNotNoted { error }),
         }
     }
 
@@ -275,3 +273,11 @@ impl Dispatcher {
 
 /// The relay takes at most this many events in one `POST /v1/events`.
 const MAX_EVENTS_PER_POST: usize = 1_000;
+
+/// The relay deliveries these handovers' events planned here.
+fn execution_ids(handovers: &[Handover]) -> Vec<String> {
+    handovers
+        .iter()
+        .flat_map(|handover| handover.executions.iter().cloned())
+        .collect()
+}

@@ -163,10 +163,12 @@ impl Dispatcher {
     fn follow_outbox(self: &Rc<Self>) {
         let Some(store) = &self.store else { return };
         let weak = Rc::downgrade(self);
-        let subscription = store.on_change(move |notice| {
-            if let (ChangeNotice::Outbox, Some(dispatcher)) = (notice, weak.upgrade()) {
-                dispatcher.resume();
-            }
+        let subscription = store.on_change(move |notice| match (notice, weak.upgrade()) {
+            (ChangeNotice::Outbox, Some(dispatcher)) => dispatcher.resume(),
+            // Another tab stored an event for the relay: posted from here too, should that tab
+            // close before the relay takes it.
+            (ChangeNotice::Handovers, Some(dispatcher)) => dispatcher.hand_over_waiting(),
+            _ => {}
         });
         *self.outbox_subscription.borrow_mut() = Some(subscription);
     }

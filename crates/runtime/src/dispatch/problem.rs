@@ -23,6 +23,9 @@ pub enum DispatchProblem {
     /// The relay refused an event for good, and its failed runs were not stored.
     #[error("The relay refused a CRM event for good, and this could not be recorded in this browser, so its runs still show as waiting for the relay. {error}")]
     RefusalNotRecorded { error: StorageError },
+    /// Where events handed to the relay stand could not be noted on their runs.
+    #[error("Whether CRM events reached the relay could not be noted in this browser's history, so their runs may still say they are waiting; the events are handed over all the same. {error}")]
+    HandoverNotNoted { error: StorageError },
     /// The outbox could not be read, so deliveries other tabs (or an earlier visit) left there wait.
     #[error("The deliveries waiting in this browser could not be read, so they are not being sent yet; this tab tries again in a moment. {error}")]
     OutboxUnreadable { error: StorageError },

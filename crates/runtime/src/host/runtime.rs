@@ -174,7 +174,10 @@ fn follow(runtime: Weak<Runtime>, notice: ChangeNotice) {
         ChangeNotice::Settings => {
             wasm_bindgen_futures::spawn_local(async move { runtime.reload_settings().await })
         }
-        ChangeNotice::Executions | ChangeNotice::Outbox | ChangeNotice::Sandbox => {}
+        ChangeNotice::Executions
+        | ChangeNotice::Outbox
+        | ChangeNotice::Handovers
+        | ChangeNotice::Sandbox => {}
     }
 }
 

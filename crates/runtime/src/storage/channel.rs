@@ -20,6 +20,8 @@ pub enum ChangeNotice {
     Executions,
     /// The runner's outbox of requests not yet answered.
     Outbox,
+    /// Events waiting to be handed over to the relay.
+    Handovers,
     /// The sandbox CRM's records (a change, a reset).
     Sandbox,
 }

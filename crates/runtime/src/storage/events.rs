@@ -125,6 +125,9 @@ impl Store {
         if stored().any(|(claim, _)| !claim.outbox.is_empty()) {
             self.notify(ChangeNotice::Outbox);
         }
+        if stored().any(|(claim, _)| claim.handover.is_some()) {
+            self.notify(ChangeNotice::Handovers);
+        }
         Ok(claimed)
     }
 

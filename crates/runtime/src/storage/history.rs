@@ -22,7 +22,7 @@ use idb::{CursorDirection, KeyRange, Query};
 use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::JsValue;
-use webhook_engine::runner::Execution;
+use webhook_engine::runner::{Execution, Status};
 use webhook_engine::settings::Settings;
 
 pub use page::{ExecutionPage, PageCursor, PageRequest, ScanControl};
@@ -51,6 +51,36 @@ impl Store {
         tx.commit().await?;
         self.notify(ChangeNotice::Executions);
         Ok(())
+    }
+
+    /// Changes with `change`, in one transaction, those of the executions `ids` that are still
+    /// relay placeholders (pending, no attempt): a record the relay gave, merged meanwhile by the
+    /// history, is never written over. `change` says whether it changed one. Resolves to those
+    /// changed.
+    pub async fn update_relay_placeholders(
+        &self,
+        ids: &[String],
+        change: impl Fn(&mut Execution) -> bool,
+    ) -> Result<Vec<Execution>, StorageError> {
+        let tx = Tx::write(self.db()?, &[EXECUTIONS], Durability::Relaxed)?;
+        let store = tx.store(EXECUTIONS)?;
+        let mut changed = Vec::new();
+        for id in ids {
+            let Some(value) = store.get(JsValue::from_str(id))?.await? else {
+                continue;
+            };
+            let mut execution: Execution = from_js(value, "execution", EXECUTIONS, id)?;
+            let placeholder = execution.status == Status::Pending && execution.attempts.is_empty();
+            if placeholder && change(&mut execution) {
+                store.put(&to_js(&execution)?, None)?;
+                changed.push(execution);
+            }
+        }
+        tx.commit().await?;
+        if !changed.is_empty() {
+            self.notify(ChangeNotice::Executions);
+        }
+        Ok(changed)
     }
 
     /// Stores an execution after an attempt and, in the same transaction, keeps its outbox entry
