@@ -41,10 +41,13 @@ impl DispatcherLock {
     }
 }
 
+/// Runs once, from whichever of two callbacks comes first.
+type Once = Rc<RefCell<Option<Box<dyn FnOnce()>>>>;
+
 /// Asks for the dispatcher lock of `database`'s outbox; `on_granted` runs when this tab holds it,
 /// which it then keeps until the page goes away or it is released. `None` where the browser has no
 /// Web Locks (the caller then dispatches on its own: at worst two tabs both send, each with the
-/// delivery's stable id).
+/// delivery's stable id); a request the browser refuses grants at once, for the same reason.
 pub fn request_dispatcher_lock(
     database: &str,
     on_granted: impl FnOnce() + 'static,
@@ -56,29 +59,41 @@ pub fn request_dispatcher_lock(
         .and_then(|f| f.dyn_into::<js_sys::Function>())
         .ok()?;
     let lock = DispatcherLock::default();
-    let mut on_granted = Some(on_granted);
+    let on_granted: Once = Rc::new(RefCell::new(Some(Box::new(on_granted))));
+    let grant = {
+        let on_granted = on_granted.clone();
+        move || {
+            if let Some(granted) = on_granted.borrow_mut().take() {
+                granted();
+            }
+        }
+    };
     let holder = Closure::<dyn FnMut(JsValue) -> js_sys::Promise>::new({
-        let lock = lock.clone();
+        let (lock, grant) = (lock.clone(), grant.clone());
         move |_held| {
             if lock.released.get() {
                 // Released while waiting in line: passed on at once.
                 return js_sys::Promise::resolve(&JsValue::UNDEFINED);
             }
-            if let Some(granted) = on_granted.take() {
-                granted();
-            }
+            grant();
             let resolve = lock.resolve.clone();
             js_sys::Promise::new(&mut |resolved, _| *resolve.borrow_mut() = Some(resolved))
         }
     });
-    let requested = request
-        .call2(
-            &locks,
-            &lock_name(database).into(),
-            holder.as_ref().unchecked_ref(),
-        )
-        .is_ok();
+    let requested = request.call2(
+        &locks,
+        &lock_name(database).into(),
+        holder.as_ref().unchecked_ref(),
+    );
     // The browser keeps the callback for as long as the page lives.
     holder.forget();
-    requested.then_some(lock)
+    let Ok(requested) = requested else {
+        return None;
+    };
+    // Refused (a sandboxed frame, say): this page dispatches on its own, as without Web Locks.
+    let refused = Closure::<dyn FnMut(JsValue)>::new(move |_| grant());
+    // The promise `catch` returns is not needed: the handler is what matters.
+    let _ = js_sys::Promise::from(requested).catch(&refused);
+    refused.forget();
+    Some(lock)
 }
