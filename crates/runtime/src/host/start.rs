@@ -129,7 +129,14 @@ pub async fn adopt_document(
         (Ok(imported), _, _) => Some(imported),
         (Err(error), Adoption::Shared, Some(store)) => {
             problem(error.to_string());
-            let local = store.load_config().await.unwrap_or_default().webhooks;
+            // The credentials this browser holds, to use with the document for this visit.
+            let local = match store.load_config().await {
+                Ok(stored) => stored.webhooks,
+                Err(error) => {
+                    problem(error.to_string());
+                    Vec::new()
+                }
+            };
             Some(sorted(document.into_local(&local)))
         }
         (Err(error), _, _) => {
