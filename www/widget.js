@@ -12,12 +12,21 @@
 
 const TAG = "webhook-automations";
 const HERE = new URL(".", import.meta.url);
+// The app module's build, written in by the release build (scripts/version-assets.mjs): its files
+// are loaded under URLs that change with them, so they can be cached for long.
+const VERSION = "unversioned";
 
 let wasm; // the one initialised module of this page
 
+function versioned(file) {
+  const url = new URL(file, HERE);
+  url.searchParams.set("v", VERSION);
+  return url;
+}
+
 function loadWasm() {
-  wasm ??= import(new URL("webhook-automations.js", HERE)).then(async (module) => {
-    await module.default({ module_or_path: new URL("webhook-automations_bg.wasm", HERE) });
+  wasm ??= import(versioned("webhook-automations.js")).then(async (module) => {
+    await module.default({ module_or_path: versioned("webhook-automations_bg.wasm") });
     return module;
   });
   return wasm;

@@ -2,8 +2,10 @@
 // instance and one dispatcher for several widgets, clean unmounting, events from the host page.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { SCREENSHOTS, freshAppForEachTest } from "./harness.mjs";
+import { ROOT, SCREENSHOTS, freshAppForEachTest } from "./harness.mjs";
 
 const app = freshAppForEachTest();
 
@@ -37,6 +39,29 @@ test("the embed demo's own buttons send events that reach the receiver through t
   assert.deepEqual(JSON.parse(request.body), { stage: "Negotiations started" });
   await page.screenshot({ path: join(SCREENSHOTS, "embed-demo.png") });
   assert.deepEqual(app.consoleErrors, []);
+});
+
+test("the widget loads the app's module under URLs that carry its build's version, so they can be cached for long", async () => {
+  const { page } = app;
+  const loaded = [];
+  page.on("request", (request) => loaded.push(new URL(request.url())));
+  await page.goto(`${app.appUrl}/embed-demo.html`);
+  await widgetReady(page);
+
+  const dist = process.env.APP_DIST ?? join(ROOT, "dist");
+  const hash = createHash("sha256");
+  for (const file of ["webhook-automations.js", "webhook-automations_bg.wasm"]) hash.update(readFileSync(join(dist, file)));
+  const version = hash.digest("hex").slice(0, 12);
+  for (const file of ["/webhook-automations.js", "/webhook-automations_bg.wasm"]) {
+    const requests = loaded.filter((url) => url.pathname === file);
+    assert.equal(requests.length, 1, `${file} loaded once: ${requests.map(String)}`);
+    assert.equal(requests[0].searchParams.get("v"), version, `${file} under the build's version`);
+  }
+  // The entry points keep their stable names; a host reads the versions it may use from here.
+  assert.ok(loaded.some((url) => url.pathname === "/widget.js" && !url.search));
+  const versions = await (await fetch(`${app.appUrl}/asset-versions.json`)).json();
+  assert.equal(versions.app, version);
+  assert.match(versions.runtime, /^[0-9a-f]{12}$/);
 });
 
 test("a hostile host stylesheet cannot break the widget, and the widget does not restyle the host", async () => {
