@@ -1,7 +1,8 @@
 // Trunk's post-build hook (Trunk.toml): names each module's build by a hash of its files, so the
-// files can be cached for long under a versioned URL while widget.js and the runtime's entry keep
-// their stable names. widget.js loads the app's module as `…?v=<hash>`; asset-versions.json tells a
-// host page (or its server) the runtime's, for `init({ module_or_path: "…_bg.wasm?v=<hash>" })`.
+// WebAssembly can be cached for long under a versioned URL while widget.js, the JS glue and the
+// runtime's entry keep their stable names. widget.js loads the app's wasm as `…_bg.wasm?v=<hash>`;
+// asset-versions.json tells a host page (or its server) the runtime's, for
+// `init({ module_or_path: "…_bg.wasm?v=<hash>" })`.
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

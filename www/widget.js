@@ -12,8 +12,10 @@
 
 const TAG = "webhook-automations";
 const HERE = new URL(".", import.meta.url);
-// The app module's build, written in by the release build (scripts/version-assets.mjs): its files
-// are loaded under URLs that change with them, so they can be cached for long.
+// The app module's build, written in by the release build (scripts/version-assets.mjs): its
+// WebAssembly (nearly all of its bytes) is loaded under a URL that changes with it, so it can be
+// cached for long. The JS glue keeps its plain URL: a page that also imports it for mount() must
+// get the same module instance, or it would run two apps and two dispatchers.
 const VERSION = "unversioned";
 
 let wasm; // the one initialised module of this page
@@ -25,7 +27,7 @@ function versioned(file) {
 }
 
 function loadWasm() {
-  wasm ??= import(versioned("webhook-automations.js")).then(async (module) => {
+  wasm ??= import(new URL("webhook-automations.js", HERE)).then(async (module) => {
     await module.default({ module_or_path: versioned("webhook-automations_bg.wasm") });
     return module;
   });
