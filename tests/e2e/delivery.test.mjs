@@ -2,32 +2,12 @@
 // project's webhook-receiver — and every run is recorded and explained.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { freshAppForEachTest, openApp, startReceiver } from "./harness.mjs";
+import { freshAppForEachTest, openApp, stageChangeConfig, startReceiver } from "./harness.mjs";
 
 const app = freshAppForEachTest();
 
 const ADMIN = { id: 1, name: "Ada Admin", email: "ada.admin@northwind-crm.example", is_admin: true };
 const REGULAR = { id: 2, name: "Riley Regular", email: "riley.regular@northwind-crm.example", is_admin: false };
-
-function configFor(baseUrl, { auth = { type: "none" }, timeoutMs = 10_000, maxAttempts = 3 } = {}) {
-  return {
-    format: "webhook-automations/config",
-    version: 1,
-    webhooks: [{
-      id: "wh_erp", name: "ERP", base_url: baseUrl, auth, headers: [], signed: false, timeout_ms: timeoutMs,
-      retry: { max_attempts: maxAttempts, initial_backoff_ms: 100, max_backoff_ms: 5_000 },
-    }],
-    automations: [{
-      id: "auto_stage", name: "Stage changes to the ERP", enabled: true,
-      trigger: { entity: "deal", action: "updated" },
-      conditions: { match: "all", items: [{ field: "deal.stage", operator: "has_changed" }] },
-      actions: [{
-        webhook_id: "wh_erp", method: "PUT", path: "/orders/{{deal.id}}",
-        body: { mode: "raw", template: '{"title": "{{deal.title}}", "stage": {{deal.stage}}, "by": "{{event.user.name}}"}' },
-      }],
-    }],
-  };
-}
 
 let eventCount = 0;
 function stageChange(user = ADMIN) {
@@ -88,7 +68,7 @@ async function script(actions) {
 }
 
 test("a host event reaches the receiver as exactly the request the history records", async () => {
-  await withConfig(configFor(app.receiver.url, { auth: { type: "basic", username: "crm-sync" } }));
+  await withConfig(stageChangeConfig(app.receiver.url, { auth: { type: "basic", username: "crm-sync" } }));
   // Shared configurations carry no secrets: the admin enters the password in this browser.
   await app.page.locator("tr", { hasText: "ERP" }).getByText("credentials needed").waitFor();
   await app.page.locator("tr", { hasText: "ERP" }).getByRole("button", { name: "Edit" }).click();
@@ -118,7 +98,7 @@ test("a host event reaches the receiver as exactly the request the history recor
 });
 
 test("a 503 then a 200 is two attempts and a success, with one webhook-id", async () => {
-  await withConfig(configFor(app.receiver.url));
+  await withConfig(stageChangeConfig(app.receiver.url));
   await script([{ status: 503, retry_after: 0 }, { status: 200 }]);
   const summary = await runEvent(stageChange());
   assert.equal(summary.status, "succeeded");
@@ -130,7 +110,7 @@ test("a 503 then a 200 is two attempts and a success, with one webhook-id", asyn
 });
 
 test("a regular user's change triggers the automation just the same", async () => {
-  await withConfig(configFor(app.receiver.url));
+  await withConfig(stageChangeConfig(app.receiver.url));
   await app.page.evaluate((user) => window.webhookAutomations.setUser(user), REGULAR);
   const summary = await runEvent(stageChange(REGULAR));
   assert.equal(summary.status, "succeeded");
@@ -139,7 +119,7 @@ test("a regular user's change triggers the automation just the same", async () =
 });
 
 test("failures name their cause: 401, timeout, unreachable, redirect, CORS refusal", async () => {
-  await withConfig(configFor(app.receiver.url, { maxAttempts: 1, timeoutMs: 1_000 }));
+  await withConfig(stageChangeConfig(app.receiver.url, { maxAttempts: 1, timeoutMs: 1_000 }));
   await script({ status: 401 });
   assert.match((await runEvent(stageChange())).reason, /401 Unauthorized.*check the webhook's credentials/);
 
@@ -157,12 +137,12 @@ test("failures name their cause: 401, timeout, unreachable, redirect, CORS refus
       server.close(() => resolve(port));
     });
   });
-  await withConfig(configFor(`http://127.0.0.1:${closed}`, { maxAttempts: 1 }));
+  await withConfig(stageChangeConfig(`http://127.0.0.1:${closed}`, { maxAttempts: 1 }));
   assert.match((await runEvent(stageChange())).reason, /could not reach the endpoint/);
 
   const noCors = await startReceiver(["--no-cors"]);
   try {
-    await withConfig(configFor(noCors.url, { maxAttempts: 1 }));
+    await withConfig(stageChangeConfig(noCors.url, { maxAttempts: 1 }));
     assert.match((await runEvent(stageChange())).reason, /refused this page \(CORS\)/);
   } finally {
     noCors.stop();
@@ -170,7 +150,7 @@ test("failures name their cause: 401, timeout, unreachable, redirect, CORS refus
 });
 
 test("a reload during retries resumes them with the same webhook-id", async () => {
-  await withConfig(configFor(app.receiver.url, { maxAttempts: 3 }));
+  await withConfig(stageChangeConfig(app.receiver.url, { maxAttempts: 3 }));
   await script([{ status: 503, retry_after: 2 }, { status: 200 }]);
   const event = stageChange();
   await app.page.evaluate((event) => window.webhookAutomations.emit(event), event);
@@ -189,7 +169,7 @@ test("a reload during retries resumes them with the same webhook-id", async () =
 });
 
 test("offline, a delivery waits in the outbox and goes out when the browser is back online", async () => {
-  await withConfig(configFor(app.receiver.url, { maxAttempts: 1 }));
+  await withConfig(stageChangeConfig(app.receiver.url, { maxAttempts: 1 }));
   await app.page.context().setOffline(true);
   const event = stageChange();
   try {
@@ -213,7 +193,7 @@ test("offline, a delivery waits in the outbox and goes out when the browser is b
 });
 
 test("editing a sandbox deal as the regular user sends what the execution records", async () => {
-  await withConfig(configFor(app.receiver.url));
+  await withConfig(stageChangeConfig(app.receiver.url));
   await openApp(app.page, app.appUrl, "#/sandbox");
   await app.page.locator(".wa-sandbox-table").waitFor();
   await app.page.getByLabel("Switch user").selectOption("2");
@@ -237,7 +217,7 @@ test("editing a sandbox deal as the regular user sends what the execution record
 });
 
 test("the Test button on the webhooks page sends a sample request and shows the classified answer", async () => {
-  await withConfig(configFor(app.receiver.url));
+  await withConfig(stageChangeConfig(app.receiver.url));
   const row = app.page.locator("tr", { hasText: "ERP" });
   await row.getByRole("button", { name: "Test" }).click();
   await app.page.getByText(/Test of “ERP”: the endpoint answered 200 in \d+ ms\./).waitFor();
@@ -251,7 +231,7 @@ test("the Test button on the webhooks page sends a sample request and shows the 
 });
 
 test("only admins manage webhooks; every user sees which exist", async () => {
-  await withConfig(configFor(app.receiver.url));
+  await withConfig(stageChangeConfig(app.receiver.url));
   await app.page.evaluate((user) => window.webhookAutomations.setUser(user), REGULAR);
   await app.page.getByRole("button", { name: "New webhook" }).waitFor({ state: "detached" });
   const row = app.page.locator("tr", { hasText: "ERP" });
@@ -261,7 +241,7 @@ test("only admins manage webhooks; every user sees which exist", async () => {
 });
 
 test("with two tabs open, an event from the tab that does not dispatch is delivered once, by the other", async () => {
-  await withConfig(configFor(app.receiver.url));
+  await withConfig(stageChangeConfig(app.receiver.url));
   const second = await app.page.context().newPage();
   try {
     await second.goto(`${app.appUrl}/#/webhooks`);
@@ -283,7 +263,7 @@ test("with two tabs open, an event from the tab that does not dispatch is delive
 });
 
 test("an event handed over again, after a reload or by a second tab, runs once", async () => {
-  await withConfig(configFor(app.receiver.url));
+  await withConfig(stageChangeConfig(app.receiver.url));
   const errorsBefore = app.consoleErrors.length;
   const event = stageChange();
   assert.equal((await runEvent(event)).status, "succeeded");
@@ -315,7 +295,7 @@ test("an event handed over again, after a reload or by a second tab, runs once",
 });
 
 test("a runs-per-minute limit saved in another tab applies to this tab's runs at once", async () => {
-  await withConfig(configFor(app.receiver.url));
+  await withConfig(stageChangeConfig(app.receiver.url));
   await app.page.locator(".wa-nav-link[data-section=settings]").click();
   const limit = app.page.getByLabel("Runs per automation per minute");
   assert.equal(await limit.inputValue(), "60");

@@ -211,3 +211,31 @@ export function outboxEmpty(page) {
     };
   }));
 }
+
+/**
+ * The configuration many tests share: the webhook "ERP" (`wh_erp`, no authentication unless `auth`)
+ * and the automation "Stage changes to the ERP", which sends each deal's stage change as
+ * `PUT /orders/{{deal.id}}` with `template` as its raw body.
+ */
+export function stageChangeConfig(baseUrl, {
+  template = '{"title": "{{deal.title}}", "stage": {{deal.stage}}, "by": "{{event.user.name}}"}',
+  auth = { type: "none" }, timeoutMs = 10_000, maxAttempts = 3,
+} = {}) {
+  return {
+    format: "webhook-automations/config",
+    version: 1,
+    webhooks: [{
+      id: "wh_erp", name: "ERP", base_url: baseUrl, auth, headers: [], signed: false, timeout_ms: timeoutMs,
+      retry: { max_attempts: maxAttempts, initial_backoff_ms: 100, max_backoff_ms: 5_000 },
+    }],
+    automations: [{
+      id: "auto_stage", name: "Stage changes to the ERP", enabled: true,
+      trigger: { entity: "deal", action: "updated" },
+      conditions: { match: "all", items: [{ field: "deal.stage", operator: "has_changed" }] },
+      actions: [{
+        webhook_id: "wh_erp", method: "PUT", path: "/orders/{{deal.id}}",
+        body: { mode: "raw", template },
+      }],
+    }],
+  };
+}

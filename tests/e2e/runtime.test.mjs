@@ -4,31 +4,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { SCREENSHOTS, freshAppForEachTest, openApp, outboxEmpty, until } from "./harness.mjs";
+import { SCREENSHOTS, freshAppForEachTest, openApp, outboxEmpty, stageChangeConfig, until } from "./harness.mjs";
 
 const app = freshAppForEachTest();
 
-const RILEY = { id: 2, name: "Riley Regular", email: "riley.regular@acme-crm.example", is_admin: false };
+// What each test's automation sends.
+const RUNTIME_BODY = '{"stage": {{deal.stage}}, "by": "{{event.user.name}}"}';
 
-function configFor(baseUrl) {
-  return {
-    format: "webhook-automations/config",
-    version: 1,
-    webhooks: [{
-      id: "wh_erp", name: "ERP", base_url: baseUrl, auth: { type: "none" }, headers: [], signed: false,
-      timeout_ms: 10_000, retry: { max_attempts: 3, initial_backoff_ms: 100, max_backoff_ms: 5_000 },
-    }],
-    automations: [{
-      id: "auto_stage", name: "Stage changes to the ERP", enabled: true,
-      trigger: { entity: "deal", action: "updated" },
-      conditions: { match: "all", items: [{ field: "deal.stage", operator: "has_changed" }] },
-      actions: [{
-        webhook_id: "wh_erp", method: "PUT", path: "/orders/{{deal.id}}",
-        body: { mode: "raw", template: '{"stage": {{deal.stage}}, "by": "{{event.user.name}}"}' },
-      }],
-    }],
-  };
-}
+const RILEY = { id: 2, name: "Riley Regular", email: "riley.regular@acme-crm.example", is_admin: false };
 
 let eventCount = 0;
 function stageChange(dealId, user = RILEY) {
@@ -68,7 +51,7 @@ test("Riley's deal page loads the runtime and not the app, and her event reaches
   const { page } = app;
   const loaded = [];
   page.on("request", (request) => loaded.push(new URL(request.url()).pathname));
-  await openDealPage(page, { user: RILEY, config: configFor(app.receiver.url) });
+  await openDealPage(page, { user: RILEY, config: stageChangeConfig(app.receiver.url, { template: RUNTIME_BODY }) });
 
   const execution = await runOnDealPage(page, stageChange(302));
   assert.equal(execution.status, "succeeded", execution.reason);
@@ -118,7 +101,7 @@ test("the deal page's runtime and the standalone app in two tabs elect one dispa
   const { page: appTab } = app;
   await openApp(appTab, app.appUrl, "#/webhooks");
   const dealTab = await appTab.context().newPage();
-  await openDealPage(dealTab, { user: RILEY, config: configFor(app.receiver.url) });
+  await openDealPage(dealTab, { user: RILEY, config: stageChangeConfig(app.receiver.url, { template: RUNTIME_BODY }) });
   // The app's tab follows the configuration the deal page stored before it runs anything with it.
   await appTab.locator("tr", { hasText: "ERP" }).waitFor();
 
@@ -156,7 +139,7 @@ test("the demo CRM's deal page runs, with the runtime alone, the configuration i
   page.on("request", (request) => loaded.push(new URL(request.url()).pathname));
   await page.goto(`${app.appUrl}/deal-demo.html`);
   // What the demo's settings page stores as the CRM server's copy when an admin changes something.
-  await page.evaluate((config) => localStorage.setItem("acme-crm:shared-automation-config", JSON.stringify(config)), configFor(app.receiver.url));
+  await page.evaluate((config) => localStorage.setItem("acme-crm:shared-automation-config", JSON.stringify(config)), stageChangeConfig(app.receiver.url, { template: RUNTIME_BODY }));
   await page.reload();
   await page.getByRole("button", { name: "Move to “Negotiations started”" }).click();
   await page.locator("#log", { hasText: "Stage changes to the ERP: succeeded (200)" }).waitFor();
@@ -175,14 +158,14 @@ test("the demo CRM's deal page runs, with the runtime alone, the configuration i
 test("a standalone tab without this browser's data does not hold up the deal page's deliveries", async () => {
   const { page: firstTab } = app;
   // A deal page claims this browser's data for the CRM (the embedding page owns it from now on)…
-  await openDealPage(firstTab, { user: RILEY, config: configFor(app.receiver.url) });
+  await openDealPage(firstTab, { user: RILEY, config: stageChangeConfig(app.receiver.url, { template: RUNTIME_BODY }) });
   assert.equal((await runOnDealPage(firstTab, stageChange(500))).status, "succeeded");
   // …then the same tab goes to the standalone app, which therefore runs without storage.
   await openApp(firstTab, app.appUrl, "#/webhooks");
   await firstTab.getByRole("alert").filter({ hasText: "belongs to the CRM page that embeds the app" }).waitFor();
 
   const dealTab = await firstTab.context().newPage();
-  await openDealPage(dealTab, { user: RILEY, config: configFor(app.receiver.url) });
+  await openDealPage(dealTab, { user: RILEY, config: stageChangeConfig(app.receiver.url, { template: RUNTIME_BODY }) });
   const execution = await runOnDealPage(dealTab, stageChange(501));
   assert.equal(execution.status, "succeeded", execution.reason);
   assert.equal((await receivedAt("/orders/501")).length, 1);

@@ -4,7 +4,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { SCREENSHOTS, openApp, startApp } from "./harness.mjs";
+import { SCREENSHOTS, openApp, stageChangeConfig, startApp } from "./harness.mjs";
 
 let app;
 before(async () => {
@@ -14,27 +14,8 @@ after(async () => {
   await app?.stop();
 });
 
+const STAGE_BODY = '{"stage": {{deal.stage}}}';
 const ADMIN = { id: 1, name: "Ada Admin", email: "ada.admin@northwind-crm.example", is_admin: true };
-
-function config(baseUrl) {
-  return {
-    format: "webhook-automations/config",
-    version: 1,
-    webhooks: [{
-      id: "wh_erp", name: "ERP", base_url: baseUrl, auth: { type: "none" }, headers: [], signed: false,
-      timeout_ms: 10_000, retry: { max_attempts: 3, initial_backoff_ms: 100, max_backoff_ms: 5_000 },
-    }],
-    automations: [{
-      id: "auto_stage", name: "Stage changes to the ERP", enabled: true,
-      trigger: { entity: "deal", action: "updated" },
-      conditions: { match: "all", items: [{ field: "deal.stage", operator: "has_changed" }] },
-      actions: [{
-        webhook_id: "wh_erp", method: "PUT", path: "/orders/{{deal.id}}",
-        body: { mode: "raw", template: '{"stage": {{deal.stage}}}' },
-      }],
-    }],
-  };
-}
 
 /** The stored execution record, read from IndexedDB. */
 async function storedExecution(page, id) {
@@ -62,7 +43,7 @@ test("storage full while dispatching: the admin is told, the delivery goes out o
     window.__executions = [];
     document.getElementById("app").addEventListener("webhook-automations:execution", (event) => window.__executions.push(event.detail));
     window.webhookAutomations.setConfig(config);
-  }, config(app.receiver.url));
+  }, stageChangeConfig(app.receiver.url, { template: STAGE_BODY }));
   await page.locator("tr", { hasText: "ERP" }).waitFor();
   await fetch(`${app.receiver.url}/_receiver/script`, { method: "POST", body: JSON.stringify([{ status: 503, retry_after: 0 }]) });
 
@@ -126,7 +107,7 @@ test("an event too large for the storage left does not keep the small events cla
       window.__executions = [];
       document.getElementById("app").addEventListener("webhook-automations:execution", (event) => window.__executions.push(event.detail));
       window.webhookAutomations.setConfig(config);
-    }, config(own.receiver.url));
+    }, stageChangeConfig(own.receiver.url, { template: STAGE_BODY }));
     await page.locator("tr", { hasText: "ERP" }).waitFor();
 
     const previous = { id: 302, title: "CNC line maintenance contract", stage: "proposal_made", status: "open" };
