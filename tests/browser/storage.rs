@@ -24,7 +24,7 @@ use webhook_engine::conditions::ConditionTrace;
 use webhook_engine::event::User;
 use webhook_engine::model::{
     Auth, Automation, Body, Condition, ConditionGroup, ConditionItem, EventAction, HeaderPair,
-    Match, Method, Operator, RetryPolicy, Secret, Trigger, Webhook, WebhookAction,
+    Match, Method, Operator, RetryPolicy, Route, Secret, Trigger, Webhook, WebhookAction,
 };
 use webhook_engine::retry::{Delay, DelayReason, Outcome};
 use webhook_engine::runner::{
@@ -837,8 +837,10 @@ async fn only_relay_placeholders_still_waiting_are_noted() {
     let name = unique_name("placeholders");
     let store = open(&name).await;
     let mut placeholder = execution("ex-waiting", "au-1", T0, Status::Pending);
+    placeholder.route = Route::Relay;
     placeholder.attempts.clear();
-    let relay_record = execution("ex-merged", "au-1", T0, Status::Succeeded);
+    let mut relay_record = execution("ex-merged", "au-1", T0, Status::Succeeded);
+    relay_record.route = Route::Relay;
     store
         .put_executions(&[placeholder.clone(), relay_record.clone()])
         .await

@@ -72,8 +72,13 @@ fn same_relay(a: &str, b: &str) -> bool {
 /// A relay run as this browser planned it, before any attempt: pending while the relay has not
 /// taken the event, failed when this browser gave up on handing it over. Either way the relay's own
 /// record of the run, if it has one, is the truth about it.
-fn is_placeholder(execution: &Execution) -> bool {
+pub fn is_placeholder(execution: &Execution) -> bool {
     execution.route == Route::Relay && execution.attempts.is_empty()
+}
+
+/// A placeholder still waiting for the relay: the only kind this browser may note or fail.
+pub fn is_waiting_placeholder(execution: &Execution) -> bool {
+    is_placeholder(execution) && execution.status == Status::Pending
 }
 
 /// How far a record has come: ended or not, then how many attempts it holds.

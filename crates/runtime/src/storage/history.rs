@@ -22,7 +22,8 @@ use idb::{CursorDirection, KeyRange, Query};
 use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::JsValue;
-use webhook_engine::runner::{Execution, Status};
+use webhook_engine::history::relay::is_waiting_placeholder;
+use webhook_engine::runner::Execution;
 use webhook_engine::settings::Settings;
 
 pub use page::{ExecutionPage, PageCursor, PageRequest, ScanControl};
@@ -70,8 +71,7 @@ impl Store {
                 continue;
             };
             let mut execution: Execution = from_js(value, "execution", EXECUTIONS, id)?;
-            let placeholder = execution.status == Status::Pending && execution.attempts.is_empty();
-            if placeholder && change(&mut execution) {
+            if is_waiting_placeholder(&execution) && change(&mut execution) {
                 store.put(&to_js(&execution)?, None)?;
                 changed.push(execution);
             }
