@@ -44,7 +44,7 @@ trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 # Starts a receiver with extra flags on a free port, in this shell so the EXIT trap can stop it.
 start_receiver() { # name flags...
   local name=$1; shift
-  target/debug/webhook-receiver --port 0 --quiet "$@" >"$OUT/$name.out" 2>"$OUT/$name.err" &
+  "${CARGO_TARGET_DIR:-target}"/debug/webhook-receiver --port 0 --quiet "$@" >"$OUT/$name.out" 2>"$OUT/$name.err" &
   pids+=($!)
 }
 # Prints a started receiver's URL: its first line once it listens (we wait for that line, not a time).

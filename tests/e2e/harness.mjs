@@ -26,7 +26,7 @@ const CHROMIUM_FLAGS = [
 
 /** Starts webhook-receiver on a free port with extra flags; resolves once it prints its URL. */
 export function startReceiver(flags = []) {
-  const binary = process.env.RECEIVER_BIN ?? join(ROOT, "target", "debug", "webhook-receiver");
+  const binary = process.env.RECEIVER_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(ROOT, "target"), "debug", "webhook-receiver");
   // Quiet, and its stderr not piped: a pipe nobody reads fills up and stalls the receiver mid-request.
   const child = spawn(binary, ["--port", "0", "--quiet", ...flags], { stdio: ["ignore", "pipe", "ignore"] });
   return new Promise((resolve, reject) => {
@@ -95,7 +95,7 @@ export const RELAY_EVENTS_TOKEN = "e2e-relay-events-token";
 export async function startRelay(nats, appUrl, flags = [], port = 0) {
   const { mkdtempSync, writeFileSync } = await import("node:fs");
   const { tmpdir } = await import("node:os");
-  const binary = process.env.RELAY_BIN ?? join(ROOT, "target", "debug", "webhook-relay");
+  const binary = process.env.RELAY_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(ROOT, "target"), "debug", "webhook-relay");
   const dir = mkdtempSync(join(tmpdir(), "e2e-relay-"));
   writeFileSync(join(dir, "admin"), `${RELAY_ADMIN_TOKEN}\n`);
   writeFileSync(join(dir, "events"), `${RELAY_EVENTS_TOKEN}\n`);
