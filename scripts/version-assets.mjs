@@ -1,7 +1,7 @@
 // Trunk's post-build hook (Trunk.toml): names each module's build by a hash of its files, so the
 // WebAssembly can be cached for long under a versioned URL while widget.js, the JS glue and the
-// runtime's entry keep their stable names. widget.js loads the app's wasm as `…_bg.wasm?v=<hash>`;
-// asset-versions.json tells a host page (or its server) the runtime's, for
+// runtime's entry keep their stable names. widget.js loads both modules' wasm as `…_bg.wasm?v=<hash>`;
+// asset-versions.json tells a host page (or its server) the same versions, for
 // `init({ module_or_path: "…_bg.wasm?v=<hash>" })`.
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -26,10 +26,13 @@ const versions = {
 };
 const widgetPath = join(staging, "widget.js");
 const widget = readFileSync(widgetPath, "utf8");
-const placeholder = 'const VERSION = "unversioned";';
-if (!widget.includes(placeholder)) {
-  console.error(`version-assets: widget.js no longer has the line ${placeholder}`);
-  process.exit(2);
+let versioned = widget;
+for (const [name, placeholder] of [["app", 'const VERSION = "unversioned";'], ["runtime", 'const RUNTIME_VERSION = "unversioned-runtime";']]) {
+  if (!versioned.includes(placeholder)) {
+    console.error(`version-assets: widget.js no longer has the line ${placeholder}`);
+    process.exit(2);
+  }
+  versioned = versioned.replace(placeholder, placeholder.replace(/"unversioned(-runtime)?"/, `"${versions[name]}"`));
 }
-writeFileSync(widgetPath, widget.replace(placeholder, `const VERSION = "${versions.app}";`));
+writeFileSync(widgetPath, versioned);
 writeFileSync(join(staging, "asset-versions.json"), `${JSON.stringify(versions, null, 2)}\n`);

@@ -17,13 +17,18 @@ use webhook_engine::runner::Execution;
 use webhook_engine::settings::Settings;
 use yew::{Callback, UseReducerDispatcher};
 
-use crate::dispatch::{Dispatcher, ListenerGuard};
+use crate::deliveries::{Deliveries, Listening, Testing};
+use crate::dispatch::failed_test;
+use crate::page_runtime::RuntimeModule;
 use crate::relay::history::{self as relay_history, HistoryNews, HistoryProblem, RelayHistory};
 use crate::relay::{RelayClient, RelayConnection, RelaySync, SyncStatus};
 use crate::state::{AppAction, AppState};
 use crate::storage::{ChangeNotice, StorageError, Store, Subscription};
 pub use webhook_automations_runtime::host::start::Adoption;
-use webhook_automations_runtime::host::start::{adopt_document, start, Started, SETTINGS_KEY};
+use webhook_automations_runtime::host::start::{adopt_document, open_storage, SETTINGS_KEY};
+
+/// Why nothing is delivered from this page, when the runtime could not be reached.
+const NOT_DELIVERING: &str = "This page's delivery runtime did not start, so automations do not run here and nothing is sent until the page is loaded again";
 
 /// How many recent executions are read at start for the lists' "last run" columns.
 const RECENT_FOR_LISTS: u32 = 500;
@@ -34,10 +39,11 @@ const RECENT_FOR_LISTS: u32 = 500;
 pub struct Services {
     store: Rc<RefCell<Option<Rc<Store>>>>,
     subscription: Rc<RefCell<Option<Subscription>>>,
-    dispatcher: Rc<RefCell<Option<Rc<Dispatcher>>>>,
-    /// This app's listeners (executions, storage problems) on the (page-wide) dispatcher, removed
-    /// when the app goes.
-    listeners: Rc<RefCell<Vec<ListenerGuard>>>,
+    /// The page's deliveries: the runtime module's dispatcher, driven through its port.
+    deliveries: Rc<RefCell<Option<Rc<dyn Deliveries>>>>,
+    /// This app's listeners (executions, storage problems) on the page's deliveries, removed when
+    /// the app goes.
+    listeners: Rc<RefCell<Vec<Listening>>>,
     /// The relay's copy of the configuration, kept in step with this admin's.
     relay_sync: Rc<RelaySync>,
     /// The page's reader of the relay's executions, and this app's listener on it.
@@ -54,33 +60,42 @@ impl PartialEq for Services {
 }
 
 impl Services {
-    /// Opens the database, starts the dispatcher, loads the configuration and settings, and follows
-    /// other tabs' changes. Without storage everything still works, in memory. `hosted`: the app is
-    /// embedded in a CRM page, which then owns this browser's data (see [`claim_storage`]).
-    pub fn start(&self, dispatch: UseReducerDispatcher<AppState>, catalog: Catalog, hosted: bool) {
+    /// Opens the database, connects to the page's deliveries (the `runtime` module's), loads the
+    /// configuration and settings, and follows other tabs' changes. Without storage everything
+    /// still works, in memory. `hosted`: the app is embedded in a CRM page, which then owns this
+    /// browser's data (see the runtime's `claim_storage`).
+    pub fn start(
+        &self,
+        dispatch: UseReducerDispatcher<AppState>,
+        catalog: Catalog,
+        hosted: bool,
+        runtime: RuntimeModule,
+    ) {
         let services = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let problem = |message: String| dispatch.dispatch(AppAction::Failed(message));
-            let Started {
-                store,
-                settings,
-                dispatcher,
-            } = start(hosted, catalog, &problem).await;
-            let listener = {
-                let dispatch = dispatch.clone();
-                dispatcher.on_execution(move |execution| {
-                    dispatch.dispatch(AppAction::ExecutionChanged(Box::new(execution.clone())))
-                })
-            };
-            // Storage problems while dispatching go to the same banner as every storage problem.
-            let problems = {
-                let dispatch = dispatch.clone();
-                dispatcher.on_problem(move |problem| {
-                    dispatch.dispatch(AppAction::Failed(problem.to_string()))
-                })
-            };
-            *services.listeners.borrow_mut() = vec![listener, problems];
-            *services.dispatcher.borrow_mut() = Some(dispatcher);
+            let (store, settings) = open_storage(hosted, &problem).await;
+            match runtime.connect(hosted, &catalog).await {
+                Ok(deliveries) => {
+                    let listener = {
+                        let dispatch = dispatch.clone();
+                        deliveries.on_execution(Box::new(move |execution| {
+                            dispatch
+                                .dispatch(AppAction::ExecutionChanged(Box::new(execution.clone())))
+                        }))
+                    };
+                    // Storage problems while dispatching go to the same banner as every storage problem.
+                    let problems = {
+                        let dispatch = dispatch.clone();
+                        deliveries.on_problem(Box::new(move |problem| {
+                            dispatch.dispatch(AppAction::Failed(problem))
+                        }))
+                    };
+                    *services.listeners.borrow_mut() = vec![listener, problems];
+                    *services.deliveries.borrow_mut() = Some(deliveries);
+                }
+                Err(error) => problem(format!("{NOT_DELIVERING} ({error})")),
+            }
             dispatch.dispatch(AppAction::SettingsLoaded(settings));
             let Some(store) = store else {
                 dispatch.dispatch(AppAction::Loaded {
@@ -117,9 +132,12 @@ impl Services {
                 Ok(config) => {
                     // Before the app shows it (and the host's queued events run): events are planned
                     // under the stored configuration from the first one on.
-                    if let Some(dispatcher) = services.dispatcher() {
-                        dispatcher.set_config(&config.webhooks, &config.automations);
-                        dispatcher.set_revision(config.revision);
+                    if let Some(deliveries) = services.deliveries() {
+                        deliveries.set_config(
+                            &config.webhooks,
+                            &config.automations,
+                            config.revision,
+                        );
                     }
                     dispatch.dispatch(AppAction::Together(vec![
                         AppAction::RevisionRead(config.revision),
@@ -166,24 +184,38 @@ impl Services {
         self.store.borrow().clone()
     }
 
-    /// Keeps a listener this app registered on the dispatcher for as long as the app lives.
-    pub fn keep_listener(&self, listener: ListenerGuard) {
+    /// Keeps a listener this app registered on the page's deliveries for as long as the app lives.
+    pub fn keep_listener(&self, listener: Listening) {
         self.listeners.borrow_mut().push(listener);
     }
 
-    /// The dispatcher, once started.
-    pub fn dispatcher(&self) -> Option<Rc<Dispatcher>> {
-        self.dispatcher.borrow().clone()
+    /// The page's deliveries, once connected.
+    pub fn deliveries(&self) -> Option<Rc<dyn Deliveries>> {
+        self.deliveries.borrow().clone()
     }
 
-    /// Sends a record event to the dispatcher, which runs the automations it triggers.
+    /// Sends a record event to the page's deliveries, which run the automations it triggers.
     pub fn emit_event(&self) -> Callback<Event> {
         let services = self.clone();
         Callback::from(move |event: Event| {
-            if let Some(dispatcher) = services.dispatcher() {
-                dispatcher.emit(event);
+            if let Some(deliveries) = services.deliveries() {
+                deliveries.emit(event);
             }
         })
+    }
+
+    /// Sends one sample request to a webhook for a user ("Test webhook"), from this browser.
+    pub fn send_test(&self) -> Callback<(Webhook, User), Testing> {
+        let services = self.clone();
+        Callback::from(
+            move |(webhook, by): (Webhook, User)| match services.deliveries() {
+                Some(deliveries) => deliveries.test(&webhook, &by),
+                None => {
+                    let failed = failed_test(&webhook, &by, NOT_DELIVERING);
+                    Box::pin(async move { failed }) as Testing
+                }
+            },
+        )
     }
 
     /// Sends recorded requests again as new executions, asked for by `by` (refused unless they may):
@@ -203,9 +235,9 @@ impl Services {
             let (by_relay, here): (Vec<Execution>, Vec<Execution>) = executions
                 .into_iter()
                 .partition(|execution| execution.route == Route::Relay);
-            if let Some(dispatcher) = services.dispatcher() {
+            if let Some(deliveries) = services.deliveries() {
                 for execution in &here {
-                    dispatcher.replay(execution, &by);
+                    deliveries.replay(execution, &by);
                 }
             }
             if by_relay.is_empty() {

@@ -1,5 +1,5 @@
 // Offline support for the standalone app (release builds only; see index.html). The app shell —
-// page, script, WebAssembly, stylesheet — is served network-first and kept in a cache, so the
+// page, scripts, both WebAssembly modules (the app's and the delivery runtime's), stylesheet — is served network-first and kept in a cache, so the
 // builder, validation and the history still open when the server is gone.
 //
 // Only the shell's own files are ever touched. Served from a CRM's origin, this worker shares the
@@ -7,8 +7,11 @@
 // request) passes by untouched and is never cached, so no CRM data lands in this cache. The scope's
 // root ("./") is kept only while it serves the app's own page: at a CRM's origin root it is the CRM's
 // home page, which must never be cached here.
-const CACHE = "webhook-automations-shell-v3";
-const FILES = ["index.html", "styles.css", "webhook-automations.js", "webhook-automations_bg.wasm"];
+const CACHE = "webhook-automations-shell-v4";
+const FILES = [
+  "index.html", "styles.css", "webhook-automations.js", "webhook-automations_bg.wasm",
+  "webhook-automations-runtime.js", "webhook-automations-runtime_bg.wasm",
+];
 const PAGE = new URL("index.html", self.registration.scope).href;
 const ROOT = new URL("./", self.registration.scope).href;
 const SHELL_URLS = new Set([ROOT, ...FILES.map((path) => new URL(path, self.registration.scope).href)]);

@@ -12,26 +12,28 @@
 
 const TAG = "webhook-automations";
 const HERE = new URL(".", import.meta.url);
-// The app module's build, written in by the release build (scripts/version-assets.mjs): its
+// Each module's build, written in by the release build (scripts/version-assets.mjs): its
 // WebAssembly (nearly all of its bytes) is loaded under a URL that changes with it, so it can be
-// cached for long. The JS glue keeps its plain URL: a page that also imports it for mount() must
-// get the same module instance, or it would run two apps and two dispatchers.
+// cached for long. The JS glue keeps its plain URL: a page that also imports it (for mount() or
+// createRuntime()) must get the same module instance, or it would run a second dispatcher.
 const VERSION = "unversioned";
+const RUNTIME_VERSION = "unversioned-runtime";
 
-let wasm; // the one initialised module of this page
+let modules; // this page's two initialised modules: the delivery runtime and the app
 
-function versioned(file) {
-  const url = new URL(file, HERE);
-  url.searchParams.set("v", VERSION);
-  return url;
+async function load(name, version) {
+  const module = await import(new URL(`${name}.js`, HERE));
+  const wasm = new URL(`${name}_bg.wasm`, HERE);
+  wasm.searchParams.set("v", version);
+  await module.default({ module_or_path: wasm });
+  return module;
 }
 
-function loadWasm() {
-  wasm ??= import(new URL("webhook-automations.js", HERE)).then(async (module) => {
-    await module.default({ module_or_path: versioned("webhook-automations_bg.wasm") });
-    return module;
-  });
-  return wasm;
+// The app delivers through the page's runtime (it holds no dispatcher), so both load, once per page.
+function loadModules() {
+  modules ??= Promise.all([load("webhook-automations-runtime", RUNTIME_VERSION), load("webhook-automations", VERSION)])
+    .then(([runtime, app]) => ({ runtime, app }));
+  return modules;
 }
 
 class WebhookAutomationsElement extends HTMLElement {
@@ -61,9 +63,9 @@ class WebhookAutomationsElement extends HTMLElement {
   }
 
   async #mount() {
-    let module;
+    let loaded;
     try {
-      module = await loadWasm();
+      loaded = await loadModules();
     } catch (error) {
       this.#report("load", error);
       return;
@@ -89,11 +91,12 @@ class WebhookAutomationsElement extends HTMLElement {
     // calls after it still apply. The user goes in at mount (no first frame as nobody), unless it is
     // the bad value.
     const options = this.#options;
+    const { app, runtime } = loaded;
     try {
-      this.#handle = module.mount(root, { hashRouting: false, user: options.user });
+      this.#handle = app.mount(root, { hashRouting: false, runtime, user: options.user });
     } catch (error) {
       this.#report("setUser", error);
-      this.#handle = module.mount(root, { hashRouting: false });
+      this.#handle = app.mount(root, { hashRouting: false, runtime });
     }
     if ("relay" in options) this.#call("setRelay", options.relay);
     if ("catalog" in options) this.#call("setCatalog", options.catalog);

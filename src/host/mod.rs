@@ -12,6 +12,7 @@
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use webhook_engine::catalog::Catalog;
 use webhook_engine::config::ConfigDocument;
 use webhook_engine::event::User;
@@ -22,7 +23,8 @@ pub use webhook_automations_runtime::host::{
     HostApp, HostBridge, HostCommand, CONFIG_CHANGE_EVENT, EXECUTION_EVENT,
 };
 
-use crate::dispatch::{Dispatcher, ListenerGuard};
+use crate::deliveries::{Deliveries, Listening};
+use crate::page_runtime::RuntimeModule;
 use crate::relay::RelayConnection;
 use crate::services::{Adoption, Services};
 use crate::state::{AppAction, AppState};
@@ -43,11 +45,11 @@ pub struct MountedApp {
 }
 
 impl HostApp for MountedApp {
-    fn dispatcher(&self) -> Option<Rc<Dispatcher>> {
-        self.services.dispatcher()
+    fn deliveries(&self) -> Option<Rc<dyn Deliveries>> {
+        self.services.deliveries()
     }
 
-    fn keep_listener(&self, listener: ListenerGuard) {
+    fn keep_listener(&self, listener: Listening) {
         self.services.keep_listener(listener);
     }
 
@@ -74,10 +76,12 @@ impl HostApp for MountedApp {
 }
 
 /// Mounts the app into `element` (any element the page owns) with `options`:
-/// `{ user, catalog, config, relay, hashRouting, sandbox }`, all optional. Throws an `Error` naming what is wrong
-/// with the options.
+/// `{ runtime, user, catalog, config, relay, hashRouting, sandbox }`. `runtime`, the initialised
+/// module `webhook-automations-runtime.js` (which sends what the app runs), is required; the others
+/// are optional. Throws an `Error` naming what is wrong with the options.
 #[wasm_bindgen]
 pub fn mount(element: web_sys::Element, options: JsValue) -> Result<WidgetHandle, JsError> {
+    let (runtime, options) = take_runtime(options).map_err(|message| JsError::new(&message))?;
     let options =
         HostOptions::from_js(options, "mount").map_err(|message| JsError::new(&message))?;
     let bridge = HostBridge::new(element.clone().into());
@@ -87,6 +91,7 @@ pub fn mount(element: web_sys::Element, options: JsValue) -> Result<WidgetHandle
         sandbox: options.sandbox,
         user: options.user,
         host: Some(bridge.clone()),
+        runtime,
     };
     let app = yew::Renderer::<App>::with_root_and_props(element, props).render();
     Ok(WidgetHandle {
@@ -135,4 +140,19 @@ impl WidgetHandle {
         }
         self.bridge.detach();
     }
+}
+
+/// `options.runtime`, and the other options (a copy: the host's object is left as it was).
+fn take_runtime(options: JsValue) -> Result<(RuntimeModule, JsValue), String> {
+    let runtime = if options.is_object() {
+        js_sys::Reflect::get(&options, &JsValue::from_str("runtime")).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    };
+    let runtime =
+        RuntimeModule::from_js(runtime).map_err(|problem| format!("mount options: {problem}"))?;
+    let rest = js_sys::Object::assign(&js_sys::Object::new(), options.unchecked_ref());
+    js_sys::Reflect::delete_property(&rest, &JsValue::from_str("runtime"))
+        .map_err(|_| "mount options: they cannot be read".to_owned())?;
+    Ok((runtime, rest.into()))
 }

@@ -12,6 +12,7 @@ use webhook_engine::sample::SampleData;
 
 use crate::host::{HostBridge, MountedApp};
 
+use crate::page_runtime::RuntimeModule;
 use crate::relay::SyncStatus;
 use crate::services::Services;
 use crate::state::{AppAction, AppState, Section};
@@ -39,6 +40,8 @@ pub struct AppProps {
     /// The embedding page's handle, when there is one.
     #[prop_or_default]
     pub host: Option<Rc<HostBridge>>,
+    /// The page's delivery runtime, which sends what the app runs.
+    pub runtime: RuntimeModule,
 }
 
 impl PartialEq for AppProps {
@@ -46,6 +49,7 @@ impl PartialEq for AppProps {
         self.hash_routing == other.hash_routing
             && self.sandbox == other.sandbox
             && self.user == other.user
+            && self.runtime == other.runtime
             && match (&self.host, &other.host) {
                 (Some(a), Some(b)) => Rc::ptr_eq(a, b),
                 (None, None) => true,
@@ -78,7 +82,10 @@ pub fn App(props: &AppProps) -> Html {
         let services = services.clone();
         let dispatch = state.dispatcher();
         let catalog = (*state.catalog).clone();
-        use_effect_with((), move |()| services.start(dispatch, catalog, hosted));
+        let runtime = props.runtime.clone();
+        use_effect_with((), move |()| {
+            services.start(dispatch, catalog, hosted, runtime)
+        });
     }
     {
         // Once loaded, the host's queued commands apply; every later configuration change is announced.
@@ -105,7 +112,7 @@ pub fn App(props: &AppProps) -> Html {
         });
     }
     {
-        // The dispatcher runs what is saved: it follows every change of the configuration.
+        // The page's deliveries run what is saved: they follow every change of the configuration.
         let services = (*services).clone();
         let inputs = (
             state.webhooks.clone(),
@@ -118,18 +125,17 @@ pub fn App(props: &AppProps) -> Html {
         use_effect_with(
             inputs,
             move |(webhooks, automations, revision, settings, loaded)| {
-                if let Some(dispatcher) = services.dispatcher() {
+                if let Some(deliveries) = services.deliveries() {
                     // Before the stored configuration is loaded there is nothing to run yet.
                     if *loaded {
-                        dispatcher.set_config(webhooks, automations);
-                        dispatcher.set_revision(*revision);
+                        deliveries.set_config(webhooks, automations, *revision);
                         // With a host page, the bridge releases the outbox once the configuration the
                         // host hands over (if any) is in force.
                         if host.is_none() {
-                            dispatcher.release_outbox();
+                            deliveries.release_outbox();
                         }
                     }
-                    dispatcher.set_max_runs_per_minute(settings.max_runs_per_minute);
+                    deliveries.set_max_runs_per_minute(settings.max_runs_per_minute);
                 }
             },
         );
@@ -168,8 +174,8 @@ pub fn App(props: &AppProps) -> Html {
         let services = (*services).clone();
         let inputs = (state.relay(), state.loaded);
         use_effect_with(inputs, move |(relay, loaded)| {
-            if let (true, Some(dispatcher)) = (*loaded, services.dispatcher()) {
-                dispatcher.set_relay(relay.events());
+            if let (true, Some(deliveries)) = (*loaded, services.deliveries()) {
+                deliveries.set_relay(relay);
             }
             // The history merges the relay's runs from the same relay (the page's, when it names one).
             if let (true, Some(history)) = (*loaded, services.relay_history()) {
@@ -234,6 +240,7 @@ fn section_body(
                 on_delete={services.delete_webhook(dispatch, permissions, state.automations.clone())}
                 last_delivery={Rc::new(state.last_delivery.clone())} user={state.user.clone()}
                 relay={state.relay().admin().filter(|_| permissions.manage)}
+                send_test={services.send_test()}
                 open_form={state.webhook_to_edit.clone()} />
         },
         Section::Automations => html! {

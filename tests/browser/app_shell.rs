@@ -5,6 +5,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 use webhook_automations::mount;
 
 use crate::dom::{click, find, fresh_root, texts};
+use crate::runtime::with_runtime;
 
 /// Embedded in a CRM page: no sandbox, whose user switch would let anyone act as an admin.
 const SECTION_TITLES: [&str; 4] = ["Webhooks", "Automations", "Execution history", "Settings"];
@@ -21,7 +22,7 @@ const STANDALONE_TITLES: [&str; 5] = [
 #[wasm_bindgen_test]
 async fn mounts_into_a_fresh_element_and_renders_the_navigation() {
     let root = fresh_root();
-    let mut app = mount(root.clone(), JsValue::UNDEFINED).unwrap();
+    let mut app = mount(root.clone(), with_runtime("{}")).unwrap();
     yew::scheduler::flush().await;
 
     assert_eq!(texts(&root, ".wa-nav-link"), SECTION_TITLES);
@@ -46,7 +47,7 @@ async fn mounts_into_a_fresh_element_and_renders_the_navigation() {
 async fn every_section_opens_from_the_navigation_without_touching_the_url_when_embedded() {
     let root = fresh_root();
     let url_before = web_sys::window().unwrap().location().href().unwrap();
-    let mut app = mount(root.clone(), JsValue::UNDEFINED).unwrap();
+    let mut app = mount(root.clone(), with_runtime("{}")).unwrap();
     yew::scheduler::flush().await;
 
     for title in SECTION_TITLES.iter().rev() {
@@ -74,7 +75,7 @@ async fn standalone_mode_opens_the_section_named_in_the_url_and_follows_it() {
     let root = fresh_root();
     let mut app = mount(
         root.clone(),
-        js_sys::JSON::parse(r#"{"hashRouting": true, "sandbox": true}"#).unwrap(),
+        with_runtime(r#"{"hashRouting": true, "sandbox": true}"#),
     )
     .unwrap();
     yew::scheduler::flush().await;
@@ -135,7 +136,22 @@ fn mount_error(root: &web_sys::Element, options: JsValue) -> Option<String> {
 #[wasm_bindgen_test]
 fn bad_mount_options_are_refused_with_a_message_that_says_what_is_wrong() {
     let root = fresh_root();
-    let json = |text: &str| js_sys::JSON::parse(text).unwrap();
+    let json = with_runtime;
+
+    // The app sends nothing itself: without the page's runtime module it cannot run, and says so.
+    for options in [
+        JsValue::UNDEFINED,
+        js_sys::JSON::parse(r#"{"hashRouting": false}"#).unwrap(),
+        js_sys::JSON::parse(r#"{"runtime": {"emit": 1}}"#).unwrap(),
+    ] {
+        let missing = mount_error(&root, options).unwrap();
+        assert!(
+            missing.starts_with(
+                "mount options: `runtime` must be the module webhook-automations-runtime.js"
+            ),
+            "{missing}"
+        );
+    }
 
     let unknown = mount_error(&root, json(r#"{"hashrouting": true}"#)).unwrap();
     assert!(unknown.contains("unknown field `hashrouting`"), "{unknown}");
@@ -160,18 +176,18 @@ fn bad_mount_options_are_refused_with_a_message_that_says_what_is_wrong() {
     // Values JSON cannot carry: a cycle, a BigInt.
     let cyclic = js_sys::Object::new();
     js_sys::Reflect::set(&cyclic, &JsValue::from_str("self"), &cyclic).unwrap();
-    let options = js_sys::Object::new();
+    let options = json("{}");
     js_sys::Reflect::set(&options, &JsValue::from_str("user"), &cyclic).unwrap();
-    let cycle = mount_error(&root, options.into()).unwrap();
+    let cycle = mount_error(&root, options).unwrap();
     assert!(cycle.contains("not a JSON value"), "{cycle}");
-    let options = js_sys::Object::new();
+    let options = json("{}");
     js_sys::Reflect::set(
         &options,
         &JsValue::from_str("config"),
         &js_sys::BigInt::from(1u64),
     )
     .unwrap();
-    let big = mount_error(&root, options.into()).unwrap();
+    let big = mount_error(&root, options).unwrap();
     assert!(big.contains("not a JSON value"), "{big}");
 
     assert_eq!(

@@ -13,5 +13,6 @@ mod dom;
 mod fetch_transport;
 mod history;
 mod receiver_fetch;
+mod runtime;
 mod sandbox;
 mod storage;

@@ -228,8 +228,10 @@ test("typing 500 characters into a 100 KB raw body keeps the text exact, and a m
 
   // A misspelt field typed at the caret is underlined and listed at its line and column...
   await page.keyboard.type("{{deal.titel}}");
+  // The editor diagnoses as it goes ("{{deal.titel}" is an unclosed placeholder): wait for the
+  // diagnosis of the whole text typed, which a loaded machine may paint a frame later.
   const diagnostic = page.locator(".wa-diagnostic.is-error");
-  await diagnostic.waitFor();
+  await page.locator(".wa-diagnostic.is-error", { hasText: "Unknown field deal.titel" }).waitFor();
   const column = lines[typingLine - 1].indexOf(TYPING_SPOT) + TYPING_SPOT.length + typed.length + 1;
   assert.match(await diagnostic.innerText(), new RegExp(`Line ${typingLine}, column ${column}`));
   assert.match(await diagnostic.innerText(), /Unknown field deal\.titel — did you mean deal\.title\?/);

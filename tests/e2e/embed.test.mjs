@@ -41,7 +41,7 @@ test("the embed demo's own buttons send events that reach the receiver through t
   assert.deepEqual(app.consoleErrors, []);
 });
 
-test("the widget loads the app's WebAssembly under a URL that carries its build's version, so it can be cached for long", async () => {
+test("the admin's settings page loads the runtime and the app once each, their WebAssembly under its build's version", async () => {
   const { page } = app;
   const loaded = [];
   page.on("request", (request) => loaded.push(new URL(request.url())));
@@ -49,20 +49,60 @@ test("the widget loads the app's WebAssembly under a URL that carries its build'
   await widgetReady(page);
 
   const dist = process.env.APP_DIST ?? join(ROOT, "dist");
-  const hash = createHash("sha256");
-  for (const file of ["webhook-automations.js", "webhook-automations_bg.wasm"]) hash.update(readFileSync(join(dist, file)));
-  const version = hash.digest("hex").slice(0, 12);
-  const wasm = loaded.filter((url) => url.pathname === "/webhook-automations_bg.wasm");
-  assert.equal(wasm.length, 1, `the wasm loaded once: ${wasm.map(String)}`);
-  assert.equal(wasm[0].searchParams.get("v"), version, "the wasm under the build's version");
-  // The JS keeps its plain URL (one module instance with a page's own import for mount()), as do
-  // the entry points; a host reads the versions it may use from asset-versions.json.
-  for (const file of ["/webhook-automations.js", "/widget.js"]) {
+  const versionOf = (name) => {
+    const hash = createHash("sha256");
+    for (const file of [`${name}.js`, `${name}_bg.wasm`]) hash.update(readFileSync(join(dist, file)));
+    return hash.digest("hex").slice(0, 12);
+  };
+  const versions = await (await fetch(`${app.appUrl}/asset-versions.json`)).json();
+  for (const [name, key] of [["webhook-automations", "app"], ["webhook-automations-runtime", "runtime"]]) {
+    const version = versionOf(name);
+    const wasm = loaded.filter((url) => url.pathname === `/${name}_bg.wasm`);
+    assert.equal(wasm.length, 1, `${name}'s wasm loaded once: ${wasm.map(String)}`);
+    assert.equal(wasm[0].searchParams.get("v"), version, `${name}'s wasm under the build's version`);
+    assert.equal(loaded.filter((url) => url.pathname === `/${name}.js`).length, 1, `${name}.js loaded once`);
+    assert.equal(versions[key], version);
+  }
+  // The JS keeps its plain URL (one module instance with a page's own import for mount() or
+  // createRuntime()), as do the entry points; a host reads the versions from asset-versions.json.
+  for (const file of ["/webhook-automations.js", "/webhook-automations-runtime.js", "/widget.js"]) {
     assert.ok(loaded.some((url) => url.pathname === file && !url.search), `${file} at its plain URL`);
   }
-  const versions = await (await fetch(`${app.appUrl}/asset-versions.json`)).json();
-  assert.equal(versions.app, version);
-  assert.match(versions.runtime, /^[0-9a-f]{12}$/);
+});
+
+test("a settings page that starts a runtime and shows the element runs one dispatcher: an event is sent once", async () => {
+  const { page } = app;
+  const loaded = [];
+  page.on("request", (request) => loaded.push(new URL(request.url()).pathname));
+  await page.goto(`${app.appUrl}/test-fixtures/settings-host.html`);
+  await widgetReady(page, "#w");
+  for (const module of ["webhook-automations", "webhook-automations-runtime"]) {
+    assert.equal(loaded.filter((path) => path === `/${module}_bg.wasm`).length, 1, `${module}'s wasm loaded once: ${loaded}`);
+  }
+  await page.evaluate((config) => { window.runtime.setConfig(config); document.getElementById("w").config = config; }, sharedConfig(app.receiver.url));
+  await page.locator("#w").locator("tr", { hasText: "Receiver" }).waitFor();
+  const event = {
+    id: "evt_settings_page", entity: "deal", action: "updated", time: new Date().toISOString(),
+    user: { id: 1, name: "Sam Seller", email: "sam@acme.example", is_admin: true },
+    current: { id: 9, title: "Both", stage: "negotiations", status: "open", owner: 1 },
+    previous: { id: 9, title: "Both", stage: "qualified", status: "open", owner: 1 },
+  };
+  await page.evaluate(() => {
+    window.__finished = [];
+    document.getElementById("w").addEventListener("webhook-automations:execution", ({ detail }) => {
+      if (detail.status !== "pending") window.__finished.push(detail);
+    });
+  });
+  const accepted = await page.evaluate((event) => [window.runtime.emit(event), document.getElementById("w").emit(event)], event);
+  assert.deepEqual(accepted, [true, false], "the element's app drives the runtime's dispatcher, which knows the id");
+  // The element hears about the run the runtime's dispatcher made: its feed is the runtime's.
+  await page.waitForFunction(() => window.__finished.some((execution) => execution.event_id === "evt_settings_page"));
+  const requests = await (await fetch(`${app.receiver.url}/_receiver/requests`)).json();
+  assert.equal(requests.filter((request) => request.path === "/crm/deals/9").length, 1, "one event, one delivery");
+  // The builder's history shows it too.
+  await page.locator("#w").locator(".wa-nav-link", { hasText: "Execution history" }).click();
+  await page.locator("#w").locator("tr", { hasText: "Deal updates" }).first().waitFor();
+  assert.deepEqual(app.consoleErrors, []);
 });
 
 test("a hostile host stylesheet cannot break the widget, and the widget does not restyle the host", async () => {
@@ -94,7 +134,7 @@ test("a hostile host stylesheet cannot break the widget, and the widget does not
   await page.screenshot({ path: join(SCREENSHOTS, "embed-hostile-css.png") });
 });
 
-test("several widgets share one wasm instance and one dispatcher; removing one unmounts it", async () => {
+test("several widgets share one instance of each module and one dispatcher; removing one unmounts it", async () => {
   const { page } = app;
   await page.goto(`${app.appUrl}/index.html#blank`);
   await page.setContent(`<!doctype html><html><head>
@@ -103,8 +143,10 @@ test("several widgets share one wasm instance and one dispatcher; removing one u
     </head><body><webhook-automations id="a"></webhook-automations><webhook-automations id="b"></webhook-automations></body></html>`);
   await widgetReady(page, "#a");
   await widgetReady(page, "#b");
-  const wasmLoads = await page.evaluate(() => performance.getEntriesByType("resource").filter((entry) => entry.name.endsWith(".wasm")).length);
-  assert.equal(wasmLoads, 1, "the module is fetched and instantiated once");
+  const wasmLoads = await page.evaluate(() => performance.getEntriesByType("resource")
+    .map((entry) => new URL(entry.name).pathname).filter((path) => path.endsWith(".wasm")).sort());
+  assert.deepEqual(wasmLoads, ["/webhook-automations-runtime_bg.wasm", "/webhook-automations_bg.wasm"],
+    "each module is fetched and instantiated once");
 
   const config = sharedConfig(app.receiver.url);
   await page.evaluate((config) => { document.getElementById("a").config = config; document.getElementById("b").config = config; }, config);

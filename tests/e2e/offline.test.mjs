@@ -58,5 +58,6 @@ test("the service worker keeps only the app's own files, never other answers of 
     }
     return keys.sort();
   });
-  assert.deepEqual(cached, ["/", "/index.html", "/styles.css", "/webhook-automations.js", "/webhook-automations_bg.wasm"]);
+  assert.deepEqual(cached, ["/", "/index.html", "/styles.css", "/webhook-automations-runtime.js", "/webhook-automations-runtime_bg.wasm",
+    "/webhook-automations.js", "/webhook-automations_bg.wasm"]);
 });

@@ -1,6 +1,7 @@
 //! The rows the history table has loaded and how loading changes them. A pure reducer, so paging,
 //! refreshing and stopping a search are tested natively.
 
+use std::collections::HashSet;
 use std::rc::Rc;
 
 use webhook_engine::history::describe::{
@@ -107,20 +108,33 @@ impl LoadedRows {
     }
 
     /// `first`, a fresh newest page, followed by the loaded rows older than its last row; and whether
-    /// any loaded row was kept.
+    /// any loaded row was kept. A run can move: the relay's record of a run replaces this browser's
+    /// placeholder under the relay's time, so a loaded row whose run the fresh page holds is left out.
     fn after_fresh_first_page(&self, first: Vec<HistoryRow>) -> (LoadedRows, bool) {
         let Some(boundary) = first.last().map(HistoryRow::position) else {
             return (LoadedRows::default(), false);
         };
+        let fresh: HashSet<String> = first.iter().map(|row| row.id.clone()).collect();
         let mut merged = LoadedRows::default();
         merged.push(first.into());
         let mut kept = false;
         for page in &self.pages {
             let older = page.partition_point(|row| !boundary.is_followed_by(&row.position()));
-            match older {
-                0 => merged.push(page.clone()),
-                start if start < page.len() => merged.push(page[start..].into()),
-                _ => continue,
+            let rows = &page[older..];
+            if rows.is_empty() {
+                continue;
+            }
+            if rows.iter().any(|row| fresh.contains(&row.id)) {
+                let left: Vec<HistoryRow> = rows
+                    .iter()
+                    .filter(|row| !fresh.contains(&row.id))
+                    .cloned()
+                    .collect();
+                merged.push(left.into());
+            } else if older == 0 {
+                merged.push(page.clone());
+            } else {
+                merged.push(rows.into());
             }
             kept = true;
         }
@@ -388,6 +402,30 @@ mod tests {
             "continues where the old rows ended"
         );
         assert!(!refreshed.complete);
+    }
+
+    #[test]
+    fn a_run_that_moved_shows_once_where_the_fresh_page_has_it() {
+        // The relay's record of run "ex85" replaced this browser's placeholder under a newer time.
+        let state = loaded(started(), None, rows(100, 91), cursor(91));
+        let state = loaded(state, cursor(91), rows(90, 81), None);
+        let mut fresh = vec![row(101, "ex85")];
+        fresh.extend(rows(100, 92));
+        let refreshed = state.reduce(RowsAction::Refreshed {
+            generation: 1,
+            rows: fresh,
+            next: cursor(92),
+        });
+        let shown: Vec<String> = (0..refreshed.rows.len())
+            .map(|index| refreshed.rows.get(index).unwrap().id.clone())
+            .collect();
+        assert_eq!(
+            shown.iter().filter(|id| *id == "ex85").count(),
+            1,
+            "{shown:?}"
+        );
+        assert_eq!(shown.len(), 20, "{shown:?}");
+        assert_eq!(shown[0], "ex85");
     }
 
     #[test]

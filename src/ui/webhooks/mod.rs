@@ -42,6 +42,8 @@ pub struct WebhooksPageProps {
     /// The relay with its admin token, when connected (relay webhooks, their Test).
     #[prop_or_default]
     pub relay: Option<crate::relay::RelayClient>,
+    /// Sends a sample request from this browser (a webhook the browser delivers).
+    pub send_test: Callback<(Webhook, User), crate::deliveries::Testing>,
     /// A webhook whose form to open (asked for from another section, e.g. a run's CORS advice).
     #[prop_or_default]
     pub open_form: Option<String>,
@@ -80,12 +82,14 @@ pub fn WebhooksPage(props: &WebhooksPageProps) -> Html {
     let on_test = {
         let (test_result, user) = (test_result.clone(), props.user.clone());
         let (permitted, relay) = (props.permissions.manage, props.relay.clone());
+        let send_test = props.send_test.clone();
         Callback::from(move |webhook: Webhook| {
             // A test sends with the webhook's real credentials: an admin's action, like editing it.
             if !permitted {
                 return;
             }
-            let (test_result, user) = (test_result.clone(), user.clone());
+            let (test_result, user, send_test) =
+                (test_result.clone(), user.clone(), send_test.clone());
             test_result.set(Some(TestResult {
                 webhook: webhook.name.clone(),
                 execution: None,
@@ -100,7 +104,7 @@ pub fn WebhooksPage(props: &WebhooksPageProps) -> Html {
                             crate::dispatch::failed_test(&webhook, &user, &error.to_string())
                         }
                     },
-                    None => crate::dispatch::test_webhook(&webhook, &user).await,
+                    None => send_test.emit((webhook.clone(), user)).await,
                 };
                 test_result.set(Some(TestResult {
                     webhook: webhook.name.clone(),

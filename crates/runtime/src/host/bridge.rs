@@ -19,7 +19,7 @@ use webhook_engine::model::{Automation, Webhook};
 use webhook_engine::runner::Execution;
 
 use super::options::{self, HostRelay};
-use crate::dispatch::{Accepted, Dispatcher, ListenerGuard};
+use crate::deliveries::{Deliveries, Listening};
 use crate::js_json::json_to_js;
 use crate::relay::RelayConnection;
 
@@ -38,12 +38,12 @@ pub enum HostCommand {
 pub type Adopting = Pin<Box<dyn Future<Output = Option<ImportedConfig>>>>;
 
 /// What runs behind a host bridge, once started: the app, or the runtime alone. The bridge hands the
-/// page's dispatcher the events and the configuration; the rest of each command is the host app's.
+/// page's deliveries the events and the configuration; the rest of each command is the host app's.
 pub trait HostApp {
-    /// The page's dispatcher, once it runs.
-    fn dispatcher(&self) -> Option<Rc<Dispatcher>>;
-    /// Keeps a listener registered on the page's dispatcher for as long as this host app lives.
-    fn keep_listener(&self, listener: ListenerGuard);
+    /// The page's deliveries, once they run.
+    fn deliveries(&self) -> Option<Rc<dyn Deliveries>>;
+    /// Keeps a listener registered on the page's deliveries for as long as this host app lives.
+    fn keep_listener(&self, listener: Listening);
     fn set_user(&self, user: User);
     fn set_relay(&self, relay: RelayConnection);
     /// The catalog the dispatcher now plans with, for whatever else shows or uses it.
@@ -124,12 +124,12 @@ impl HostBridge {
         if self.destroyed.get() {
             return false;
         }
-        let dispatcher = self
+        let deliveries = self
             .ready_app()
             .filter(|_| self.queued.borrow().is_empty())
-            .and_then(|app| app.dispatcher());
-        match dispatcher {
-            Some(dispatcher) => dispatcher.emit(event) != Accepted::Duplicate,
+            .and_then(|app| app.deliveries());
+        match deliveries {
+            Some(deliveries) => deliveries.emit(event),
             None => {
                 if !self.queued_events.borrow_mut().insert(event.id.clone()) {
                     return false;
@@ -188,11 +188,11 @@ impl HostBridge {
     /// Called by the host app once its storage and dispatcher run: executions start going out as
     /// events and the commands the host sent meanwhile are applied in order.
     pub fn attach(&self, app: Rc<dyn HostApp>) {
-        if let Some(dispatcher) = app.dispatcher() {
+        if let Some(deliveries) = app.deliveries() {
             let target = self.target.clone();
-            let listener = dispatcher.on_execution(move |execution| {
+            let listener = deliveries.on_execution(Box::new(move |execution| {
                 announce(&target, EXECUTION_EVENT, &summary(execution))
-            });
+            }));
             app.keep_listener(listener);
         }
         *self.app.borrow_mut() = Some(app);
@@ -204,8 +204,8 @@ impl HostBridge {
     fn apply_queued(&self) {
         while let Some(app) = self.ready_app() {
             let Some(command) = self.queued.borrow_mut().pop_front() else {
-                if let Some(dispatcher) = app.dispatcher() {
-                    dispatcher.release_outbox();
+                if let Some(deliveries) = app.deliveries() {
+                    deliveries.release_outbox();
                 }
                 break;
             };
@@ -280,15 +280,15 @@ impl HostBridge {
         }
         match command {
             HostCommand::Emit(event) => {
-                if let Some(dispatcher) = app.dispatcher() {
-                    dispatcher.emit(event);
+                if let Some(deliveries) = app.deliveries() {
+                    deliveries.emit(event);
                 }
             }
             HostCommand::SetUser(user) => app.set_user(user),
             HostCommand::SetRelay(relay) => app.set_relay(relay),
             HostCommand::SetCatalog(catalog) => {
-                if let Some(dispatcher) = app.dispatcher() {
-                    dispatcher.set_catalog(catalog.clone());
+                if let Some(deliveries) = app.deliveries() {
+                    deliveries.set_catalog(catalog.clone());
                 }
                 app.set_catalog(catalog);
             }
@@ -302,9 +302,12 @@ impl HostBridge {
                     let adopted = adopting.await;
                     // Events waiting behind it run under the adopted configuration at once, not
                     // after the app's next render hands it to the dispatcher.
-                    if let (Some(adopted), Some(dispatcher)) = (&adopted, app.dispatcher()) {
-                        dispatcher.set_config(&adopted.webhooks, &adopted.automations);
-                        dispatcher.set_revision(adopted.revision);
+                    if let (Some(adopted), Some(deliveries)) = (&adopted, app.deliveries()) {
+                        deliveries.set_config(
+                            &adopted.webhooks,
+                            &adopted.automations,
+                            adopted.revision,
+                        );
                     }
                     if let Some(bridge) = this {
                         bridge.adopted(adopted.as_ref());

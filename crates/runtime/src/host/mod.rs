@@ -3,6 +3,8 @@
 //! start-up and configuration adoption the app and the runtime alone do alike (`start`). With the
 //! `entry` feature, `createRuntime` (`runtime`): the host API for pages that show no widget.
 
+#[cfg(feature = "entry")]
+pub mod app_port;
 pub mod bridge;
 pub mod options;
 #[cfg(feature = "entry")]

@@ -17,7 +17,7 @@ use webhook_engine::settings::Settings;
 use super::bridge::{announce, Adopting, HostApp, HostBridge};
 use super::options::HostOptions;
 use super::start::{adopt_document, start, Adoption, Started, SETTINGS_KEY};
-use crate::dispatch::{Dispatcher, ListenerGuard};
+use crate::deliveries::{Deliveries, Listening};
 use crate::relay::{history, RelayConnection};
 use crate::storage::{ChangeNotice, Store, Subscription};
 
@@ -44,8 +44,8 @@ enum Slot {
 struct Runtime {
     events: EventTarget,
     store: Option<Rc<Store>>,
-    dispatcher: Rc<Dispatcher>,
-    listeners: RefCell<Vec<ListenerGuard>>,
+    deliveries: Rc<dyn Deliveries>,
+    listeners: RefCell<Vec<Listening>>,
     subscription: RefCell<Option<Subscription>>,
     stored_relay: RefCell<RelayConnection>,
     host_relay: RefCell<Option<RelayConnection>>,
@@ -132,13 +132,14 @@ async fn run(bridge: Rc<HostBridge>, events: EventTarget, slot: Rc<RefCell<Slot>
     let runtime = Rc::new(Runtime {
         events,
         store: store.clone(),
-        dispatcher: dispatcher.clone(),
+        deliveries: Rc::new(dispatcher),
         listeners: RefCell::default(),
         subscription: RefCell::default(),
         stored_relay: RefCell::default(),
         host_relay: RefCell::default(),
     });
-    runtime.keep_listener(dispatcher.on_problem(move |found| problem(found.to_string())));
+    let problems = runtime.deliveries.on_problem(Box::new(problem));
+    runtime.keep_listener(problems);
     if let Some(store) = store {
         // Before the host's queued events run: they are planned under the stored configuration.
         runtime.reload_config().await;
@@ -191,9 +192,8 @@ impl Runtime {
         let Some(store) = &self.store else { return };
         match store.load_config().await {
             Ok(config) => {
-                self.dispatcher
-                    .set_config(&config.webhooks, &config.automations);
-                self.dispatcher.set_revision(config.revision);
+                self.deliveries
+                    .set_config(&config.webhooks, &config.automations, config.revision)
             }
             Err(error) => self.problem(error.to_string()),
         }
@@ -204,7 +204,7 @@ impl Runtime {
         let Some(store) = &self.store else { return };
         match store.get_setting::<Settings>(SETTINGS_KEY).await {
             Ok(Some(settings)) => self
-                .dispatcher
+                .deliveries
                 .set_max_runs_per_minute(settings.max_runs_per_minute),
             Ok(None) => {}
             Err(error) => self.problem(error.to_string()),
@@ -227,7 +227,7 @@ impl Runtime {
             self.host_relay.borrow().as_ref(),
             &self.stored_relay.borrow(),
         );
-        self.dispatcher.set_relay(relay.events());
+        self.deliveries.set_relay(&relay);
     }
 
     /// No more news to the host page and no more following other tabs.
@@ -238,11 +238,11 @@ impl Runtime {
 }
 
 impl HostApp for Runtime {
-    fn dispatcher(&self) -> Option<Rc<Dispatcher>> {
-        Some(self.dispatcher.clone())
+    fn deliveries(&self) -> Option<Rc<dyn Deliveries>> {
+        Some(self.deliveries.clone())
     }
 
-    fn keep_listener(&self, listener: ListenerGuard) {
+    fn keep_listener(&self, listener: Listening) {
         self.listeners.borrow_mut().push(listener);
     }
 

@@ -36,6 +36,19 @@ pub struct Started {
 /// page embeds the app or runs the runtime, and then owns this browser's data (see
 /// [`claim_storage`]).
 pub async fn start(hosted: bool, catalog: Catalog, problem: &dyn Fn(String)) -> Started {
+    let (store, settings) = open_storage(hosted, problem).await;
+    let dispatcher = Dispatcher::shared(|| {
+        Dispatcher::new(store.clone(), catalog, settings.max_runs_per_minute)
+    });
+    Started {
+        store,
+        settings,
+        dispatcher,
+    }
+}
+
+/// Opens the database, if this page may (`hosted`: see [`claim_storage`]), and reads the settings.
+pub async fn open_storage(hosted: bool, problem: &dyn Fn(String)) -> (Option<Rc<Store>>, Settings) {
     let store = match Store::open(DATABASE_NAME).await {
         Ok(store) => claim_storage(Rc::new(store), hosted, problem).await,
         Err(error) => {
@@ -54,14 +67,7 @@ pub async fn start(hosted: bool, catalog: Catalog, problem: &dyn Fn(String)) -> 
         None => None,
     }
     .unwrap_or_default();
-    let dispatcher = Dispatcher::shared(|| {
-        Dispatcher::new(store.clone(), catalog, settings.max_runs_per_minute)
-    });
-    Started {
-        store,
-        settings,
-        dispatcher,
-    }
+    (store, settings)
 }
 
 /// Where this browser's data is kept, or `None` (memory only) when this page may not open it.
