@@ -35,11 +35,16 @@ pub(crate) fn from_record<T: DeserializeOwned>(
     store: &str,
     key_field: &str,
 ) -> Result<T, StorageError> {
-    let key = js_sys::Reflect::get(&value, &JsValue::from_str(key_field))
+    let key = record_key(&value, key_field);
+    from_js(value, what, store, &key)
+}
+
+/// The record's key, for messages: its `key_field`, or `?`. Not generic (see [`unsaveable`]).
+fn record_key(value: &JsValue, key_field: &str) -> String {
+    js_sys::Reflect::get(value, &JsValue::from_str(key_field))
         .ok()
         .and_then(|key| key.as_string())
-        .unwrap_or_else(|| "?".into());
-    from_js(value, what, store, &key)
+        .unwrap_or_else(|| "?".into())
 }
 
 /// Reads a stored value back, for the record `key` of `store` (see [`from_record`]).
