@@ -204,14 +204,18 @@ impl Dispatcher {
             Ok(entries) => {
                 for entry in entries {
                     let id = entry["id"].as_str().unwrap_or("(no id)").to_owned();
-                    match serde_json::from_value::<Handover>(entry) {
+                    // Read from text, as outbox entries are: a `Value` deserializer would add a
+                    // second copy of serde's code for the handover and its event.
+                    match serde_json::from_str::<Handover>(&entry.to_string()) {
                         Ok(handover) if !waiting.iter().any(|known| known.id == handover.id) => {
                             waiting.push(handover);
                         }
                         Ok(_) => {}
                         Err(error) => self.tell(&DispatchProblem::EntryUnreadable {
                             id,
-                            reason: webhook_engine::json_errors::scrub_quoted(&error.to_string()),
+                            reason: webhook_engine::json_errors::scrub_quoted(&without_position(
+                                &error,
+                            )),
                         }),
                     }
                 }
@@ -280,4 +284,14 @@ fn execution_ids(handovers: &[Handover]) -> Vec<String> {
         .iter()
         .flat_map(|handover| handover.executions.iter().cloned())
         .collect()
+}
+
+/// What `error` says, without the line and column of the text it was read from: that text is the
+/// stored entry written out again, which no one ever saw.
+fn without_position(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    match message.rsplit_once(" at line ") {
+        Some((before, _)) if error.line() != 0 => before.to_owned(),
+        _ => message,
+    }
 }

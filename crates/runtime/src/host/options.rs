@@ -113,7 +113,7 @@ impl HostOptions {
 
 /// A host value read as `T`, or an `Error` naming `what` it should have been.
 pub fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsError> {
-    json_from_js(&value).map_err(|problem| JsError::new(&format!("{what} is not valid: {problem}")))
+    json_from_js(&value).map_err(|problem| invalid(what, &problem))
 }
 
 pub fn catalog_from_js(value: JsValue) -> Result<Catalog, JsError> {
@@ -127,5 +127,11 @@ pub fn config_from_js(value: JsValue) -> Result<ConfigDocument, JsError> {
 }
 
 fn host_json(value: &JsValue, what: &str) -> Result<String, JsError> {
-    json_text(value).map_err(|problem| JsError::new(&format!("{what} is not valid: {problem}")))
+    json_text(value).map_err(|problem| invalid(what, &problem))
+}
+
+/// The error for a host value that is not what it should be; not generic, so the bundle holds it
+/// once rather than once per type read.
+fn invalid(what: &str, problem: &str) -> JsError {
+    JsError::new(&format!("{what} is not valid: {problem}"))
 }

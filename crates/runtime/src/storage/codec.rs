@@ -16,11 +16,15 @@ use crate::js_json::{json_from_js, json_to_js};
 
 /// The JS object stored for `value`.
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, StorageError> {
-    json_to_js(value).map_err(|problem| {
-        StorageError::Other(format!(
-            "This item could not be prepared for saving, so nothing was saved ({problem})."
-        ))
-    })
+    json_to_js(value).map_err(unsaveable)
+}
+
+/// The error for an item that could not be turned into a JS object; not generic, so the bundle
+/// holds its message once rather than once per type stored.
+fn unsaveable(problem: String) -> StorageError {
+    StorageError::Other(format!(
+        "This item could not be prepared for saving, so nothing was saved ({problem})."
+    ))
 }
 
 /// Reads a stored record back; a record that no longer fits the type is [`StorageError::Corrupt`],
@@ -31,11 +35,16 @@ pub(crate) fn from_record<T: DeserializeOwned>(
     store: &str,
     key_field: &str,
 ) -> Result<T, StorageError> {
-    let key = js_sys::Reflect::get(&value, &JsValue::from_str(key_field))
+    let key = record_key(&value, key_field);
+    from_js(value, what, store, &key)
+}
+
+/// The record's key, for messages: its `key_field`, or `?`. Not generic (see [`unsaveable`]).
+fn record_key(value: &JsValue, key_field: &str) -> String {
+    js_sys::Reflect::get(value, &JsValue::from_str(key_field))
         .ok()
         .and_then(|key| key.as_string())
-        .unwrap_or_else(|| "?".into());
-    from_js(value, what, store, &key)
+        .unwrap_or_else(|| "?".into())
 }
 
 /// Reads a stored value back, for the record `key` of `store` (see [`from_record`]).
@@ -45,9 +54,12 @@ pub(crate) fn from_js<T: DeserializeOwned>(
     store: &str,
     key: &str,
 ) -> Result<T, StorageError> {
-    json_from_js(&value).map_err(|problem| {
-        StorageError::Corrupt(format!(
-            "the {what} \"{key}\" (store \"{store}\") does not match this version's format: {problem}"
-        ))
-    })
+    json_from_js(&value).map_err(|problem| corrupt(what, store, key, problem))
+}
+
+/// The error for a stored value that no longer fits its type; not generic (see [`unsaveable`]).
+fn corrupt(what: &str, store: &str, key: &str, problem: String) -> StorageError {
+    StorageError::Corrupt(format!(
+        "the {what} \"{key}\" (store \"{store}\") does not match this version's format: {problem}"
+    ))
 }
