@@ -22,6 +22,26 @@ function sharedConfig(baseUrl) {
   };
 }
 
+/** Sam Seller moves deal `recordId` to "negotiations": an event with id `id`. */
+function stageChange(id, recordId, title) {
+  const deal = (stage) => ({ id: recordId, title, stage, status: "open", owner: 1 });
+  return {
+    id, entity: "deal", action: "updated", time: new Date().toISOString(),
+    user: { id: 1, name: "Sam Seller", email: "sam@acme.example", is_admin: true },
+    current: deal("negotiations"), previous: deal("qualified"),
+  };
+}
+
+/** Collects in window.__finished the executions element #`id` announces once they are no longer pending. */
+async function collectFinished(page, id) {
+  await page.evaluate((id) => {
+    window.__finished = [];
+    document.getElementById(id).addEventListener("webhook-automations:execution", ({ detail }) => {
+      if (detail.status !== "pending") window.__finished.push(detail);
+    });
+  }, id);
+}
+
 async function widgetReady(page, selector = "webhook-automations") {
   await page.locator(selector).first().locator(".wa-nav-link").first().waitFor();
 }
@@ -81,18 +101,8 @@ test("a settings page that starts a runtime and shows the element runs one dispa
   }
   await page.evaluate((config) => { window.runtime.setConfig(config); document.getElementById("w").config = config; }, sharedConfig(app.receiver.url));
   await page.locator("#w").locator("tr", { hasText: "Receiver" }).waitFor();
-  const event = {
-    id: "evt_settings_page", entity: "deal", action: "updated", time: new Date().toISOString(),
-    user: { id: 1, name: "Sam Seller", email: "sam@acme.example", is_admin: true },
-    current: { id: 9, title: "Both", stage: "negotiations", status: "open", owner: 1 },
-    previous: { id: 9, title: "Both", stage: "qualified", status: "open", owner: 1 },
-  };
-  await page.evaluate(() => {
-    window.__finished = [];
-    document.getElementById("w").addEventListener("webhook-automations:execution", ({ detail }) => {
-      if (detail.status !== "pending") window.__finished.push(detail);
-    });
-  });
+  const event = stageChange("evt_settings_page", 9, "Both");
+  await collectFinished(page, "w");
   const accepted = await page.evaluate((event) => [window.runtime.emit(event), document.getElementById("w").emit(event)], event);
   assert.deepEqual(accepted, [true, false], "the element's app drives the runtime's dispatcher, which knows the id");
   // The element hears about the run the runtime's dispatcher made: its feed is the runtime's.
@@ -151,18 +161,8 @@ test("several widgets share one instance of each module and one dispatcher; remo
   const config = sharedConfig(app.receiver.url);
   await page.evaluate((config) => { document.getElementById("a").config = config; document.getElementById("b").config = config; }, config);
   await page.locator("#b").locator("tr", { hasText: "Receiver" }).waitFor();
-  const event = {
-    id: "evt_shared_once", entity: "deal", action: "updated", time: new Date().toISOString(),
-    user: { id: 1, name: "Sam Seller", email: "sam@acme.example", is_admin: true },
-    current: { id: 7, title: "Shared", stage: "negotiations", status: "open", owner: 1 },
-    previous: { id: 7, title: "Shared", stage: "qualified", status: "open", owner: 1 },
-  };
-  await page.evaluate(() => {
-    window.__finished = [];
-    document.getElementById("a").addEventListener("webhook-automations:execution", ({ detail }) => {
-      if (detail.status !== "pending") window.__finished.push(detail);
-    });
-  });
+  const event = stageChange("evt_shared_once", 7, "Shared");
+  await collectFinished(page, "a");
   const accepted = await page.evaluate((event) => [document.getElementById("a").emit(event), document.getElementById("b").emit(event)], event);
   assert.deepEqual(accepted, [true, false], "the page's one dispatcher refuses the event the second time");
   await page.waitForFunction(() => window.__finished.some((execution) => execution.event_id === "evt_shared_once"));
