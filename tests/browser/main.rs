@@ -16,3 +16,4 @@ mod receiver_fetch;
 mod runtime;
 mod sandbox;
 mod storage;
+mod web_url;

@@ -27,6 +27,7 @@ pub mod signing;
 pub mod template;
 pub mod time;
 pub mod validate;
+pub mod web_url;
 
 pub use diagnostic::{Cell, CellPart, Diagnostic, LineIndex, Position, Severity, Span};
 pub use template::{

@@ -17,3 +17,4 @@ pub mod random;
 pub mod relay;
 pub mod storage;
 pub mod text;
+pub mod web_url;

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::Secret;
+use crate::web_url::WebUrl;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Webhook {
@@ -72,8 +73,7 @@ impl Webhook {
 
 /// The origin of a URL (`https://erp.example:8443`), as a browser writes it.
 pub fn origin_of(url: &str) -> Option<String> {
-    let origin = url::Url::parse(url.trim()).ok()?.origin();
-    origin.is_tuple().then(|| origin.ascii_serialization())
+    WebUrl::parse(url.trim()).ok()?.origin()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -4,8 +4,8 @@ use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::ops::RangeInclusive;
 
+use crate::web_url::{Host, WebUrl};
 use serde::{Deserialize, Serialize};
-use url::{Host, Url};
 
 use super::headers::{is_forbidden, is_ours, is_token, value_problem, AUTHORIZATION};
 use crate::model::{Auth, Route, Secret, Webhook};
@@ -143,11 +143,12 @@ fn base_url_problem(base_url: &str) -> Option<String> {
                 .into(),
         );
     }
-    let url = match Url::parse(base_url) {
+    let url = match WebUrl::parse(base_url) {
         Ok(url) => url,
         Err(error) => {
             return Some(format!(
-                "enter a full URL like https://erp.example/api ({error})"
+                "enter a full URL like https://erp.example/api ({})",
+                error.reason
             ))
         }
     };
@@ -160,7 +161,7 @@ fn base_url_problem(base_url: &str) -> Option<String> {
         other => Some(format!("the URL must start with https://, not {other}:")),
     };
     scheme_problem.or_else(|| {
-        if !url.username().is_empty() || url.password().is_some() {
+        if url.has_credentials() {
             Some("remove the user name and password from the URL: enter them under Authentication, where they stay secret".to_owned())
         } else if url.fragment().is_some() {
             Some("remove the '#…' part: a fragment is never sent to the server".to_owned())
@@ -172,7 +173,7 @@ fn base_url_problem(base_url: &str) -> Option<String> {
     })
 }
 
-fn is_loopback(url: &Url) -> bool {
+fn is_loopback(url: &WebUrl) -> bool {
     match url.host() {
         Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
         Some(Host::Ipv4(address)) => address == Ipv4Addr::LOCALHOST,

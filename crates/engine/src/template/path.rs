@@ -9,13 +9,13 @@
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::Value;
 use thiserror::Error;
-use url::Url;
 
 use super::field::{FieldPath, FieldResolver};
 use super::report::{Compilation, Report};
 use super::text::{pieces, Piece};
 use super::value::value_text;
 use crate::diagnostic::Span;
+use crate::web_url::WebUrl;
 
 /// A compiled path, ready to be joined to a base URL.
 #[derive(Debug, Clone)]
@@ -328,10 +328,10 @@ fn write_piece(piece: &UrlPiece, context: &Value, url: &mut String) -> Result<()
     Ok(())
 }
 
-fn parse_base(base_url: &str) -> Result<Url, RenderError> {
-    let base = Url::parse(base_url).map_err(|error| RenderError::InvalidBaseUrl {
+fn parse_base(base_url: &str) -> Result<WebUrl, RenderError> {
+    let base = WebUrl::parse(base_url).map_err(|error| RenderError::InvalidBaseUrl {
         base: base_url.to_owned(),
-        reason: error.to_string(),
+        reason: error.reason.to_owned(),
     })?;
     if !matches!(base.scheme(), "http" | "https") {
         return Err(RenderError::UnsupportedScheme {
@@ -352,16 +352,12 @@ pub fn check_under_base(base_url: &str, url: &str) -> Result<String, RenderError
 
 /// The last guard: `candidate`, parsed as a browser parses it, has the base's scheme, credentials, host
 /// and port, a path under the base's path, and no fragment. Returns the browser's form of the URL.
-fn stays_under(base: &Url, candidate: String) -> Result<String, RenderError> {
+fn stays_under(base: &WebUrl, candidate: String) -> Result<String, RenderError> {
     let escapes = || RenderError::EscapesBase {
         url: candidate.clone(),
     };
-    let url = Url::parse(&candidate).map_err(|_| escapes())?;
-    let same_origin = url.scheme() == base.scheme()
-        && url.username() == base.username()
-        && url.password() == base.password()
-        && url.host() == base.host()
-        && url.port_or_known_default() == base.port_or_known_default();
+    let url = WebUrl::parse(&candidate).map_err(|_| escapes())?;
+    let same_origin = url.same_origin_and_credentials(base);
     let base_path = base.path().trim_end_matches('/');
     let under_base_path = url
         .path()
@@ -378,8 +374,8 @@ fn stays_under(base: &Url, candidate: String) -> Result<String, RenderError> {
 mod tests {
     use super::*;
 
-    fn base(url: &str) -> Url {
-        Url::parse(url).unwrap()
+    fn base(url: &str) -> WebUrl {
+        WebUrl::parse(url).unwrap()
     }
 
     #[test]

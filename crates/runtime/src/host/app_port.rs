@@ -43,6 +43,7 @@ struct InForce {
 /// The app reports storage problems itself, from its own connection.
 #[wasm_bindgen(js_name = connectApp)]
 pub async fn connect_app(hosted: bool, catalog: String) -> Result<AppPort, JsError> {
+    crate::web_url::install();
     let catalog = Catalog::from_json(&catalog).map_err(|error| JsError::new(&error.to_string()))?;
     let started = start(hosted, catalog, &|_| {}).await;
     Ok(AppPort {

@@ -79,6 +79,7 @@ pub struct HostBridge {
 
 impl HostBridge {
     pub fn new(target: EventTarget) -> Rc<Self> {
+        crate::web_url::install();
         Rc::new_cyclic(|this| HostBridge {
             target,
             this: this.clone(),
