@@ -19,6 +19,14 @@ test("a webhook is validated by the engine, saved, kept across reloads, and its 
   await page.getByText("Not saved: 2 problems to fix above.").waitFor();
   assert.match(await page.locator("#wh-base-url-error").innerText(), /https:\/\//);
   assert.equal(await page.locator("#wh-password-error").innerText(), "Enter the password");
+  // The page's own URL parser reads base URLs in the browser: a text that is not a URL says why.
+  await page.getByLabel("Base URL").fill("erp.example/api");
+  await page.getByRole("button", { name: "Save webhook" }).click();
+  await page.getByText("(it does not start with https://)").waitFor();
+  assert.equal(
+    await page.locator("#wh-base-url-error").innerText(),
+    "Enter a full URL like https://erp.example/api (it does not start with https://)",
+  );
   await page.screenshot({ path: join(SCREENSHOTS, "webhook-form-errors.png"), fullPage: true });
 
   await page.getByLabel("Base URL").fill(`${app.receiver.url}/hooks`);
