@@ -7,7 +7,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
-  RELAY_ADMIN_TOKEN, RELAY_EVENTS_TOKEN, SCREENSHOTS, startApp, startNats, startReceiver, startRelay,
+  RELAY_ADMIN_TOKEN, RELAY_EVENTS_TOKEN, SCREENSHOTS, startApp, startNats, startReceiver, startRelay, stageChangeConfig,
 } from "./harness.mjs";
 
 let app;
@@ -24,28 +24,13 @@ after(async () => {
 const PASSWORD = "relay-only-p4ss-canary";
 const RILEY = { id: 2, name: "Riley Regular", email: "riley.regular@northwind-crm.example", is_admin: false };
 
-/** A v3 configuration: one webhook delivered by the relay (or the browser) and one automation. */
+/** A v3 configuration: the harness's stage-change webhook, delivered by the relay (with a password the
+ * relay holds) or by the browser, and its automation. */
 function configFor(baseUrl, route = "relay") {
-  return {
-    format: "webhook-automations/config",
-    version: 3,
-    revision: 1,
-    webhooks: [{
-      id: "wh_erp", name: "ERP", base_url: baseUrl, route,
-      auth: route === "relay" ? { type: "basic", username: "crm-sync" } : { type: "none" },
-      headers: [], signed: false, timeout_ms: 10_000,
-      retry: { max_attempts: 1, initial_backoff_ms: 100, max_backoff_ms: 5_000 },
-    }],
-    automations: [{
-      id: "auto_stage", name: "Stage changes to the ERP", enabled: true,
-      trigger: { entity: "deal", action: "updated" },
-      conditions: { match: "all", items: [{ field: "deal.stage", operator: "has_changed" }] },
-      actions: [{
-        webhook_id: "wh_erp", method: "PUT", path: "/orders/{{deal.id}}",
-        body: { mode: "raw", template: '{"title": "{{deal.title}}", "stage": {{deal.stage}}, "by": "{{event.user.name}}"}' },
-      }],
-    }],
-  };
+  const auth = route === "relay" ? { type: "basic", username: "crm-sync" } : { type: "none" };
+  const config = stageChangeConfig(baseUrl, { auth, maxAttempts: 1 });
+  config.webhooks[0].route = route;
+  return { ...config, version: 3, revision: 1 };
 }
 
 /** `configFor(baseUrl)` plus a webhook this browser delivers to, and its automation. */
