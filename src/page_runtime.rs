@@ -5,7 +5,8 @@
 //! modules share no memory. So a page runs one dispatcher, the runtime's, however many widgets it
 //! shows and whether or not it also called `createRuntime`.
 
-use std::rc::Rc;
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -87,6 +88,7 @@ impl RuntimeModule {
             .map_err(|error| problem(&error))?;
         Ok(Rc::new(PageRuntime {
             port: port.unchecked_into(),
+            executions: Rc::default(),
         }))
     }
 }
@@ -94,6 +96,56 @@ impl RuntimeModule {
 /// The page's deliveries behind the runtime's port.
 struct PageRuntime {
     port: AppPort,
+    executions: Rc<ExecutionFeed>,
+}
+
+type ExecutionListener = Rc<dyn Fn(&Execution)>;
+
+/// This app's listeners to executions, all behind one listener on the port: each change crosses
+/// as JSON text once and is read once, however many parts of the app (its views, the host API's
+/// events) listen.
+#[derive(Default)]
+struct ExecutionFeed {
+    listeners: RefCell<Vec<(u64, ExecutionListener)>>,
+    next_id: Cell<u64>,
+    /// The port's listener, while this app has any of its own.
+    port: RefCell<Option<Listening>>,
+}
+
+impl ExecutionFeed {
+    fn tell(&self, json: &str) {
+        let Ok(execution) = serde_json::from_str::<Execution>(json) else {
+            return;
+        };
+        let listeners: Vec<_> = self
+            .listeners
+            .borrow()
+            .iter()
+            .map(|(_, listener)| listener.clone())
+            .collect();
+        for listener in listeners {
+            listener(&execution);
+        }
+    }
+}
+
+/// Removes its listener from the feed when dropped (and the port's when it was the last).
+struct FeedListening {
+    feed: Weak<ExecutionFeed>,
+    id: u64,
+}
+
+impl Drop for FeedListening {
+    fn drop(&mut self) {
+        let Some(feed) = self.feed.upgrade() else {
+            return;
+        };
+        feed.listeners.borrow_mut().retain(|(id, _)| *id != self.id);
+        if feed.listeners.borrow().is_empty() {
+            let port = feed.port.borrow_mut().take();
+            drop(port);
+        }
+    }
 }
 
 /// A listener on the port and the closure it calls, removed together.
@@ -206,14 +258,26 @@ impl Deliveries for PageRuntime {
     }
 
     fn on_execution(&self, listener: Box<dyn Fn(&Execution)>) -> Listening {
-        self.listen(
-            move |json: String| {
-                if let Ok(execution) = serde_json::from_str::<Execution>(&json) {
-                    listener(&execution);
-                }
-            },
-            AppPort::on_execution,
-        )
+        let feed = &self.executions;
+        let id = feed.next_id.get();
+        feed.next_id.set(id + 1);
+        feed.listeners.borrow_mut().push((id, Rc::from(listener)));
+        if feed.port.borrow().is_none() {
+            let weak = Rc::downgrade(feed);
+            let listening = self.listen(
+                move |json: String| {
+                    if let Some(feed) = weak.upgrade() {
+                        feed.tell(&json);
+                    }
+                },
+                AppPort::on_execution,
+            );
+            *feed.port.borrow_mut() = Some(listening);
+        }
+        Listening::new(FeedListening {
+            feed: Rc::downgrade(feed),
+            id,
+        })
     }
 
     fn on_problem(&self, listener: Box<dyn Fn(String)>) -> Listening {

@@ -11,13 +11,13 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::BroadcastChannel;
 use webhook_automations::dispatch::{
-    BrowserEnvironment, DispatchProblem, Dispatcher, ListenerGuard,
+    outbox_entry, read_outbox_entry, BrowserEnvironment, DispatchProblem, Dispatcher, ListenerGuard,
 };
 use webhook_automations::storage::{channel_name, delete_database, StorageError, Store};
 use webhook_engine::catalog::Catalog;
 use webhook_engine::event::Event;
 use webhook_engine::model::{Automation, Webhook};
-use webhook_engine::runner::{plan, CompiledConfig, Execution, Status};
+use webhook_engine::runner::{plan, CompiledConfig, Execution, Planned, Status};
 
 use crate::history::{sleep, unique_name};
 use crate::receiver_fetch::{clear_script, receiver_url, recorded_requests, script};
@@ -294,10 +294,48 @@ async fn storage_failing_while_dispatching_is_told_and_the_delivery_still_goes_o
 
 #[wasm_bindgen_test]
 async fn a_delivery_waiting_in_the_outbox_at_start_goes_out_once_the_configuration_is_known() {
+    resume_from_outbox("resume", |planned| json!(outbox_entry(planned))).await;
+}
+
+/// An outbox entry the version before wrote (the delivery as an object under `planned`, not as
+/// text) is still read after an update, and its delivery made.
+#[wasm_bindgen_test]
+async fn an_outbox_entry_of_the_previous_version_is_still_delivered() {
+    resume_from_outbox(
+        "resume-previous",
+        |planned| json!({"id": planned.execution.id, "planned": planned}),
+    )
+    .await;
+    // Both shapes read alike, and an entry with neither is refused with a reason.
+    let config = CompiledConfig::compile(
+        &Catalog::builtin(),
+        &[webhook("wh_erp", "http://127.0.0.1:9/x".into())],
+        &[automation("wh_erp", 1)],
+    );
+    let planned = plan(
+        &config,
+        &Catalog::builtin(),
+        &deal_updated("evt-shapes"),
+        &mut BrowserEnvironment,
+    )
+    .planned
+    .remove(0);
+    let previous = json!({"id": planned.execution.id, "planned": planned});
+    assert_eq!(read_outbox_entry(&previous).unwrap(), planned);
+    assert_eq!(
+        read_outbox_entry(&json!(outbox_entry(&planned))).unwrap(),
+        planned
+    );
+    assert!(read_outbox_entry(&json!({"id": "ex-1"})).is_err());
+}
+
+/// A delivery found in the outbox (stored as `entry` makes it) by a reloaded page is sent once its
+/// configuration is known, to the receiver's `path`.
+async fn resume_from_outbox(path: &str, entry: impl Fn(&Planned) -> Value) {
     let name = unique_name("resume-configured");
     let store = Rc::new(Store::open(&name).await.expect("the test database opens"));
     // What a reload finds: a delivery planned by the page before, still in the outbox.
-    let webhooks = [webhook("wh_erp", format!("{}/resume", receiver_url()))];
+    let webhooks = [webhook("wh_erp", format!("{}/{path}", receiver_url()))];
     let automations = [automation("wh_erp", 1)];
     let config = CompiledConfig::compile(&Catalog::builtin(), &webhooks, &automations);
     let event = deal_updated(&unique_name("evt-resume"));
@@ -309,10 +347,7 @@ async fn a_delivery_waiting_in_the_outbox_at_start_goes_out_once_the_configurati
     )
     .planned;
     let executions: Vec<Execution> = planned.iter().map(|p| p.execution.clone()).collect();
-    let outbox: Vec<Value> = planned
-        .iter()
-        .map(|p| json!({"id": p.execution.id, "planned": p}))
-        .collect();
+    let outbox: Vec<Value> = planned.iter().map(&entry).collect();
     assert!(store
         .claim_event_and_record(&event.id, 0, &executions, &outbox, None::<&()>)
         .await
@@ -340,7 +375,7 @@ async fn a_delivery_waiting_in_the_outbox_at_start_goes_out_once_the_configurati
         "not attempted against an empty configuration: {:?}",
         execution.reason
     );
-    assert_eq!(webhook_ids_received("resume").await, [id]);
+    assert_eq!(webhook_ids_received(path).await, [id]);
     drop(dispatcher);
     drop(store);
     delete_database(&name).await.unwrap();

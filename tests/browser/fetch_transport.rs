@@ -8,7 +8,9 @@ use webhook_engine::request::OutgoingRequest;
 use webhook_engine::retry::Outcome;
 use webhook_engine::runner::{Exchange, Transport};
 
-use crate::receiver_fetch::{clear_script, receiver_url, script};
+use crate::receiver_fetch::{
+    clear_script, receiver_url, recorded_preflights, recorded_requests, script,
+};
 
 fn no_cors_url() -> &'static str {
     env!(
@@ -59,6 +61,35 @@ async fn an_answer_comes_back_with_its_status_body_and_exposed_headers() {
             .any(|(name, _)| name == "x-receiver-seq"),
         "{:?}",
         response.headers
+    );
+}
+
+/// Deliveries to one URL share the browser's CORS preflight answer (the receiver lets it be kept
+/// for ten minutes): the endpoint gets one preflight, not one before every delivery.
+#[wasm_bindgen_test]
+async fn deliveries_to_one_url_are_preflighted_once() {
+    clear_script().await;
+    let path = format!("/preflighted-once/{}", js_sys::Math::random());
+    for _ in 0..3 {
+        let exchange = FetchTransport
+            .send(&request(format!("{}{path}", receiver_url())), 10_000)
+            .await;
+        assert!(matches!(exchange, Exchange::Answered(ref response) if response.status == 200));
+    }
+    let delivered = recorded_requests()
+        .await
+        .iter()
+        .filter(|record| record["path"] == path.as_str())
+        .count();
+    assert_eq!(delivered, 3);
+    let preflights = recorded_preflights()
+        .await
+        .iter()
+        .filter(|record| record["path"] == path.as_str())
+        .count();
+    assert_eq!(
+        preflights, 1,
+        "one preflight for three deliveries to {path}"
     );
 }
 

@@ -114,6 +114,12 @@ pub async fn recorded_requests() -> Vec<Value> {
     recorded.as_array().cloned().unwrap_or_default()
 }
 
+/// Every CORS preflight the receiver has answered so far, oldest first.
+pub async fn recorded_preflights() -> Vec<Value> {
+    let recorded = json(send("GET", "/_receiver/preflights", &[], None).await).await;
+    recorded.as_array().cloned().unwrap_or_default()
+}
+
 /// How many requests the receiver has recorded so far.
 pub async fn recorded_count() -> usize {
     json(send("GET", "/_receiver/requests", &[], None).await)

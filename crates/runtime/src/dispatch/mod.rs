@@ -436,15 +436,7 @@ impl Dispatcher {
 
     /// The delivery an outbox entry holds; one that does not read is reported, not dropped silently.
     fn read_entry(&self, entry: &serde_json::Value) -> Option<Planned> {
-        // Read from text: a `Value` deserializer would add a second copy of serde's code.
-        let planned = entry.get("planned").map_or_else(
-            || Err("it holds no delivery".to_string()),
-            |value| {
-                serde_json::from_str::<Planned>(&value.to_string())
-                    .map_err(|error| error.to_string())
-            },
-        );
-        match planned {
+        match read_outbox_entry(entry) {
             Ok(planned) => Some(planned),
             Err(reason) => {
                 let id = entry.get("id").and_then(|id| id.as_str()).unwrap_or("?");
@@ -690,17 +682,34 @@ impl Drop for ListenerGuard {
     }
 }
 
+/// An outbox entry as stored: the delivery as JSON text beside its id. Text, not a second structured
+/// copy of the execution (the history has that one): IndexedDB copies a string as it is, while an
+/// object is cloned field by field on every write, and the history's record is written anyway.
 #[derive(Serialize)]
-struct OutboxEntry<'a> {
+pub struct OutboxEntry<'a> {
     id: &'a str,
-    planned: &'a Planned,
+    delivery: String,
 }
 
-fn outbox_entry(planned: &Planned) -> OutboxEntry<'_> {
+/// The outbox entry for `planned`.
+pub fn outbox_entry(planned: &Planned) -> OutboxEntry<'_> {
     OutboxEntry {
         id: &planned.execution.id,
-        planned,
+        // Serializing a `Planned` cannot fail: its maps have text keys.
+        delivery: serde_json::to_string(planned).unwrap_or_default(),
     }
+}
+
+/// The delivery an outbox entry holds: the text of `delivery`, or, in an entry written by a version
+/// before that, the object `planned`.
+pub fn read_outbox_entry(entry: &serde_json::Value) -> Result<Planned, String> {
+    let text = match (entry.get("delivery"), entry.get("planned")) {
+        (Some(serde_json::Value::String(text)), _) => text.clone(),
+        // Read from text: a `Value` deserializer would add a second copy of serde's code.
+        (None, Some(value)) => value.to_string(),
+        _ => return Err("it holds no delivery".to_string()),
+    };
+    serde_json::from_str::<Planned>(&text).map_err(|error| error.to_string())
 }
 
 /// The "Test webhook" execution of a test that could not even be sent (the relay refused it, or

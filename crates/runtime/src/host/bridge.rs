@@ -9,7 +9,6 @@ use std::pin::Pin;
 use std::rc::{Rc, Weak};
 
 use serde::Serialize;
-use serde_json::json;
 use wasm_bindgen::{JsError, JsValue};
 use web_sys::{CustomEvent, CustomEventInit, EventTarget};
 use webhook_engine::catalog::Catalog;
@@ -321,26 +320,59 @@ impl HostBridge {
 }
 
 /// What the host learns of an execution: enough to show and count it, nothing of the request.
-fn summary(execution: &Execution) -> serde_json::Value {
+fn summary(execution: &Execution) -> Summary<'_> {
     let last = execution.attempts.last();
-    json!({
-        "id": execution.id,
-        "automation_id": execution.automation_id,
-        "automation_name": execution.automation_name,
-        "webhook_id": execution.webhook_id,
-        "webhook_name": execution.webhook_name,
-        "event_id": execution.event.id,
-        "entity": execution.event.entity,
-        "action": execution.event.action,
-        "record_id": execution.event.record_id,
-        "user": { "id": execution.user.id, "name": execution.user.name },
-        "status": execution.status,
-        "reason": execution.reason,
-        "http_status": last.and_then(|attempt| attempt.response.as_ref()).map(|response| response.status),
-        "attempts": execution.attempts.len(),
-        "created_at_ms": execution.created_at_ms,
-        "finished_at_ms": execution.finished_at_ms,
-    })
+    Summary {
+        id: &execution.id,
+        automation_id: &execution.automation_id,
+        automation_name: &execution.automation_name,
+        webhook_id: &execution.webhook_id,
+        webhook_name: execution.webhook_name.as_deref(),
+        event_id: &execution.event.id,
+        entity: &execution.event.entity,
+        action: &execution.event.action,
+        record_id: execution.event.record_id.as_ref(),
+        user: SummaryUser {
+            id: execution.user.id,
+            name: &execution.user.name,
+        },
+        status: &execution.status,
+        reason: execution.reason.as_deref(),
+        http_status: last
+            .and_then(|attempt| attempt.response.as_ref())
+            .map(|response| response.status),
+        attempts: execution.attempts.len(),
+        created_at_ms: execution.created_at_ms,
+        finished_at_ms: execution.finished_at_ms,
+    }
+}
+
+/// The detail of an execution event, written straight to JSON text (no `serde_json::Value` built
+/// on the way: it is sent for every run at every change).
+#[derive(Serialize)]
+struct Summary<'a> {
+    id: &'a str,
+    automation_id: &'a str,
+    automation_name: &'a str,
+    webhook_id: &'a str,
+    webhook_name: Option<&'a str>,
+    event_id: &'a str,
+    entity: &'a str,
+    action: &'a webhook_engine::model::EventAction,
+    record_id: Option<&'a serde_json::Value>,
+    user: SummaryUser<'a>,
+    status: &'a webhook_engine::runner::Status,
+    reason: Option<&'a str>,
+    http_status: Option<u16>,
+    attempts: usize,
+    created_at_ms: i64,
+    finished_at_ms: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct SummaryUser<'a> {
+    id: u64,
+    name: &'a str,
 }
 
 pub fn announce(target: &EventTarget, name: &str, detail: &impl Serialize) {

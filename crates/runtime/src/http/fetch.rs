@@ -8,6 +8,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     AbortController, Request, RequestInit, RequestMode, RequestRedirect, Response, ResponseType,
 };
+use webhook_engine::model::Method;
 use webhook_engine::request::OutgoingRequest;
 use webhook_engine::retry::Outcome;
 use webhook_engine::runner::{Exchange, Response as EngineResponse, Transport};
@@ -67,10 +68,16 @@ impl Transport for FetchTransport {
 fn build(request: &OutgoingRequest, controller: &AbortController) -> Option<Request> {
     let init = RequestInit::new();
     init.set_method(request.method.as_str());
+    // The HTTP cache never answers these methods (RFC 9111, section 4): each request reaches the
+    // endpoint in the default cache mode, the one mode in which the browser reuses its CORS
+    // preflight answers. Any other (`no-store`, `no-cache`, `reload`) sends a preflight before
+    // every delivery, twice the requests for the endpoint. A GET would need `no-store`.
+    match request.method {
+        Method::Post | Method::Put | Method::Patch | Method::Delete => {}
+    }
     init.set_mode(RequestMode::Cors);
     init.set_redirect(RequestRedirect::Manual);
     init.set_credentials(web_sys::RequestCredentials::Omit);
-    init.set_cache(web_sys::RequestCache::NoStore);
     init.set_signal(Some(&controller.signal()));
     init.set_body(&request.body.as_str().into());
     let fetch_request = Request::new_with_str_and_init(&request.url, &init).ok()?;
