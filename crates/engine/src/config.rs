@@ -226,7 +226,8 @@ impl ConfigDocument {
                     .filter(|_| shared.route == Route::Browser);
                 let new_origin = crate::model::origin_of(&shared.base_url);
                 let kept = match same_id {
-                    Some(old) if old.origin() == new_origin => Some(old),
+                    // Credentials stay only where both origins can be read and are the same.
+                    Some(old) if new_origin.is_some() && old.origin() == new_origin => Some(old),
                     Some(old) => {
                         if holds_credentials(old) {
                             origin_changed.push(OriginChange {
@@ -693,6 +694,27 @@ mod tests {
             imported.credentials_needed,
             ["wh_changed", "wh_new"],
             "wh_new lacks its signing secret"
+        );
+    }
+
+    #[test]
+    fn credentials_never_stay_where_no_origin_can_be_read() {
+        let bearer = |base_url: &str| Webhook {
+            base_url: base_url.into(),
+            ..webhook(
+                "wh_erp",
+                Auth::Bearer {
+                    token: Secret::new("tok-kept"),
+                },
+            )
+        };
+        let imported = ConfigDocument::export(&[bearer("attacker.example/api")], &[])
+            .into_local(&[bearer("erp.example/api")]);
+        assert_eq!(
+            imported.webhooks[0].auth,
+            Auth::Bearer {
+                token: Secret::new("")
+            }
         );
     }
 

@@ -72,7 +72,12 @@ pub struct NotAUrl {
 
 impl WebUrl {
     pub fn parse(text: &str) -> Result<WebUrl, NotAUrl> {
-        match parser().and_then(|parse| parse(text)) {
+        let Some(parse) = parser() else {
+            return Err(NotAUrl {
+                reason: "this page has not set up URL reading: reload it",
+            });
+        };
+        match parse(text) {
             Some(parts) => Ok(WebUrl { parts }),
             None if !text.contains("://") => Err(NotAUrl {
                 reason: "it does not start with https://",

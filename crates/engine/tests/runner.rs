@@ -699,3 +699,27 @@ async fn a_replay_to_a_url_no_longer_under_the_base_url_is_refused_and_nothing_i
     first.shutdown().await;
     elsewhere.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_replay_sends_the_url_in_the_form_its_check_read() {
+    let receiver = receiver().await;
+    let base = receiver.url();
+    let config = CompiledConfig::compile(
+        &Catalog::builtin(),
+        &[webhook(&base)],
+        &[automation("a", vec![], "/orders/{{deal.id}}")],
+    );
+    let mut env = TestEnvironment::default();
+    let mut original = run(&config, &stage_change(1), &mut env).await.remove(0);
+    // A recorded URL without the `//` after its scheme: alone it names the webhook's host, but a
+    // browser's fetch resolves it against the page, as a path on the page's own origin.
+    let recorded = original.request.as_ref().unwrap().url.clone();
+    let checked_form = recorded.clone();
+    original.request.as_mut().unwrap().url = recorded.replacen("://", ":", 1);
+    let by = SampleData::builtin().admin().user.clone();
+    let mut again = webhook_engine::runner::replay(&config, &original, &by, &mut env);
+    deliver(&config, &mut again, &TcpTransport, &mut env).await;
+    assert_eq!(again.execution.status, Status::Succeeded);
+    assert_eq!(again.execution.request.as_ref().unwrap().url, checked_form);
+    receiver.shutdown().await;
+}

@@ -266,7 +266,8 @@ impl WebhookDraft {
     }
 
     fn keeps_saved_secrets_of(&self, saved: &Webhook) -> bool {
-        origin_of(&self.base_url) == saved.origin()
+        let origin = origin_of(&self.base_url);
+        origin.is_some() && origin == saved.origin()
     }
 
     /// The webhook this form saves, with secrets marked "saved" taken from `saved` (the stored
@@ -575,6 +576,17 @@ mod tests {
             draft.to_webhook("wh_1".into(), Some(&saved)).unwrap().route,
             Route::Browser
         );
+    }
+
+    #[test]
+    fn saved_secrets_stay_only_where_both_origins_can_be_read() {
+        let saved = Webhook {
+            base_url: "erp.example/api".into(),
+            ..saved_webhook()
+        };
+        let mut draft = WebhookDraft::from_webhook(&saved);
+        draft.apply(DraftEdit::BaseUrl("attacker.example/api".into()));
+        assert!(draft.origin_moved(Some(&saved)));
     }
 
     #[test]

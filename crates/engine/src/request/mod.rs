@@ -209,14 +209,17 @@ pub fn resend_request(
     now_unix_seconds: i64,
 ) -> Result<OutgoingRequest, RequestError> {
     check_sendable(webhook)?;
-    check_under_base(&webhook.base_url, url).map_err(|_| RequestError::ReplayOutsideBase {
-        url: url.to_owned(),
-        base: webhook.base_url.clone(),
-    })?;
+    // The checked form is what is sent: the recorded text could be read otherwise by a fetch that
+    // resolves it against the page (`https:erp.example/x` is a path on the page's own origin there).
+    let url =
+        check_under_base(&webhook.base_url, url).map_err(|_| RequestError::ReplayOutsideBase {
+            url: url.to_owned(),
+            base: webhook.base_url.clone(),
+        })?;
     assemble(
         webhook,
         method,
-        url.to_owned(),
+        url,
         body.to_owned(),
         execution_id,
         now_unix_seconds,
