@@ -274,7 +274,12 @@ impl RelayClient {
         init.set_method(method);
         init.set_mode(RequestMode::Cors);
         init.set_credentials(web_sys::RequestCredentials::Omit);
-        init.set_cache(web_sys::RequestCache::NoStore);
+        // Reads must be fresh. Writes are never answered from the HTTP cache, and in the default
+        // mode the browser reuses its CORS preflight answer instead of asking before each one
+        // (see http/fetch.rs).
+        if method == "GET" {
+            init.set_cache(web_sys::RequestCache::NoStore);
+        }
         if let Some(body) = &body {
             init.set_body(&body.as_str().into());
         }
