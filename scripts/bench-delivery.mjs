@@ -6,6 +6,7 @@
 // A benchmark, not a test: it prints, never asserts.
 // Usage: node scripts/bench-delivery.mjs [EVENTS]   (after `trunk build --release`)
 import { startApp } from "../tests/e2e/harness.mjs";
+import { configureBench } from "./delivery-setup.mjs";
 
 const EVENTS = Number(process.argv[2] ?? 1000);
 const CONCURRENCY = 4; // webhook_engine::runner::MAX_CONCURRENT_PER_WEBHOOK
@@ -13,25 +14,7 @@ const CONCURRENCY = 4; // webhook_engine::runner::MAX_CONCURRENT_PER_WEBHOOK
 const app = await startApp();
 try {
   const { page } = app;
-  await page.goto(`${app.appUrl}/#/webhooks`);
-  await page.locator(".wa-nav-link").first().waitFor();
-  await page.evaluate((url) => {
-    window.webhookAutomations.setConfig({
-      format: "webhook-automations/config", version: 1,
-      webhooks: [{ id: "wh_bench", name: "Bench", base_url: url, auth: { type: "none" }, headers: [], signed: false,
-        timeout_ms: 10000, retry: { max_attempts: 1, initial_backoff_ms: 100, max_backoff_ms: 1000 } }],
-      automations: [{ id: "auto_bench", name: "Every deal update", enabled: true, trigger: { entity: "deal", action: "updated" },
-        conditions: { match: "all", items: [] },
-        actions: [{ webhook_id: "wh_bench", method: "POST", path: "/deals/{{deal.id}}",
-          body: { mode: "raw", template: '{"title": "{{deal.title}}", "value": {{deal.value}}, "stage": {{deal.stage}}}' } }] }],
-    });
-  }, app.receiver.url);
-  await page.locator("tr", { hasText: "Bench" }).waitFor();
-  // The frequency guard would stop a benchmark; raise it for this run through the settings page.
-  await page.goto(`${app.appUrl}/#/settings`);
-  await page.getByLabel("Runs per automation per minute").fill("10000");
-  await page.getByRole("button", { name: "Save settings" }).click();
-  await page.getByText("Settings saved").waitFor();
+  await configureBench(page, app);
 
   const bareLoop = (oneUrl) => page.evaluate(async ({ url, count, concurrency, oneUrl }) => {
     const body = JSON.stringify({ title: "CNC line maintenance contract", value: 56500.5, stage: "Negotiations started" });

@@ -5,6 +5,7 @@
 //   (after `trunk build --release`; APP_DIST=dist-prof for a build that keeps function names)
 import { writeFileSync } from "node:fs";
 import { startApp } from "../tests/e2e/harness.mjs";
+import { configureBench } from "./delivery-setup.mjs";
 
 const EVENTS = Number(process.argv[2] ?? 1000);
 const MODE = process.argv[3] ?? "runtime";
@@ -13,24 +14,7 @@ const OUT = process.argv[4];
 const app = await startApp();
 try {
   let { page } = app;
-  await page.goto(`${app.appUrl}/#/webhooks`);
-  await page.locator(".wa-nav-link").first().waitFor();
-  await page.evaluate((url) => {
-    window.webhookAutomations.setConfig({
-      format: "webhook-automations/config", version: 1,
-      webhooks: [{ id: "wh_bench", name: "Bench", base_url: url, auth: { type: "none" }, headers: [], signed: false,
-        timeout_ms: 10000, retry: { max_attempts: 1, initial_backoff_ms: 100, max_backoff_ms: 1000 } }],
-      automations: [{ id: "auto_bench", name: "Every deal update", enabled: true, trigger: { entity: "deal", action: "updated" },
-        conditions: { match: "all", items: [] },
-        actions: [{ webhook_id: "wh_bench", method: "POST", path: "/deals/{{deal.id}}",
-          body: { mode: "raw", template: '{"title": "{{deal.title}}", "value": {{deal.value}}, "stage": {{deal.stage}}}' } }] }],
-    });
-  }, app.receiver.url);
-  await page.locator("tr", { hasText: "Bench" }).waitFor();
-  await page.goto(`${app.appUrl}/#/settings`);
-  await page.getByLabel("Runs per automation per minute").fill("10000");
-  await page.getByRole("button", { name: "Save settings" }).click();
-  await page.getByText("Settings saved").waitFor();
+  await configureBench(page, app);
 
   let target = "document.getElementById('app')";
   let emit = "window.webhookAutomations.emit";

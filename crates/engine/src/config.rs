@@ -697,9 +697,9 @@ mod tests {
         );
     }
 
-    #[test]
-    fn credentials_never_stay_where_no_origin_can_be_read() {
-        let bearer = |base_url: &str| Webhook {
+    /// The webhook "wh_erp" at `base_url`, with a bearer token.
+    fn bearer(base_url: &str) -> Webhook {
+        Webhook {
             base_url: base_url.into(),
             ..webhook(
                 "wh_erp",
@@ -707,7 +707,11 @@ mod tests {
                     token: Secret::new("tok-kept"),
                 },
             )
-        };
+        }
+    }
+
+    #[test]
+    fn credentials_never_stay_where_no_origin_can_be_read() {
         let imported = ConfigDocument::export(&[bearer("attacker.example/api")], &[])
             .into_local(&[bearer("erp.example/api")]);
         assert_eq!(
@@ -720,15 +724,6 @@ mod tests {
 
     #[test]
     fn credentials_stay_only_with_the_origin_they_were_entered_for() {
-        let bearer = |base_url: &str| Webhook {
-            base_url: base_url.into(),
-            ..webhook(
-                "wh_erp",
-                Auth::Bearer {
-                    token: Secret::new("tok-kept"),
-                },
-            )
-        };
         let local = [bearer("https://erp.example/api")];
         let import =
             |base_url: &str| ConfigDocument::export(&[bearer(base_url)], &[]).into_local(&local);
