@@ -7,9 +7,17 @@
 // Usage: node scripts/bench-delivery.mjs [EVENTS]   (after `trunk build --release`)
 import { startApp } from "../tests/e2e/harness.mjs";
 import { configureBench } from "./delivery-setup.mjs";
+import { cpuBetween, processCpu } from "./process-cpu.mjs";
 
 const EVENTS = Number(process.argv[2] ?? 1000);
 const CONCURRENCY = 4; // webhook_engine::runner::MAX_CONCURRENT_PER_WEBHOOK
+
+/** Runs `phase` (which resolves to its duration in ms) and notes the CPU each process spent on it. */
+async function measured(phase) {
+  const before = processCpu();
+  const ms = await phase();
+  return { ms, cpu: cpuBetween(before, processCpu(), ms) };
+}
 
 const app = await startApp();
 try {
@@ -28,7 +36,7 @@ try {
     }));
     return performance.now() - started;
   }, { url: app.receiver.url, count: EVENTS, concurrency: CONCURRENCY, oneUrl });
-  const bare = await bareLoop(false);
+  const bare = await measured(() => bareLoop(false));
   const bareOneUrl = await bareLoop(true);
 
   const dispatched = await page.evaluate(async (count) => {
@@ -86,15 +94,23 @@ try {
     await finished;
     return performance.now() - started;
   }, { count: EVENTS, oneUrl });
-  const runtimeAlone = await runtimeOnly(false);
+  const runtimeAlone = await measured(() => runtimeOnly(false));
   const runtimeAloneOneUrl = await runtimeOnly(true);
 
   const rate = (ms) => (EVENTS / (ms / 1000)).toFixed(0);
-  console.log(`delivery: bare fetch loop ${rate(bare)} requests/s (${bare.toFixed(0)} ms for ${EVENTS}, ${CONCURRENCY} at a time, a URL each)`);
+  console.log(`delivery: bare fetch loop ${rate(bare.ms)} requests/s (${bare.ms.toFixed(0)} ms for ${EVENTS}, ${CONCURRENCY} at a time, a URL each)`);
   console.log(`delivery: automations ${rate(dispatched)} events/s (${dispatched.toFixed(0)} ms for ${EVENTS} events → ${delivered} deliveries, a URL each, executions stored in IndexedDB), the app open`);
-  console.log(`delivery: automations on a page with the runtime alone ${rate(runtimeAlone)} events/s (${runtimeAlone.toFixed(0)} ms for ${EVENTS}, a URL each, the configuration and settings the app stored)`);
+  console.log(`delivery: automations on a page with the runtime alone ${rate(runtimeAlone.ms)} events/s (${runtimeAlone.ms.toFixed(0)} ms for ${EVENTS}, a URL each, the configuration and settings the app stored)`);
+  // Where the CPU goes, for the like-for-like pair (a URL each): with every core busy, the speed
+  // ratio follows the ratio of CPU spent.
+  if (bare.cpu && runtimeAlone.cpu) {
+    console.log(`delivery CPU: bare fetch loop: ${bare.cpu.text}`);
+    console.log(`delivery CPU: runtime alone: ${runtimeAlone.cpu.text}`);
+    const perEvent = (cpu) => (cpu.total / EVENTS).toFixed(2);
+    console.log(`delivery CPU: ${perEvent(runtimeAlone.cpu)} ms per delivery, ${perEvent(bare.cpu)} ms per bare request: ${(bare.cpu.total / runtimeAlone.cpu.total).toFixed(2)}×`);
+  }
   console.log(`delivery: to one URL (one preflight in all): bare fetch loop ${rate(bareOneUrl)} requests/s, automations with the runtime alone ${rate(runtimeAloneOneUrl)} events/s: ${(bareOneUrl / runtimeAloneOneUrl).toFixed(2)}×`);
-  console.log(`ratio delivery: automations run at ${(bare / dispatched).toFixed(2)}× the speed of a bare fetch loop with the app open, ${(bare / runtimeAlone).toFixed(2)}× with the runtime alone (a URL each); ${(bareOneUrl / runtimeAloneOneUrl).toFixed(2)}× to one URL`);
+  console.log(`ratio delivery: automations run at ${(bare.ms / dispatched).toFixed(2)}× the speed of a bare fetch loop with the app open, ${(bare.ms / runtimeAlone.ms).toFixed(2)}× with the runtime alone (a URL each); ${(bareOneUrl / runtimeAloneOneUrl).toFixed(2)}× to one URL`);
 } finally {
   await app.stop();
 }
