@@ -34,6 +34,6 @@ node scripts/bundle-size.mjs dist | tee -a test-output/bench.log || budget=$?
 
 echo
 echo "== summary"
-grep -E '^(ratio|conditions|delivery:|typing:|relay:|first render:) ' test-output/bench.log || true
+grep -E '^(ratio|conditions|delivery:|delivery CPU:|typing:|relay:|first render:) ' test-output/bench.log || true
 grep -E '^(runtime |app |a CRM page|over budget|within budget)' test-output/bench.log || true
 exit $budget
