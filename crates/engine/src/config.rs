@@ -564,7 +564,10 @@ impl SharedWebhook {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Body, ConditionGroup, EventAction, Method, Trigger, WebhookAction};
+    use crate::model::{
+        Body, Condition, ConditionGroup, ConditionItem, EventAction, Match, Method, Operator,
+        Trigger, WebhookAction,
+    };
     use crate::template::Row;
 
     fn webhook(id: &str, auth: Auth) -> Webhook {
@@ -980,6 +983,64 @@ mod tests {
             .iter()
             .all(|webhook| crate::request::validate_webhook(webhook).is_empty()));
         assert_eq!(stood_in[1].auth, Auth::None);
+    }
+
+    #[test]
+    fn a_misspelt_automation_field_is_refused_naming_it_and_nested_groups_still_read() {
+        let mut nested = automation("wh_a");
+        nested.conditions = ConditionGroup {
+            match_: Match::All,
+            items: vec![
+                ConditionItem::Condition(Condition {
+                    field: "deal.stage".into(),
+                    operator: Operator::Is,
+                    value: Some(Value::from("won")),
+                }),
+                ConditionItem::Group(ConditionGroup {
+                    match_: Match::Any,
+                    items: vec![ConditionItem::Condition(Condition {
+                        field: "deal.value".into(),
+                        operator: Operator::IsEmpty,
+                        value: None,
+                    })],
+                }),
+            ],
+        };
+        let document = ConfigDocument::export(&[webhook("wh_a", Auth::None)], &[nested]);
+        let json: Value = serde_json::from_str(&document.to_json()).unwrap();
+        assert_eq!(ConfigDocument::parse(&json.to_string()).unwrap(), document);
+
+        let misspelt = |pointer: &str, from: &str, to: &str| {
+            let mut json = json.clone();
+            let object = json.pointer_mut(pointer).unwrap().as_object_mut().unwrap();
+            let value = object.remove(from).unwrap();
+            object.insert(to.into(), value);
+            match ConfigDocument::parse(&json.to_string()) {
+                Err(ConfigError::Shape(message)) => message,
+                other => panic!("{to} at {pointer} was accepted: {other:?}"),
+            }
+        };
+        // Before, a misspelt "conditions" was dropped and the automation fired on every event.
+        for (pointer, from, to) in [
+            ("/automations/0", "conditions", "condition"),
+            ("/automations/0/trigger", "action", "actions"),
+            ("/automations/0/conditions/items/0", "value", "valeu"),
+            ("/automations/0/conditions/items/1", "items", "itemz"),
+            (
+                "/automations/0/conditions/items/1/items/0",
+                "field",
+                "feild",
+            ),
+            ("/automations/0/actions/0", "path", "paht"),
+            ("/automations/0/actions/0/body", "rows", "row"),
+            ("/automations/0/actions/0/body/rows/0", "value", "val"),
+        ] {
+            let message = misspelt(pointer, from, to);
+            assert!(
+                message.contains(&format!("unknown field `{to}`")),
+                "{to} at {pointer}: {message}"
+            );
+        }
     }
 
     #[test]

@@ -5,7 +5,10 @@ use serde_json::Value;
 
 use crate::template::Row;
 
+// Every shape here refuses fields it does not know: a misspelt `"condition"` must be an error, not
+// an automation that fires on every event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Automation {
     pub id: String,
     pub name: String,
@@ -18,6 +21,7 @@ pub struct Automation {
 
 /// The entity (`deal`, `person`, …) and what happened to one of its records.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Trigger {
     pub entity: String,
     pub action: EventAction,
@@ -50,6 +54,7 @@ impl EventAction {
 /// Conditions joined by all (AND) or any (OR); a group can hold groups, so "all of A and (B or C)"
 /// is one group of `all` holding A and an `any` group of B and C. An empty group always matches.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ConditionGroup {
     #[serde(rename = "match")]
     pub match_: Match,
@@ -72,16 +77,39 @@ pub enum Match {
     Any,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum ConditionItem {
     Condition(Condition),
     Group(ConditionGroup),
 }
 
+/// An item with `items` or `match` is a group, any other a condition — chosen by its keys rather than
+/// by trying each shape, so a mistake in a condition is reported as that mistake ("unknown field
+/// `feild`") instead of "matches no kind of condition item".
+impl<'de> Deserialize<'de> for ConditionItem {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let value = Value::deserialize(deserializer)?;
+        let is_group = value
+            .as_object()
+            .is_some_and(|item| item.contains_key("items") || item.contains_key("match"));
+        if is_group {
+            ConditionGroup::deserialize(value)
+                .map(ConditionItem::Group)
+                .map_err(D::Error::custom)
+        } else {
+            Condition::deserialize(value)
+                .map(ConditionItem::Condition)
+                .map_err(D::Error::custom)
+        }
+    }
+}
+
 /// `deal.value greater_than 10000`. `field` is a dot path on the trigger's record (`deal.stage`,
 /// `deal.person.email`); `value` is absent for operators that take none (`is_empty`, `has_changed`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Condition {
     pub field: String,
     pub operator: Operator,
@@ -161,6 +189,7 @@ impl Operator {
 
 /// Send one request to a webhook.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct WebhookAction {
     pub webhook_id: String,
     pub method: Method,
@@ -194,7 +223,7 @@ impl Method {
 
 /// The request body, which every action must have: key-value rows or a raw JSON template.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "mode", rename_all = "snake_case")]
+#[serde(tag = "mode", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Body {
     KeyValue { rows: Vec<Row> },
     Raw { template: String },

@@ -17,6 +17,7 @@ use crate::diagnostic::{Cell, CellPart, Span};
 
 /// One row of a key-value body, as the admin typed it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Row {
     pub key: String,
     pub value: String,
