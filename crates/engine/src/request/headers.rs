@@ -46,17 +46,28 @@ const FORBIDDEN: [&str; 24] = [
 ];
 const FORBIDDEN_PREFIXES: [&str; 3] = ["Proxy-", "Sec-", "Access-Control-"];
 
-/// Words in a header's name that suggest its value is a credential, masked in every record of it.
-const CREDENTIAL_WORDS: [&str; 8] = [
+/// Words in a header's name that suggest its value is a credential, masked in every record of it;
+/// matched with `-` and `_` left out, so `X-Access-Code` reads as `xaccesscode`.
+const CREDENTIAL_WORDS: [&str; 14] = [
     "auth",
     "token",
     "secret",
     "key",
-    "password",
+    "passw",
+    "passcode",
+    "accesscode",
     "cookie",
     "session",
     "signature",
+    "credential",
+    "jwt",
+    "private",
+    "otp",
 ];
+
+/// Short words that name a credential only as a whole part of the name (`X-Pass`, `X-Pwd`), since
+/// inside other words they mean something else (`X-Passenger-Count`).
+const CREDENTIAL_PARTS: [&str; 3] = ["pass", "pwd", "pin"];
 
 /// An RFC 7230 token: the characters a header name may have.
 pub(super) fn is_token(name: &str) -> bool {
@@ -79,10 +90,14 @@ pub(super) fn is_ours(name: &str) -> bool {
     OURS.iter().any(|ours| ours.eq_ignore_ascii_case(name))
 }
 
-/// Whether a header's name says it carries a credential (`X-Api-Key`, `X-Auth-Token`, …).
+/// Whether a header's name says it carries a credential (`X-Api-Key`, `X-Auth-Token`, `X-Passwd`, …).
 pub(crate) fn names_a_credential(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    CREDENTIAL_WORDS.iter().any(|word| name.contains(word))
+    let joined: String = name.chars().filter(|c| !matches!(c, '-' | '_')).collect();
+    CREDENTIAL_WORDS.iter().any(|word| joined.contains(word))
+        || name
+            .split(['-', '_'])
+            .any(|part| CREDENTIAL_PARTS.contains(&part))
 }
 
 /// Why `value` can't be sent as a header value, if it can't: a line break or NUL would end the header
@@ -166,9 +181,37 @@ mod tests {
 
     #[test]
     fn credential_names_are_recognised() {
-        for name in ["X-API-Key", "X-Auth-Token", "Client-Secret", "X-Session"] {
+        for name in [
+            "X-API-Key",
+            "X-Auth-Token",
+            "Client-Secret",
+            "X-Session",
+            // Missed before: these went into history and exports in clear text.
+            "X-Passwd",
+            "X-Pass",
+            "X-Pwd",
+            "X-Credential",
+            "X-Client-Credentials",
+            "X-Jwt",
+            "X-Access-Code",
+            "X_Access_Code",
+            "X-Passcode",
+            "X-Private-Token",
+            "X-Private",
+            "X-OTP",
+            "X-User-PIN",
+        ] {
             assert!(names_a_credential(name), "{name}");
         }
-        assert!(!names_a_credential("X-Tenant-Id"));
+        for name in [
+            "X-Tenant-Id",
+            "X-Passenger-Count",
+            "X-Pinned",
+            "X-Country-Code",
+            "Accept-Language",
+            "X-Request-Id",
+        ] {
+            assert!(!names_a_credential(name), "{name}");
+        }
     }
 }
