@@ -533,6 +533,42 @@ async fn a_replay_sends_the_recorded_request_again_under_a_new_id() {
     receiver.shutdown().await;
 }
 
+/// A field that happened to hold the webhook's token was masked in the record: sending the record
+/// again would send the mask, not what the endpoint got (before, the replay sent "••••••").
+#[tokio::test]
+async fn a_replay_of_a_request_whose_body_held_a_credential_is_refused_and_nothing_is_sent() {
+    let receiver = receiver().await;
+    let base = receiver.url();
+    let config = CompiledConfig::compile(
+        &Catalog::builtin(),
+        &[webhook(&base)],
+        &[automation("a", vec![], "/orders/{{deal.id}}")],
+    );
+    let mut env = TestEnvironment::default();
+    let mut event = stage_change(1);
+    event.current.insert("title".into(), json!(TOKEN));
+    let original = run(&config, &event, &mut env).await.remove(0);
+    assert_eq!(original.status, Status::Succeeded);
+    let recorded = original.request.as_ref().unwrap();
+    assert!(recorded.secrets_masked && !recorded.body.contains(TOKEN));
+
+    let by = SampleData::builtin().admin().user.clone();
+    let mut again = webhook_engine::runner::replay(&config, &original, &by, &mut env);
+    deliver(&config, &mut again, &TcpTransport, &mut env).await;
+    assert_eq!(again.execution.status, Status::Failed);
+    let reason = again.execution.reason.clone().unwrap();
+    assert!(reason.contains("cannot be sent again exactly"), "{reason}");
+    assert_eq!(received(&base).await.len(), 1, "only the original");
+
+    // A record without a masked secret is replayed as before.
+    let plain = run(&config, &stage_change(1), &mut env).await.remove(0);
+    assert!(!plain.request.as_ref().unwrap().secrets_masked);
+    let mut again = webhook_engine::runner::replay(&config, &plain, &by, &mut env);
+    deliver(&config, &mut again, &TcpTransport, &mut env).await;
+    assert_eq!(again.execution.status, Status::Succeeded);
+    receiver.shutdown().await;
+}
+
 #[test]
 fn a_planned_delivery_survives_the_outbox_round_trip() {
     let config = CompiledConfig::compile(

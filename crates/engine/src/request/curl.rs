@@ -46,6 +46,7 @@ mod tests {
             url: "https://erp.example/orders/7".into(),
             headers: vec![("Content-Type".into(), "application/json".into())],
             body: r#"{"a":1}"#.into(),
+            secrets_masked: false,
         };
         assert_eq!(
             to_curl(&request),

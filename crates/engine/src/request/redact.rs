@@ -28,6 +28,10 @@ pub struct RedactedRequest {
     pub url: String,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// Whether one of the webhook's secrets was masked in the URL or the body: what is kept then
+    /// differs from what was sent, so it can't be sent again as it is.
+    #[serde(default)]
+    pub secrets_masked: bool,
 }
 
 /// `request` with its credentials masked: the `Authorization` value (keeping its scheme, as in
@@ -59,11 +63,13 @@ pub fn redact(request: &OutgoingRequest, webhook: &Webhook) -> RedactedRequest {
             (name.clone(), masked)
         })
         .collect();
+    let (url, body) = (scrub(&request.url), scrub(&request.body));
     RedactedRequest {
         method: request.method,
-        url: scrub(&request.url),
+        secrets_masked: url != request.url || body != request.body,
+        url,
         headers,
-        body: scrub(&request.body),
+        body,
     }
 }
 

@@ -139,6 +139,9 @@ pub struct StoredRequest {
     pub headers: Vec<(String, String)>,
     pub body: String,
     pub body_truncated: bool,
+    /// A secret of the webhook was masked in the URL or body (see [`RedactedRequest`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub secrets_masked: bool,
 }
 
 impl From<RedactedRequest> for StoredRequest {
@@ -150,6 +153,7 @@ impl From<RedactedRequest> for StoredRequest {
             headers: request.headers,
             body,
             body_truncated,
+            secrets_masked: request.secrets_masked,
         }
     }
 }

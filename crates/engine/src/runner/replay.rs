@@ -32,6 +32,7 @@ pub fn replay(
         ..original.clone()
     };
     let (method, url, body) = match &original.request {
+        Some(recorded) if recorded.secrets_masked => return failed(execution, "the recorded request held one of the webhook's credentials, which the history masks, so it cannot be sent again exactly — let the automation run again instead", now_ms),
         Some(recorded) if !recorded.body_truncated => (recorded.method, recorded.url.clone(), recorded.body.clone()),
         Some(_) => return failed(execution, "the recorded body was cut at 64 KB, so it cannot be sent again exactly", now_ms),
         None => return failed(execution, "the original request was never built, so there is nothing to send again — fix the automation and let it run", now_ms),
