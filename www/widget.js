@@ -70,7 +70,7 @@ class WebhookAutomationsElement extends HTMLElement {
       this.#report("load", error);
       return;
     }
-    if (!this.isConnected) return;
+    if (!this.isConnected) return this.#handOver(loaded);
     const style = document.createElement("link");
     style.rel = "stylesheet";
     style.href = new URL("styles.css", HERE).href;
@@ -86,10 +86,24 @@ class WebhookAutomationsElement extends HTMLElement {
     root.className = "wa-root wa-embedded";
     this.shadowRoot.replaceChildren(style, root);
     await settled;
-    if (!this.isConnected) return;
-    // Each host call made meanwhile is applied on its own, so one bad value is reported and the
-    // calls after it still apply. The user goes in at mount (no first frame as nobody), unless it is
-    // the bad value.
+    if (!this.isConnected) return this.#handOver(loaded);
+    this.#start(loaded, root);
+    this.dispatchEvent(new CustomEvent(`${TAG}:ready`, { bubbles: true, composed: true }));
+  }
+
+  // Removed from the page before it loaded: the events the host handed over still run, under the
+  // settings it gave before them. An app started out of sight applies them, then goes.
+  #handOver(loaded) {
+    if (!this.#pending.some(([method]) => method === "emit")) return;
+    this.#start(loaded, document.createElement("div"));
+    this.#handle.destroy();
+    this.#handle = null;
+  }
+
+  // Each host call made meanwhile is applied on its own, so one bad value is reported and the calls
+  // after it still apply. The user goes in at mount (no first frame as nobody), unless it is the
+  // bad value.
+  #start(loaded, root) {
     const options = this.#options;
     const { app, runtime } = loaded;
     try {
@@ -102,7 +116,6 @@ class WebhookAutomationsElement extends HTMLElement {
     if ("catalog" in options) this.#call("setCatalog", options.catalog);
     if ("config" in options) this.#call("setConfig", options.config);
     for (const [method, argument] of this.#pending.splice(0)) this.#call(method, argument);
-    this.dispatchEvent(new CustomEvent(`${TAG}:ready`, { bubbles: true, composed: true }));
   }
 
   #call(method, argument) {

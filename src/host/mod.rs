@@ -9,6 +9,7 @@
 //! `docs/host-api.md` documents it with examples. The bridge itself is the runtime's, shared with
 //! `createRuntime`; the app is its [`HostApp`].
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
@@ -133,12 +134,24 @@ impl WidgetHandle {
         self.bridge.set_relay_js(relay)
     }
 
-    /// Unmounts the app; calling it twice is harmless.
+    /// Unmounts the app; calling it twice is harmless. Events accepted before still run: an app
+    /// that has not started yet stays (unseen behind its loading state) until it has handed them —
+    /// and the configuration sent before them — to the page's runtime.
     pub fn destroy(&mut self) {
-        if let Some(app) = self.app.take() {
-            app.destroy();
-        }
-        self.bridge.detach();
+        let Some(app) = self.app.take() else {
+            return;
+        };
+        let destroying = Rc::new(Cell::new(true));
+        let during_destroy = destroying.clone();
+        self.bridge.detach_then(Box::new(move || {
+            if during_destroy.get() {
+                app.destroy();
+            } else {
+                // Called from the app's own effect or task: it is unmounted once that has returned.
+                wasm_bindgen_futures::spawn_local(async move { app.destroy() });
+            }
+        }));
+        destroying.set(false);
     }
 }
 

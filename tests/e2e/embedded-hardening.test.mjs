@@ -116,6 +116,56 @@ for (const withSetConfig of [false, true]) {
   });
 }
 
+// destroy() before the app or runtime had started (a CRM page that emits and at once navigates within
+// its single-page app): the bridge kept only the queued events and dropped the setConfig sent before
+// them, so they were planned under the empty stored configuration and nothing was sent; an app
+// destroyed before it loaded never applied its queue at all; and the element removed before its
+// modules loaded dropped its pending events. Each way, the event emit() accepted must be delivered.
+const EARLY_DESTROYS = {
+  "createRuntime() then destroy()": async ([user, config, event]) => {
+    const runtime = await import("/webhook-automations-runtime.js");
+    await runtime.default();
+    const handle = runtime.createRuntime({ user, config });
+    const accepted = handle.emit(event);
+    handle.destroy();
+    return accepted;
+  },
+  "mount() then destroy()": async ([user, config, event]) => {
+    await window.__mount({ user, config });
+    const accepted = window.__widget.emit(event);
+    window.__widget.destroy();
+    return accepted;
+  },
+  "the element removed before it loaded": async ([user, config, event]) => {
+    await window.__element({ user, config });
+    const accepted = window.__widget.emit(event);
+    window.__widget.remove();
+    return accepted;
+  },
+};
+for (const [how, destroyEarly] of Object.entries(EARLY_DESTROYS)) {
+  test(`an event accepted before the widget started is delivered under the configuration sent with it: ${how}`, async () => {
+    const app = await startApp();
+    try {
+      const { page } = app;
+      await openHost(app);
+      const document_ = configDocument([webhook("wh_erp", "ERP", app.receiver.url)], [automation("wh_erp")]);
+      const accepted = await page.evaluate(destroyEarly, [REGULAR, document_, dealUpdate("evt_early_destroy")]);
+      assert.equal(accepted, true, "emit accepted the event");
+      await until("the accepted event's delivery", async () => (await received(app.receiver)).length > 0);
+      await until("an empty outbox", () => outboxEmpty(page));
+      const requests = await received(app.receiver);
+      assert.equal(requests.length, 1, "delivered once");
+      assert.equal(requests[0].path, "/deals/302");
+      if (how.startsWith("mount")) {
+        await until("the destroyed app unmounted", () => page.evaluate(() => document.getElementById("w").childElementCount === 0));
+      }
+    } finally {
+      await app.stop();
+    }
+  });
+}
+
 // A delivery waiting for its retry in the outbox, after the host moved its webhook to another
 // endpoint. On the next page load the host hands over its configuration at mount; the dispatcher
 // takes the *stored* configuration as "configured" (the app's set_config effect runs right after the

@@ -65,6 +65,8 @@ pub struct HostBridge {
     /// The host destroyed the widget: what it handed over before still runs (the page's dispatcher
     /// outlives the widget), nothing more is accepted.
     destroyed: Cell<bool>,
+    /// What ends the host app once a destroyed widget's waiting commands have been applied.
+    when_drained: RefCell<Option<Box<dyn FnOnce()>>>,
     /// The ids of the events queued until the app starts, so one handed over twice meanwhile is
     /// refused at once; once started, the page's dispatcher remembers ids (in a bounded window).
     queued_events: RefCell<HashSet<String>>,
@@ -86,6 +88,7 @@ impl HostBridge {
             queued: RefCell::default(),
             adopting_document: Cell::new(false),
             destroyed: Cell::new(false),
+            when_drained: RefCell::default(),
             queued_events: RefCell::default(),
             shared: RefCell::default(),
             adopting: Cell::new(false),
@@ -207,6 +210,7 @@ impl HostBridge {
                 if let Some(deliveries) = app.deliveries() {
                     deliveries.release_outbox();
                 }
+                self.finish_if_drained();
                 break;
             };
             if let HostCommand::Emit(event) = &command {
@@ -216,16 +220,41 @@ impl HostBridge {
         }
     }
 
-    /// The widget is gone: events it accepted still run, nothing else is applied or accepted.
+    /// The widget is gone: events it accepted still run — with the configuration, catalog and relay
+    /// the host handed over before them, which they were meant to run under — and nothing after
+    /// the last of them is applied; nothing more is accepted.
     pub fn detach(&self) {
+        self.detach_then(Box::new(|| {}));
+    }
+
+    /// [`detach`](Self::detach), then `finish` (which ends the host app) once the host app has
+    /// started and applied what waits: at once when nothing does. An app destroyed before it had
+    /// started would otherwise never apply the events it accepted.
+    pub fn detach_then(&self, finish: Box<dyn FnOnce()>) {
         self.destroyed.set(true);
-        let waiting = std::mem::take(&mut *self.queued.borrow_mut());
-        self.queued.borrow_mut().extend(
-            waiting
-                .into_iter()
-                .filter(|command| matches!(command, HostCommand::Emit(_))),
-        );
+        {
+            let mut queued = self.queued.borrow_mut();
+            let last_event = queued
+                .iter()
+                .rposition(|command| matches!(command, HostCommand::Emit(_)));
+            queued.truncate(last_event.map_or(0, |index| index + 1));
+        }
+        *self.when_drained.borrow_mut() = Some(finish);
         self.apply_queued();
+        if self.queued.borrow().is_empty() && !self.adopting_document.get() {
+            self.finish_if_drained();
+        }
+    }
+
+    /// Ends a destroyed widget's host app once nothing waits any more.
+    fn finish_if_drained(&self) {
+        if !self.destroyed.get() {
+            return;
+        }
+        let finish = self.when_drained.borrow_mut().take();
+        if let Some(finish) = finish {
+            finish();
+        }
     }
 
     /// A shared configuration is stored (or, refused by storage, in force in memory): the app will
@@ -275,9 +304,6 @@ impl HostBridge {
         let Some(app) = self.app.borrow().clone() else {
             return;
         };
-        if self.destroyed.get() && !matches!(command, HostCommand::Emit(_)) {
-            return;
-        }
         match command {
             HostCommand::Emit(event) => {
                 if let Some(deliveries) = app.deliveries() {
