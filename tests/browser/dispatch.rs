@@ -405,6 +405,61 @@ async fn a_page_whose_storage_was_closed_gives_the_dispatcher_lock_up() {
     );
 }
 
+/// A dispatching tab whose first attempt got a 503 holds the retry, due in 30 s; its delivery is
+/// also in the outbox. `closing` then closes its storage, as another tab would.
+async fn held_retry_when_storage_closes(
+    closing: impl AsyncFnOnce(&str),
+) -> (Rc<Dispatcher>, String) {
+    let name = unique_name("closed-retry");
+    let prefix = format!("closed-retry-{}", (js_sys::Math::random() * 1e9) as u64);
+    let (store, dispatcher, announced, _listening) = dispatcher(&name, &prefix, 1).await;
+    crate::history::until("the dispatcher lock", || dispatcher.dispatches()).await;
+    script(r#"[{"status": 503, "retry_after": "30"}]"#).await;
+    dispatcher.emit(deal_updated(&format!("evt_{prefix}")));
+    wait_for("the first attempt asked for a retry", async || {
+        latest(&announced)
+            .values()
+            .any(|run| run.status == Status::Pending && run.attempts.len() == 1)
+    })
+    .await;
+    let id = latest(&announced).into_keys().next().unwrap();
+    assert!(dispatcher.holds(&id), "the retry waits in this tab");
+    closing(&name).await;
+    assert!(store.is_closed());
+    clear_script().await;
+    (dispatcher, id)
+}
+
+/// After another tab's upgrade, a tab of the newer version resumes the outbox with this retry in
+/// it: this tab must leave it to that tab (before, it sent the retry too, from memory).
+#[wasm_bindgen_test]
+async fn after_another_tabs_upgrade_the_retries_in_the_outbox_are_left_to_it() {
+    let mut upgraded = None;
+    let (dispatcher, id) = held_retry_when_storage_closes(async |name: &str| {
+        let newer = webhook_automations::storage::SCHEMA_VERSION + 1;
+        upgraded = Some((
+            name.to_owned(),
+            crate::storage::raw_open(name, Some(newer), |_, _| {}).await,
+        ));
+    })
+    .await;
+    assert!(!dispatcher.holds(&id), "{id} is the newer tab's to send");
+    let (name, db) = upgraded.unwrap();
+    db.close();
+    delete_database(&name).await.unwrap();
+}
+
+/// After another tab deleted the database, the outbox is gone: nobody else can send the retry, so
+/// this tab still does (control for the upgrade above).
+#[wasm_bindgen_test]
+async fn after_another_tab_deleted_the_database_its_retries_are_still_sent_from_here() {
+    let (dispatcher, id) = held_retry_when_storage_closes(async |name: &str| {
+        delete_database(name).await.unwrap();
+    })
+    .await;
+    assert!(dispatcher.holds(&id), "only this tab can still send {id}");
+}
+
 /// Whether the Web Lock `name` can be taken at once (and releases it again).
 async fn try_lock(name: &str) -> bool {
     let locks =

@@ -223,7 +223,7 @@ fn factory() -> web_sys::IdbFactory {
 }
 
 /// Waits for an open request; `upgrade` runs in `upgradeneeded` with the upgrade transaction.
-async fn raw_open(
+pub(crate) async fn raw_open(
     name: &str,
     version: Option<u32>,
     upgrade: impl FnOnce(&IdbDatabase, &IdbTransaction) + 'static,

@@ -533,6 +533,45 @@ fn a_retry_a_non_dispatching_tab_could_store_is_handed_over_to_the_dispatching_t
     assert_eq!(tab.scheduler.next_wake(), None, "no retry is kept here");
 }
 
+/// Another tab's upgrade closed this tab's storage; a tab of the newer version resumes the outbox.
+/// The retries held here that the outbox has are that tab's now (before, both sent each of them);
+/// the one only this tab knows is still sent from here.
+#[test]
+fn after_an_upgrade_elsewhere_only_the_deliveries_missing_from_the_outbox_stay() {
+    let mut tab = Tab::new(1);
+    let stored = tab.emit(3, "wh_erp", true);
+    tab.finish(0, Answer::Retry(1_000), true); // waiting for its retry
+    let unstored = tab.emit(1, "wh_erp", false);
+    assert_eq!(
+        in_flight_ids(&tab),
+        stored[1..2],
+        "one place: one in flight"
+    );
+
+    let outbox = tab.outbox.clone();
+    tab.scheduler.release_stored(|id| outbox.contains_key(id));
+    for id in [&stored[0], &stored[2]] {
+        assert!(!tab.scheduler.knows(id), "{id} is the other tab's to send");
+    }
+    assert!(
+        tab.scheduler.knows(&stored[1]),
+        "the attempt under way is reported as usual"
+    );
+    assert!(tab.scheduler.knows(&unstored[0]));
+
+    tab.finish(0, Answer::Success, false);
+    assert_eq!(
+        in_flight_ids(&tab),
+        unstored,
+        "only what no other tab can see is sent"
+    );
+    tab.finish(0, Answer::Success, false);
+    tab.advance(5_000);
+    assert!(tab.attempting.is_empty(), "no retry of a released delivery");
+    assert_eq!(tab.sends[&stored[0]], 1);
+    assert!(!tab.sends.contains_key(&stored[2]));
+}
+
 #[test]
 fn an_event_id_seen_lately_is_recognised() {
     let mut scheduler = Scheduler::default();

@@ -304,6 +304,21 @@ impl Scheduler {
         self.work(env.now_ms())
     }
 
+    /// This tab no longer dispatches the outbox: another tab's upgrade of the database closed this
+    /// tab's connection, and a tab of the newer version resumes the same entries. The deliveries
+    /// held here (ready or waiting for a retry) for which `stored` holds — an outbox entry has them
+    /// — are that tab's to send from now on and are dropped, or both tabs would send each retry.
+    /// The others, which no other tab can see, stay.
+    pub fn release_stored(&mut self, stored: impl Fn(&str) -> bool) {
+        self.held.retain(|id, _| !stored(id));
+        let held = &self.held;
+        for queue in self.ready.values_mut() {
+            queue.retain(|id| held.contains_key(id));
+        }
+        self.ready.retain(|_, queue| !queue.is_empty());
+        self.waiting.retain(|(_, id)| held.contains_key(id));
+    }
+
     /// A record handed out in [`Work::save_again`] was stored, or failed again.
     pub fn saved_again(&mut self, execution_id: &str, saved: bool, env: &impl Environment) -> Work {
         let now = env.now_ms();

@@ -14,6 +14,7 @@ mod lock;
 mod problem;
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
 use std::rc::Rc;
 
 use serde::Serialize;
@@ -31,7 +32,7 @@ pub use problem::DispatchProblem;
 
 use crate::http::{sleep_ms, FetchTransport};
 use crate::relay::RelayClient;
-use crate::storage::{AttemptRecord, ChangeNotice, EventClaim, Store, Subscription};
+use crate::storage::{AttemptRecord, ChangeNotice, ClosedBy, EventClaim, Store, Subscription};
 use commit::GroupCommit;
 
 /// Told about every execution as it is created and changes.
@@ -80,6 +81,11 @@ pub struct Dispatcher {
     /// Claims of emitted events and records of attempts, several in one transaction under load.
     claims: Rc<GroupCommit<EventClaim>>,
     attempts: Rc<GroupCommit<AttemptRecord>>,
+    /// The deliveries this tab sends that have no outbox entry (storage refused their claim):
+    /// no other tab can see them.
+    unstored: RefCell<HashSet<String>>,
+    /// Another tab deleted the database, outbox and all: whatever this tab holds, only it can send.
+    outbox_gone: Cell<bool>,
 }
 
 impl Dispatcher {
@@ -109,6 +115,8 @@ impl Dispatcher {
             memory_handovers: RefCell::default(),
             claims: Rc::default(),
             attempts: Rc::default(),
+            unstored: RefCell::default(),
+            outbox_gone: Cell::new(false),
         });
         dispatcher.take_turn();
         dispatcher
@@ -136,10 +144,11 @@ impl Dispatcher {
             // of reach from here: the lock goes to a tab that can still read it.
             Some(lock) => {
                 let weak = Rc::downgrade(self);
-                store.on_closed(move || {
+                store.on_closed(move |by| {
                     lock.release();
                     if let Some(dispatcher) = weak.upgrade() {
                         dispatcher.dispatching.set(false);
+                        dispatcher.let_go_of_the_outbox(by);
                     }
                 });
             }
@@ -150,6 +159,43 @@ impl Dispatcher {
     /// Whether this tab holds the dispatcher lock: it is the one that sends the outbox's deliveries.
     pub fn dispatches(&self) -> bool {
         self.dispatching.get()
+    }
+
+    /// Whether this tab will still send the delivery `execution_id` (ready, waiting for a retry or
+    /// under way): the question diagnostics and tests ask.
+    pub fn holds(&self, execution_id: &str) -> bool {
+        self.scheduler.borrow().knows(execution_id)
+    }
+
+    /// This page's storage was closed by another tab. After an upgrade, a tab of the newer version
+    /// resumes the outbox: the retries held here that it has are that tab's to send from now on.
+    /// After a deletion nobody else has them, so they are sent from here.
+    fn let_go_of_the_outbox(&self, by: ClosedBy) {
+        match by {
+            ClosedBy::Upgrade => {
+                let unstored = self.unstored.borrow();
+                self.scheduler
+                    .borrow_mut()
+                    .release_stored(|id| !unstored.contains(id));
+            }
+            ClosedBy::Deletion => self.outbox_gone.set(true),
+        }
+    }
+
+    /// Whether another tab can see this delivery in the outbox, and so send it.
+    fn in_outbox(&self, execution_id: &str) -> bool {
+        self.store.is_some()
+            && !self.outbox_gone.get()
+            && !self.unstored.borrow().contains(execution_id)
+    }
+
+    fn note_unstored(&self, planned: &[Planned]) {
+        self.unstored.borrow_mut().extend(
+            planned
+                .iter()
+                .filter(|delivery| delivery.execution.status == Status::Pending)
+                .map(|delivery| delivery.execution.id.clone()),
+        );
     }
 
     /// Resumes the outbox and follows other tabs' additions to it: once this tab dispatches and
@@ -333,6 +379,7 @@ impl Dispatcher {
                 // event twice is better than losing it.
                 Err(error) => {
                     dispatcher.report(&mut planned, DispatchProblem::NotClaimed { error });
+                    dispatcher.note_unstored(&planned);
                     dispatcher.begin(planned, true);
                     // Kept in memory: the relay keeps each event id once, so handing it over
                     // again later (from here or another tab) sends nothing twice.
@@ -380,6 +427,7 @@ impl Dispatcher {
                         std::slice::from_mut(&mut planned),
                         DispatchProblem::NotQueued { error },
                     );
+                    dispatcher.note_unstored(std::slice::from_ref(&planned));
                     dispatcher.begin(vec![planned], true);
                 }
             }
@@ -512,6 +560,7 @@ impl Dispatcher {
                 .borrow_mut()
                 .ending(&planned.execution.id, &BrowserEnvironment);
             self.perform(work);
+            self.unstored.borrow_mut().remove(&planned.execution.id);
             let saved = self.persist(&mut planned).await;
             self.announce(&planned.execution);
             let work =
@@ -523,13 +572,17 @@ impl Dispatcher {
         }
         let saved = self.persist(&mut planned).await;
         self.announce(&planned.execution);
-        let handed_over = saved
-            && planned.execution.status == Status::Pending
-            && self.store.is_some()
-            && !self.dispatching.get();
+        let id = &planned.execution.id;
+        if saved {
+            self.unstored.borrow_mut().remove(id);
+        }
+        let handed_over = planned.execution.status == Status::Pending
+            && !self.dispatching.get()
+            && self.in_outbox(id);
         let work = if handed_over {
-            // A delivery this tab sent only because it could not store it: its retry now waits in
-            // the outbox, and the dispatching tab, told of it, sends it from here on.
+            // This tab does not dispatch, and the outbox has the delivery: one this tab sent only
+            // because it could not store it, now stored, or one it sent until another tab's
+            // upgrade closed its storage. The dispatching tab sends its retry from here on.
             self.scheduler
                 .borrow_mut()
                 .handed_over(&planned.execution.id, &BrowserEnvironment)

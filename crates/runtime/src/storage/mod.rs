@@ -68,7 +68,15 @@ pub use schema::SCHEMA_VERSION;
 use channel::Channel;
 
 /// Who is told when another tab's upgrade or delete closes a connection.
-type ClosedListeners = Rc<RefCell<Vec<Box<dyn FnOnce()>>>>;
+type ClosedListeners = Rc<RefCell<Vec<Box<dyn FnOnce(ClosedBy)>>>>;
+
+/// What closed a connection: another tab's upgrade keeps the data (a tab of the newer version
+/// carries on with it), a deletion does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClosedBy {
+    Upgrade,
+    Deletion,
+}
 
 /// The database the app itself uses (tests use names of their own).
 pub const DATABASE_NAME: &str = "webhook-automations";
@@ -97,12 +105,19 @@ impl Store {
         let on_version_change = Closure::<dyn FnMut(Event)>::new({
             let db = db.clone();
             let (closed, on_closed) = (closed.clone(), on_closed.clone());
-            move |_: Event| {
+            move |event: Event| {
                 closed.set(true);
                 db.close();
+                let new_version = js_sys::Reflect::get(&event, &JsValue::from_str("newVersion"))
+                    .unwrap_or(JsValue::NULL);
+                let by = if new_version.is_null() {
+                    ClosedBy::Deletion
+                } else {
+                    ClosedBy::Upgrade
+                };
                 let told: Vec<_> = on_closed.borrow_mut().drain(..).collect();
                 for tell in told {
-                    tell();
+                    tell(by);
                 }
             }
         });
@@ -128,7 +143,7 @@ impl Store {
     }
 
     /// Calls `callback` once, when another tab's upgrade or delete closes this connection.
-    pub fn on_closed(&self, callback: impl FnOnce() + 'static) {
+    pub fn on_closed(&self, callback: impl FnOnce(ClosedBy) + 'static) {
         self.on_closed.borrow_mut().push(Box::new(callback));
     }
 
