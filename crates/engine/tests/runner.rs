@@ -569,6 +569,33 @@ async fn a_replay_of_a_request_whose_body_held_a_credential_is_refused_and_nothi
     receiver.shutdown().await;
 }
 
+/// The host moved the webhook to the relay while a browser delivery waited for its retry: this
+/// browser no longer holds the credentials, and the run says why it was not sent (before, it
+/// failed as "credentials missing", sending the admin to re-enter them in the browser).
+#[tokio::test]
+async fn a_browser_retry_of_a_webhook_moved_to_the_relay_is_not_sent_and_says_why() {
+    let receiver = receiver().await;
+    let base = receiver.url();
+    let automations = [automation("a", vec![], "/orders/{{deal.id}}")];
+    let config = CompiledConfig::compile(&Catalog::builtin(), &[webhook(&base)], &automations);
+    let mut env = TestEnvironment::default();
+    let mut planned = plan(&config, &Catalog::builtin(), &stage_change(1), &mut env)
+        .planned
+        .remove(0);
+    let moved = Webhook {
+        route: webhook_engine::model::Route::Relay,
+        ..webhook(&base)
+    }
+    .without_credentials();
+    let moved = CompiledConfig::compile(&Catalog::builtin(), &[moved], &automations);
+    deliver(&moved, &mut planned, &TcpTransport, &mut env).await;
+    assert_eq!(planned.execution.status, Status::Failed);
+    let reason = planned.execution.reason.clone().unwrap();
+    assert!(reason.contains("now delivered by the relay"), "{reason}");
+    assert!(received(&base).await.is_empty(), "nothing was sent");
+    receiver.shutdown().await;
+}
+
 #[test]
 fn a_planned_delivery_survives_the_outbox_round_trip() {
     let config = CompiledConfig::compile(

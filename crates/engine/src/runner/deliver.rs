@@ -1,13 +1,16 @@
 //! Sending one planned delivery: attempts through a [`Transport`], retries by the webhook's policy,
 //! and the finished execution record.
 
+use crate::model::Route;
 use crate::request::{build_request, redact, resend_request, OutgoingRequest, SecretScrubber};
 use crate::retry::{next_delay, parse_retry_after, Delay, Outcome};
 use crate::runner::compiled::CompiledConfig;
 use crate::runner::execution::{
     cap, Attempt, ResponseSummary, Status, RESPONSE_BODY_LIMIT, RESPONSE_READ_LIMIT,
 };
-use crate::runner::explain::{explain_failure, AUTOMATION_DELETED, WEBHOOK_DELETED};
+use crate::runner::explain::{
+    explain_failure, AUTOMATION_DELETED, WEBHOOK_DELETED, WEBHOOK_MOVED_TO_RELAY,
+};
 use crate::runner::plan::{Planned, Source};
 
 /// Sends requests: `fetch` in the browser, a real HTTP client in tests. It must not follow redirects
@@ -144,6 +147,9 @@ fn build<'c>(
     let webhook = config
         .webhook(&execution.webhook_id)
         .ok_or_else(|| WEBHOOK_DELETED.to_string())?;
+    if execution.route == Route::Browser && webhook.route == Route::Relay {
+        return Err(WEBHOOK_MOVED_TO_RELAY.to_string());
+    }
     let request = match &planned.source {
         Source::Template { context } => {
             let compiled = config

@@ -12,6 +12,11 @@ pub const CORS_REFUSED: &str =
 pub const WEBHOOK_DELETED: &str =
     "the webhook this action used was deleted — pick another webhook in the automation";
 
+/// A delivery planned to leave from the browser, whose webhook the relay delivers by the time of the
+/// attempt: the browser holds none of its credentials any more (the relay does).
+pub const WEBHOOK_MOVED_TO_RELAY: &str =
+    "not sent: the webhook is now delivered by the relay, after this run was planned to leave from the browser, and this browser no longer holds its credentials — the relay sends the runs of new events; to send this one, let its CRM change happen again";
+
 pub const AUTOMATION_DELETED: &str =
     "the automation was deleted or changed before this request was sent";
 
