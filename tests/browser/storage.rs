@@ -55,6 +55,7 @@ fn webhook(id: &str, name: &str) -> Webhook {
         headers: vec![HeaderPair {
             name: "X-Source".into(),
             value: "crm".into(),
+            secret: false,
         }],
         signing_secret: Some(Secret::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")),
         timeout_ms: 5_000,

@@ -15,8 +15,9 @@ const PASSWORD = "basic-pa55-canary";
 const TOKEN = "bearer-tok-canary";
 const API_KEY = "api-key-canary";
 const HEADER_TOKEN = "header-tok-canary";
+const MARKED_VALUE = "marked-ref-canary";
 const SIGNING_SECRET = `whsec_${Buffer.from("signing-key-canary-32-bytes-long").toString("base64")}`;
-const CANARIES = [PASSWORD, TOKEN, API_KEY, HEADER_TOKEN, SIGNING_SECRET.slice("whsec_".length)];
+const CANARIES = [PASSWORD, TOKEN, API_KEY, HEADER_TOKEN, MARKED_VALUE, SIGNING_SECRET.slice("whsec_".length)];
 
 /** Opens the test CRM page (tests/e2e/fixtures/crm-host.html), which hands the app its configuration `how`. */
 async function openHostPage(app, how, user = "admin") {
@@ -58,6 +59,13 @@ function credentialWebhooks(baseUrl) {
       await page.getByLabel("Header", { exact: true }).fill("X-Auth-Token");
       await page.getByLabel("Value", { exact: true }).fill(HEADER_TOKEN);
     } },
+    // A credential under a name no rule recognises: the admin marks it secret.
+    { name: "Marked ERP", baseUrl, fill: async (page) => {
+      await page.getByRole("button", { name: "Add header" }).click();
+      await page.getByLabel("Header", { exact: true }).fill("X-Customer-Ref");
+      await page.getByLabel("Secret", { exact: true }).check();
+      await page.getByLabel("Value", { exact: true }).fill(MARKED_VALUE);
+    } },
   ];
 }
 
@@ -69,7 +77,7 @@ function dealUpdate(id) {
 
 /** The stored shared configuration, with one automation that calls every webhook added. */
 async function shareAutomationCallingEveryWebhook(page) {
-  await page.waitForFunction(() => JSON.parse(localStorage.getItem("test-crm:shared-config") ?? "null")?.webhooks.length === 5);
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem("test-crm:shared-config") ?? "null")?.webhooks.length === 6);
   await page.evaluate(() => {
     const document_ = JSON.parse(localStorage.getItem("test-crm:shared-config"));
     document_.automations = [{
@@ -114,7 +122,7 @@ for (const how of ["mount", "before", "after"]) {
         const eventId = `evt_reload_${how}_${reload}`;
         await page.evaluate((event) => window.__widget.emit(event), dealUpdate(eventId));
         await page.waitForFunction((eventId) =>
-          window.__executions.filter((e) => e.event_id === eventId && e.status !== "pending").length === 5, eventId);
+          window.__executions.filter((e) => e.event_id === eventId && e.status !== "pending").length === 6, eventId);
         const statuses = await page.evaluate((eventId) =>
           window.__executions.filter((e) => e.event_id === eventId && e.status !== "pending").map((e) => `${e.webhook_name}: ${e.status} ${e.reason ?? ""}`), eventId);
         assert.ok(statuses.every((status) => status.includes("succeeded")), statuses.join("\n"));
@@ -124,6 +132,7 @@ for (const how of ["mount", "before", "after"]) {
         assert.equal(header(byPath.bearer, "authorization"), `Bearer ${TOKEN}`);
         assert.equal(header(byPath.key, "x-api-key"), API_KEY);
         assert.equal(header(byPath.header, "x-auth-token"), HEADER_TOKEN);
+        assert.equal(header(byPath.marked, "x-customer-ref"), MARKED_VALUE);
         assert.ok(verifySignature(byPath.signed), "the signature verifies with the secret entered before the reloads");
       }
       if (how === "before") await page.screenshot({ path: join(SCREENSHOTS, "embedded-credentials-kept.png") });

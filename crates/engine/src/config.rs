@@ -92,6 +92,13 @@ pub struct SharedHeader {
     pub secret: bool,
 }
 
+impl SharedHeader {
+    /// Whether the header carries a credential: marked so, or its name says so (`X-Api-Key`).
+    pub fn is_secret(&self) -> bool {
+        self.secret || names_a_credential(self.name.trim())
+    }
+}
+
 fn is_false(value: &bool) -> bool {
     !value
 }
@@ -116,7 +123,7 @@ pub enum ConfigError {
     DuplicateAutomation(String),
     #[error("webhook \"{webhook}\": the header {header} carries a credential, so the document holds no value for it — write {{\"name\": \"{header}\", \"secret\": true}} and enter the value in the app")]
     SecretHeaderValue { webhook: String, header: String },
-    #[error("webhook \"{webhook}\": the header {header} needs a \"value\" (only headers that carry a credential, like X-Api-Key, are marked \"secret\")")]
+    #[error("webhook \"{webhook}\": the header {header} needs a \"value\" (only a header that carries a credential — its name says so, like X-Api-Key, or the admin marked it — is written with \"secret\": true and no value)")]
     HeaderValueMissing { webhook: String, header: String },
     #[error("the \"revision\" {0} is larger than a browser counts exactly (at most {MAX_REVISION}); revisions are the time of the change in milliseconds since 1970")]
     RevisionTooLarge(u64),
@@ -179,7 +186,7 @@ impl ConfigDocument {
                         header.name.trim().to_owned(),
                     )
                 };
-                if names_a_credential(header.name.trim()) {
+                if header.is_secret() {
                     if header.value.is_some() {
                         return Err(problem(|webhook, header| ConfigError::SecretHeaderValue {
                             webhook,
@@ -544,6 +551,7 @@ impl SharedWebhook {
                 HeaderPair {
                     name: header.name,
                     value,
+                    secret: header.secret,
                 }
             })
             .collect();
@@ -580,6 +588,7 @@ mod tests {
             headers: vec![HeaderPair {
                 name: "X-Team".into(),
                 value: "sales".into(),
+                secret: false,
             }],
             signing_secret: Some(Secret::new("whsec_c2VjcmV0LXNpZ25pbmcta2V5")),
             timeout_ms: 5_000,
@@ -772,6 +781,7 @@ mod tests {
         with_secret_header.headers.push(HeaderPair {
             name: "X-Auth-Token".into(),
             value: "header-canary-123".into(),
+            secret: false,
         });
         let document = ConfigDocument::export(std::slice::from_ref(&with_secret_header), &[]);
         let json = document.to_json();
@@ -787,6 +797,47 @@ mod tests {
         let elsewhere = read.into_local(&[]);
         assert_eq!(elsewhere.webhooks[0].headers[1].value, "");
         assert_eq!(elsewhere.credentials_needed, ["wh_key"]);
+    }
+
+    /// A header whose name no rule recognises, marked secret by the admin, is kept like any other
+    /// credential: not exported, kept by name on import, masked wherever the request is shown.
+    #[test]
+    fn a_header_marked_secret_is_a_secret_whatever_its_name() {
+        let mut marked = webhook("wh_ref", Auth::None);
+        marked.headers.push(HeaderPair {
+            name: "X-Customer-Ref".into(),
+            value: "marked-canary-456".into(),
+            secret: true,
+        });
+        let json = ConfigDocument::export(std::slice::from_ref(&marked), &[]).to_json();
+        assert!(!json.contains("marked-canary-456"), "{json}");
+        let read = ConfigDocument::parse(&json).unwrap();
+        assert!(read.webhooks[0].headers[1].secret);
+        let imported = read.clone().into_local(std::slice::from_ref(&marked));
+        assert_eq!(imported.webhooks[0].headers, marked.headers);
+        assert_eq!(read.into_local(&[]).credentials_needed, ["wh_ref"]);
+
+        let with_value = json.replace(
+            "\"secret\": true",
+            "\"secret\": true, \"value\": \"marked-canary-456\"",
+        );
+        assert!(matches!(
+            ConfigDocument::parse(&with_value),
+            Err(ConfigError::SecretHeaderValue { .. })
+        ));
+
+        let request = crate::request::OutgoingRequest {
+            method: crate::model::Method::Post,
+            url: "https://erp.example/api/x".into(),
+            headers: vec![
+                ("X-Team".into(), "sales".into()),
+                ("x-customer-ref".into(), "marked-canary-456".into()),
+            ],
+            body: "{}".into(),
+        };
+        let shown = crate::request::redact(&request, &marked);
+        assert_eq!(shown.headers[1].1, crate::request::MASK);
+        assert_eq!(shown.headers[0].1, "sales");
     }
 
     #[test]

@@ -118,10 +118,12 @@ mod tests {
                 HeaderPair {
                     name: "X-Team".into(),
                     value: "sales".into(),
+                    secret: false,
                 },
                 HeaderPair {
                     name: "X-Auth-Token".into(),
                     value: "tok".into(),
+                    secret: false,
                 },
             ],
             signing_secret: Some(Secret::new("whsec_c2VjcmV0")),

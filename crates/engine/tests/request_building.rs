@@ -33,6 +33,7 @@ fn webhook(auth: Auth) -> Webhook {
         headers: vec![HeaderPair {
             name: "X-Tenant".into(),
             value: "northwind".into(),
+            secret: false,
         }],
         signing_secret: Some(Secret::new(SIGNING_SECRET)),
         timeout_ms: 10_000,
@@ -311,6 +312,7 @@ fn an_invalid_webhook_is_refused_before_anything_is_sent() {
     insecure.headers.push(HeaderPair {
         name: "X-Evil".into(),
         value: "1\r\nHost: attacker.example".into(),
+        secret: false,
     });
     let error = build(&insecure, &deal_context(301, |_| {})).unwrap_err();
     let RequestError::InvalidWebhook(problems) = &error else {
@@ -410,6 +412,7 @@ fn no_secret_survives_redaction() {
         webhook.headers.push(HeaderPair {
             name: "X-Auth-Token".into(),
             value: "custom-credential".into(),
+            secret: false,
         });
         let request = build_request(&webhook, &compiled, &context, EXECUTION_ID, NOW).unwrap();
         let sent = format!(

@@ -629,10 +629,12 @@ fn a_browser_without_a_relay_webhooks_credentials_plans_its_delivery() {
             webhook_engine::model::HeaderPair {
                 name: "X-Team".into(),
                 value: "sales".into(),
+                secret: false,
             },
             webhook_engine::model::HeaderPair {
                 name: "X-Auth-Token".into(),
                 value: String::new(),
+                secret: false,
             },
         ],
         signing_secret: Some(Secret::new("")),
@@ -698,6 +700,7 @@ async fn an_answer_that_echoes_a_credential_is_kept_redacted() {
     echoing.headers.push(webhook_engine::model::HeaderPair {
         name: "X-Auth-Token".into(),
         value: "header-canary-77".into(),
+        secret: false,
     });
     let script = json!({
         "status": 400,

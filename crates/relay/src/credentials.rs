@@ -17,7 +17,7 @@ use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use webhook_engine::config::{ConfigDocument, SharedAuth, SharedWebhook};
-use webhook_engine::model::{origin_of, Auth, HeaderPair, Route, Secret, Webhook};
+use webhook_engine::model::{origin_of, Auth, Route, Secret, Webhook};
 use webhook_engine::request::validate_webhook;
 use webhook_engine::signing::sign;
 
@@ -115,7 +115,7 @@ pub fn check(credentials: &Credentials, webhook: &SharedWebhook) -> Result<(), C
     let secret_headers: Vec<&str> = webhook
         .headers
         .iter()
-        .filter(|header| secret_header(&header.name))
+        .filter(|header| header.is_secret())
         .map(|header| header.name.trim())
         .collect();
     for (name, value) in &credentials.headers {
@@ -223,15 +223,6 @@ fn check_value(field: &str, value: &str) -> Result<(), CredentialsError> {
         });
     }
     Ok(())
-}
-
-/// Whether a custom header of this name carries a credential (the engine's rule).
-pub fn secret_header(name: &str) -> bool {
-    HeaderPair {
-        name: name.into(),
-        value: String::new(),
-    }
-    .is_secret()
 }
 
 /// `webhook` (as read from the document, without credentials) with `stored`'s credentials filled in

@@ -52,11 +52,14 @@ impl SecretDraft {
 }
 
 /// A custom header row. Its value is a [`SecretDraft`] because a header whose name marks a credential
-/// (`X-Api-Key`) is a secret; other headers' values are always `Typed` (or `Empty`).
+/// (`X-Api-Key`), or that the admin marked secret, is a secret; other headers' values are always
+/// `Typed` (or `Empty`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeaderDraft {
     pub name: String,
     pub value: SecretDraft,
+    /// Marked secret by the admin (a name may say so by itself: see [`Self::name_marks_secret`]).
+    pub marked_secret: bool,
     /// The name of the saved header this row edits, whose value `SecretDraft::Saved` keeps.
     pub saved_name: Option<String>,
 }
@@ -65,6 +68,22 @@ impl HeaderDraft {
     /// Whether the value is shown masked: a credential, or a saved one not yet replaced.
     pub fn is_secret(&self) -> bool {
         matches!(self.value, SecretDraft::Saved) || self.pair(String::new()).is_secret()
+    }
+
+    /// Whether the name alone makes the header a secret (`X-Api-Key`), whatever the admin marks.
+    pub fn name_marks_secret(&self) -> bool {
+        HeaderPair {
+            secret: false,
+            ..self.pair(String::new())
+        }
+        .is_secret()
+    }
+
+    /// A saved credential never becomes the clear value of an ordinary header.
+    fn forget_saved_value_unless_secret(&mut self) {
+        if self.value == SecretDraft::Saved && !self.pair(String::new()).is_secret() {
+            self.value = SecretDraft::Empty;
+        }
     }
 
     pub fn typed_value(&self) -> &str {
@@ -78,6 +97,7 @@ impl HeaderDraft {
         HeaderPair {
             name: self.name.clone(),
             value,
+            secret: self.marked_secret,
         }
     }
 }
@@ -95,6 +115,7 @@ pub enum DraftEdit {
     ApiKey(String),
     HeaderName(usize, String),
     HeaderValue(usize, String),
+    HeaderSecret(usize, bool),
     AddHeader,
     RemoveHeader(usize),
     Signing(bool),
@@ -149,6 +170,7 @@ impl WebhookDraft {
                 } else {
                     typed(header.value.clone())
                 },
+                marked_secret: header.secret,
                 saved_name: Some(header.name.clone()),
             })
             .collect();
@@ -198,11 +220,7 @@ impl WebhookDraft {
             DraftEdit::HeaderName(index, text) => {
                 if let Some(header) = self.headers.get_mut(index) {
                     header.name = text;
-                    // A saved credential never becomes the clear value of an ordinary header.
-                    if header.value == SecretDraft::Saved && !header.pair(String::new()).is_secret()
-                    {
-                        header.value = SecretDraft::Empty;
-                    }
+                    header.forget_saved_value_unless_secret();
                 }
             }
             DraftEdit::HeaderValue(index, text) => {
@@ -210,9 +228,16 @@ impl WebhookDraft {
                     header.value = typed(text);
                 }
             }
+            DraftEdit::HeaderSecret(index, secret) => {
+                if let Some(header) = self.headers.get_mut(index) {
+                    header.marked_secret = secret;
+                    header.forget_saved_value_unless_secret();
+                }
+            }
             DraftEdit::AddHeader => self.headers.push(HeaderDraft {
                 name: String::new(),
                 value: SecretDraft::Empty,
+                marked_secret: false,
                 saved_name: None,
             }),
             DraftEdit::RemoveHeader(index) => {
@@ -415,6 +440,7 @@ mod tests {
             headers: vec![HeaderPair {
                 name: "X-Team".into(),
                 value: "sales".into(),
+                secret: false,
             }],
             signing_secret: Some(Secret::new("whsec_c2VjcmV0")),
             timeout_ms: 2_500,
@@ -492,7 +518,8 @@ mod tests {
             draft.to_webhook("x".into(), None).unwrap().headers,
             [HeaderPair {
                 name: "X-A".into(),
-                value: "1".into()
+                value: "1".into(),
+                secret: false,
             }]
         );
     }
@@ -502,6 +529,7 @@ mod tests {
         webhook.headers.push(HeaderPair {
             name: "X-Api-Key".into(),
             value: "header-secret-9".into(),
+            secret: false,
         });
         webhook
     }
@@ -552,6 +580,41 @@ mod tests {
         assert!(
             !format!("{reopened:?}").contains("header-secret-9"),
             "the credential is loaded into the form in clear text"
+        );
+    }
+
+    /// A header the admin marks secret is kept like a credential; unmarked again, its saved value
+    /// is forgotten, never shown or exported in the clear.
+    #[test]
+    fn a_header_marked_secret_is_masked_once_saved_and_unmarking_it_forgets_the_value() {
+        let mut draft = WebhookDraft::from_webhook(&saved_webhook());
+        draft.apply(DraftEdit::AddHeader);
+        draft.apply(DraftEdit::HeaderName(1, "X-Customer-Ref".into()));
+        assert!(!draft.headers[1].is_secret() && !draft.headers[1].name_marks_secret());
+        draft.apply(DraftEdit::HeaderSecret(1, true));
+        draft.apply(DraftEdit::HeaderValue(1, "marked-canary-7".into()));
+        assert!(draft.headers[1].is_secret());
+        assert!(draft.typed_credentials());
+        let saved = draft.to_webhook("wh_1".into(), None).unwrap();
+        assert!(saved.headers[1].secret && saved.headers[1].is_secret());
+
+        let mut reopened = WebhookDraft::from_webhook(&saved);
+        assert!(!format!("{reopened:?}").contains("marked-canary-7"));
+        assert_eq!(reopened.headers[1].value, SecretDraft::Saved);
+        assert!(reopened.headers[1].marked_secret);
+        assert_eq!(
+            reopened
+                .to_webhook("wh_1".into(), Some(&saved))
+                .unwrap()
+                .headers,
+            saved.headers,
+            "kept while it stays marked"
+        );
+        reopened.apply(DraftEdit::HeaderSecret(1, false));
+        let unmarked = reopened.to_webhook("wh_1".into(), Some(&saved)).unwrap();
+        assert_eq!(
+            unmarked.headers[1].value, "",
+            "the saved value is not carried into the clear"
         );
     }
 

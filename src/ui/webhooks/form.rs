@@ -246,16 +246,19 @@ pub fn WebhookForm(props: &WebhookFormProps) -> Html {
             <fieldset class="wa-fieldset">
                 <legend>{ "Custom headers" }</legend>
                 if draft.headers.is_empty() {
-                    <p class="wa-muted">{ "None. Headers added here go with every request to this webhook. A header whose name marks a credential (X-Api-Key, X-Auth-Token, Authorization…) is kept secret like a password." }</p>
+                    <p class="wa-muted">{ "None. Headers added here go with every request to this webhook. A header whose name marks a credential (X-Api-Key, X-Auth-Token, Authorization…), or that you mark Secret, is kept secret like a password." }</p>
                 }
                 { for draft.headers.iter().enumerate().map(|(index, header)| {
                     let name_id = format!("wh-header-{index}-name");
                     let value_id = format!("wh-header-{index}-value");
+                    let secret_id = format!("wh-header-{index}-secret");
                     let state_name = state.clone();
                     let state_value = state.clone();
+                    let state_secret = state.clone();
+                    let name_marks_secret = header.name_marks_secret();
                     let state_remove = state.clone();
                     html! {
-                        <div class="wa-form-row">
+                        <div class="wa-form-row is-header">
                             { field("Header", &name_id, None, problem(&format!("headers.{index}.name")).as_deref(), html! {
                                 <input id={name_id.clone()} class="wa-input" value={header.name.clone()}
                                     oninput={Callback::from(move |event: InputEvent| state_name.dispatch(FormAction::Edit(DraftEdit::HeaderName(index, input_value(&event)))))} />
@@ -270,6 +273,11 @@ pub fn WebhookForm(props: &WebhookFormProps) -> Html {
                                             oninput={Callback::from(move |event: InputEvent| state_value.dispatch(FormAction::Edit(DraftEdit::HeaderValue(index, input_value(&event)))))} />
                                     }
                                 }) }
+                            <label class="wa-check" title={name_marks_secret.then_some("Its name marks a credential: it is always kept secret")}>
+                                <input id={secret_id} type="checkbox" checked={name_marks_secret || header.marked_secret} disabled={name_marks_secret}
+                                    onchange={Callback::from(move |event: Event| state_secret.dispatch(FormAction::Edit(DraftEdit::HeaderSecret(index, checkbox_checked(&event)))))} />
+                                { "Secret" }
+                            </label>
                             <button type="button" class="wa-button is-quiet" aria-label={format!("Remove header {}", index + 1)}
                                 onclick={Callback::from(move |_: MouseEvent| state_remove.dispatch(FormAction::Edit(DraftEdit::RemoveHeader(index))))}>{ "Remove" }</button>
                         </div>

@@ -256,6 +256,7 @@ mod tests {
             headers: vec![HeaderPair {
                 name: "X-Team".into(),
                 value: "sales".into(),
+                secret: false,
             }],
             signing_secret,
             timeout_ms: 10_000,

@@ -51,14 +51,18 @@ fn default_timeout_ms() -> u32 {
 pub struct HeaderPair {
     pub name: String,
     pub value: String,
+    /// Marked secret by the admin, whatever its name: a credential sent under a name no rule can
+    /// recognise (`X-Customer-Ref`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub secret: bool,
 }
 
 impl HeaderPair {
-    /// Whether the header's name says it carries a credential (`Authorization`, `X-Api-Key`,
-    /// `X-Auth-Token`, …): its value is then a secret, kept like a password — masked once saved, never
-    /// exported or shared with the host page.
+    /// Whether the header carries a credential — marked so, or its name says so (`Authorization`,
+    /// `X-Api-Key`, `X-Auth-Token`, …): its value is then a secret, kept like a password — masked
+    /// once saved, never exported or shared with the host page.
     pub fn is_secret(&self) -> bool {
-        crate::request::names_a_credential(self.name.trim())
+        self.secret || crate::request::names_a_credential(self.name.trim())
     }
 }
 

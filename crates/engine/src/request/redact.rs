@@ -41,6 +41,12 @@ pub struct RedactedRequest {
 pub fn redact(request: &OutgoingRequest, webhook: &Webhook) -> RedactedRequest {
     let secrets = secret_spellings(webhook);
     let scrub = |text: &str| scrub_spellings(text, &secrets);
+    let marked_secret = |name: &str| {
+        webhook
+            .headers
+            .iter()
+            .any(|header| header.secret && header.name.trim().eq_ignore_ascii_case(name))
+    };
     let api_key_header = match &webhook.auth {
         Auth::ApiKey { header, .. } => Some(header.trim()),
         _ => None,
@@ -55,6 +61,7 @@ pub fn redact(request: &OutgoingRequest, webhook: &Webhook) -> RedactedRequest {
                 mask_signatures(value)
             } else if api_key_header.is_some_and(|header| header.eq_ignore_ascii_case(name))
                 || names_a_credential(name)
+                || marked_secret(name)
             {
                 MASK.to_owned()
             } else {

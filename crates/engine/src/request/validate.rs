@@ -295,6 +295,7 @@ mod tests {
             headers: vec![HeaderPair {
                 name: "X-Tenant".into(),
                 value: "north".into(),
+                secret: false,
             }],
             signing_secret: Some(Secret::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")),
             timeout_ms: 10_000,
@@ -436,6 +437,7 @@ mod tests {
         webhook.headers = vec![HeaderPair {
             name: "X-Auth-Token".into(),
             value: String::new(),
+            secret: false,
         }];
         assert!(missing_credentials(&webhook));
         assert_eq!(
@@ -475,6 +477,7 @@ mod tests {
                 w.headers = vec![HeaderPair {
                     name: name.into(),
                     value: "v".into(),
+                    secret: false,
                 }]
             }
         };
@@ -504,6 +507,7 @@ mod tests {
         no_auth.headers = vec![HeaderPair {
             name: "Authorization".into(),
             value: "Token abc".into(),
+            secret: false,
         }];
         assert_eq!(
             validate_webhook(&no_auth),
@@ -523,14 +527,17 @@ mod tests {
             HeaderPair {
                 name: "x-api-key".into(),
                 value: "v".into(),
+                secret: false,
             },
             HeaderPair {
                 name: "X-Tenant".into(),
                 value: "a".into(),
+                secret: false,
             },
             HeaderPair {
                 name: "x-tenant".into(),
                 value: "b".into(),
+                secret: false,
             },
         ];
         let problems = validate_webhook(&webhook);

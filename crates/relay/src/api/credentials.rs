@@ -18,7 +18,7 @@ use super::body::{parse, Body};
 use super::extract::Id;
 use super::{ApiError, Caller};
 use crate::credentials::{
-    check, check_sendable, fields_set, may_stay, secret_header, Credentials, StoredCredentials,
+    check, check_sendable, fields_set, may_stay, Credentials, StoredCredentials,
 };
 use crate::environment::now_ms;
 use crate::run::Relay;
@@ -168,7 +168,7 @@ fn status(snapshot: &Snapshot, id: &str) -> serde_json::Value {
         webhook
             .headers
             .iter()
-            .any(|header| secret_header(&header.name) && header.value.is_empty())
+            .any(|header| header.is_secret() && header.value.is_empty())
     });
     json!({
         "webhook_id": id,
