@@ -548,11 +548,7 @@ impl SharedWebhook {
                         .map(|kept| kept.value.clone())
                         .unwrap_or_default(),
                 };
-                HeaderPair {
-                    name: header.name,
-                    value,
-                    secret: header.secret,
-                }
+                HeaderPair::marked(header.name, value, header.secret)
             })
             .collect();
         Webhook {
@@ -857,9 +853,13 @@ mod tests {
         );
         assert!(error.to_string().contains("\"secret\": true"), "{error}");
         assert!(matches!(
-            ConfigDocument::parse(&document(r#"{"name": "X-Team", "secret": true}"#)).unwrap_err(),
+            ConfigDocument::parse(&document(r#"{"name": "X-Team"}"#)).unwrap_err(),
             ConfigError::HeaderValueMissing { .. }
         ));
+        assert!(
+            ConfigDocument::parse(&document(r#"{"name": "X-Team", "secret": true}"#)).is_ok(),
+            "a header the admin marked secret has no value in the document"
+        );
         assert!(
             ConfigDocument::parse(&document(r#"{"name": "X-Api-Key", "secret": true}"#)).is_ok()
         );

@@ -94,11 +94,7 @@ impl HeaderDraft {
     }
 
     fn pair(&self, value: String) -> HeaderPair {
-        HeaderPair {
-            name: self.name.clone(),
-            value,
-            secret: self.marked_secret,
-        }
+        HeaderPair::marked(self.name.clone(), value, self.marked_secret)
     }
 }
 

@@ -58,6 +58,18 @@ pub struct HeaderPair {
 }
 
 impl HeaderPair {
+    /// A header as it is kept: the admin's mark `secret` is recorded only where the name does not
+    /// already say so, so a header reads the same whichever way it came (typed in the form, or
+    /// imported from a document that writes every secret header `"secret": true`).
+    pub fn marked(name: String, value: String, secret: bool) -> HeaderPair {
+        let secret = secret && !crate::request::names_a_credential(name.trim());
+        HeaderPair {
+            name,
+            value,
+            secret,
+        }
+    }
+
     /// Whether the header carries a credential — marked so, or its name says so (`Authorization`,
     /// `X-Api-Key`, `X-Auth-Token`, …): its value is then a secret, kept like a password — masked
     /// once saved, never exported or shared with the host page.
