@@ -789,3 +789,67 @@ async fn a_replay_sends_the_url_in_the_form_its_check_read() {
     assert_eq!(again.execution.request.as_ref().unwrap().url, checked_form);
     receiver.shutdown().await;
 }
+
+/// A browser replay of a run whose webhook the host has since moved to the relay says why it was
+/// not sent (before, it failed as "credentials missing", as retries did).
+#[tokio::test]
+async fn a_browser_replay_of_a_webhook_moved_to_the_relay_is_not_sent_and_says_why() {
+    let receiver = receiver().await;
+    let base = receiver.url();
+    let automations = [automation("a", vec![], "/orders/{{deal.id}}")];
+    let config = CompiledConfig::compile(&Catalog::builtin(), &[webhook(&base)], &automations);
+    let mut env = TestEnvironment::default();
+    let original = run(&config, &stage_change(1), &mut env).await.remove(0);
+    assert_eq!(original.status, Status::Succeeded);
+    let moved = Webhook {
+        route: webhook_engine::model::Route::Relay,
+        ..webhook(&base)
+    }
+    .without_credentials();
+    let moved = CompiledConfig::compile(&Catalog::builtin(), &[moved], &automations);
+    let by = SampleData::builtin().admin().user.clone();
+    let mut again = webhook_engine::runner::replay(&moved, &original, &by, &mut env);
+    deliver(&moved, &mut again, &TcpTransport, &mut env).await;
+    let reason = again.execution.reason.clone().unwrap_or_default();
+    assert!(
+        reason.contains("now delivered by the relay"),
+        "replay reason: {reason}"
+    );
+    assert_eq!(received(&base).await.len(), 1, "only the original");
+    receiver.shutdown().await;
+}
+
+/// A record written before `secrets_masked` existed (the field absent) whose body holds the
+/// mask is not replayed either (before, the endpoint got "Deal ••••••").
+#[tokio::test]
+async fn a_record_from_before_secrets_masked_that_holds_the_mask_is_not_replayed() {
+    let receiver = receiver().await;
+    let base = receiver.url();
+    let config = CompiledConfig::compile(
+        &Catalog::builtin(),
+        &[webhook(&base)],
+        &[automation("a", vec![], "/orders/{{deal.id}}")],
+    );
+    let mut env = TestEnvironment::default();
+    let mut event = stage_change(1);
+    event.current.insert("title".into(), json!(TOKEN));
+    let mut original = run(&config, &event, &mut env).await.remove(0);
+    // As a record stored by the previous version reads back: no `secrets_masked` field.
+    let mut stored = serde_json::to_value(&original).unwrap();
+    stored["request"]
+        .as_object_mut()
+        .unwrap()
+        .remove("secrets_masked");
+    original = serde_json::from_value(stored).unwrap();
+    let by = SampleData::builtin().admin().user.clone();
+    let mut again = webhook_engine::runner::replay(&config, &original, &by, &mut env);
+    deliver(&config, &mut again, &TcpTransport, &mut env).await;
+    let sent = received(&base).await;
+    receiver.shutdown().await;
+    assert_eq!(
+        sent.len(),
+        1,
+        "the legacy masked record was sent again: {:?}",
+        sent.last()
+    );
+}

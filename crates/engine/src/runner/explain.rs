@@ -17,6 +17,12 @@ pub const WEBHOOK_DELETED: &str =
 pub const WEBHOOK_MOVED_TO_RELAY: &str =
     "not sent: the webhook is now delivered by the relay, after this run was planned to leave from the browser, and this browser no longer holds its credentials — the relay sends the runs of new events; to send this one, let its CRM change happen again";
 
+/// A replay, from the browser, of a run that left from the browser, whose webhook the relay
+/// delivers by now: the browser holds none of its credentials any more, and the relay has no
+/// record of the run to send again.
+pub const REPLAY_MOVED_TO_RELAY: &str =
+    "not sent again: the webhook is now delivered by the relay, which holds its credentials, and this run left from the browser, so neither can replay it — let its CRM change happen again";
+
 pub const AUTOMATION_DELETED: &str =
     "the automation was deleted or changed before this request was sent";
 

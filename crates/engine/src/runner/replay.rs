@@ -1,11 +1,12 @@
 //! Replays: sending a recorded request again, as a new execution with a new `webhook-id`.
 
 use crate::event::User;
-use crate::request::{redact, resend_request};
+use crate::model::Route;
+use crate::request::{redact, resend_request, MASK};
 use crate::runner::compiled::CompiledConfig;
 use crate::runner::deliver::Environment;
 use crate::runner::execution::{Execution, Status};
-use crate::runner::explain::WEBHOOK_DELETED;
+use crate::runner::explain::{REPLAY_MOVED_TO_RELAY, WEBHOOK_DELETED};
 use crate::runner::plan::{Planned, Source};
 
 /// A new execution that sends `original`'s recorded method, URL and body again through its webhook,
@@ -32,12 +33,16 @@ pub fn replay(
         ..original.clone()
     };
     let (method, url, body) = match &original.request {
-        Some(recorded) if recorded.secrets_masked => return failed(execution, "the recorded request held one of the webhook's credentials, which the history masks, so it cannot be sent again exactly — let the automation run again instead", now_ms),
+        // Records from before `secrets_masked` existed say it only by holding the mask.
+        Some(recorded) if recorded.secrets_masked || recorded.url.contains(MASK) || recorded.body.contains(MASK) => return failed(execution, "the recorded request held one of the webhook's credentials, which the history masks, so it cannot be sent again exactly — let the automation run again instead", now_ms),
         Some(recorded) if !recorded.body_truncated => (recorded.method, recorded.url.clone(), recorded.body.clone()),
         Some(_) => return failed(execution, "the recorded body was cut at 64 KB, so it cannot be sent again exactly", now_ms),
         None => return failed(execution, "the original request was never built, so there is nothing to send again — fix the automation and let it run", now_ms),
     };
     let built = match config.webhook(&execution.webhook_id) {
+        Some(webhook) if execution.route == Route::Browser && webhook.route == Route::Relay => {
+            Err(REPLAY_MOVED_TO_RELAY.to_string())
+        }
         Some(webhook) => resend_request(
             webhook,
             method,
