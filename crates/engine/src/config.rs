@@ -1082,6 +1082,8 @@ mod tests {
                 "field",
                 "feild",
             ),
+            // A condition with a group's key is still read as a condition, naming the stray key.
+            ("/automations/0/conditions/items/0", "value", "items"),
             ("/automations/0/actions/0", "path", "paht"),
             ("/automations/0/actions/0/body", "rows", "row"),
             ("/automations/0/actions/0/body/rows/0", "value", "val"),

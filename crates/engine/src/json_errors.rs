@@ -3,14 +3,19 @@
 //! "line 1 column 214", which means nothing to someone whose CRM page handed over a one-line event;
 //! "current.title" does.
 
-/// `message` with every value serde quoted replaced by `…`: double-quoted text, and the found value
-/// of `unknown variant `…``. Field names (`missing field `name``) stay: they come from our types.
+/// `message` with every value serde quoted replaced by `…`: double-quoted text, and what the input
+/// held where serde quotes it in backticks — `unknown variant `…``, `unknown field `…`` (a key
+/// the input wrote: it may be a pasted credential), `invalid type: integer `…``. The names our
+/// types expect (`missing field `name``, `expected one of `id``) stay.
 pub fn scrub_quoted(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut chars = message.chars().peekable();
     while let Some(c) = chars.next() {
         out.push(c);
-        let quoted_value = c == '"' || (c == '`' && out.ends_with("unknown variant `"));
+        let quoted_value = c == '"'
+            || (c == '`'
+                && quotes_the_input(&out[..out.len() - 1])
+                && !names_a_misspelt_field(&out[..out.len() - 1], chars.clone()));
         if !quoted_value {
             continue;
         }
@@ -28,6 +33,35 @@ pub fn scrub_quoted(message: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// Whether the backticked text ahead is an unknown field named like one of ours (`condition`,
+/// `feild`: lowercase letters and `_`, short), which is worth showing — the admin sees which key
+/// is misspelt. Anything else in that place (`Bearer sk_…`) is scrubbed like a value.
+fn names_a_misspelt_field(before: &str, ahead: impl Iterator<Item = char>) -> bool {
+    if !before.ends_with("unknown field ") {
+        return false;
+    }
+    let name: String = ahead.take_while(|&c| c != '`').take(33).collect();
+    (1..=32).contains(&name.len()) && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+}
+
+/// Whether a backtick after `before` opens a value taken from the input.
+fn quotes_the_input(before: &str) -> bool {
+    if before.ends_with("unknown variant ") || before.ends_with("unknown field ") {
+        return true;
+    }
+    // `invalid type: integer `7``, `invalid value: floating point `1.5``: the kind, then the value.
+    ["invalid type: ", "invalid value: "].iter().any(|lead| {
+        before.rfind(lead).is_some_and(|at| {
+            let kind = &before[at + lead.len()..];
+            kind.ends_with(' ')
+                && kind
+                    .trim_end()
+                    .chars()
+                    .all(|c| c.is_ascii_alphabetic() || c == ' ')
+        })
+    })
 }
 
 /// The path (`current.title`, `related.person.0.name`) of the value that holds byte `offset` of
@@ -169,6 +203,24 @@ mod tests {
         assert_eq!(
             scrub_quoted("unknown variant `Bearer tok`, expected one of `none`, `basic`"),
             "unknown variant `…`, expected one of `none`, `basic`"
+        );
+        // Keys and numbers the input wrote may be pasted credentials too (a review found both).
+        assert_eq!(
+            scrub_quoted("unknown field `Bearer sk_live_canary`, expected `id` or `name`"),
+            "unknown field `…`, expected `id` or `name`"
+        );
+        assert_eq!(
+            scrub_quoted("unknown field `condition`, expected `conditions`"),
+            "unknown field `condition`, expected `conditions`",
+            "a misspelt key named like ours is shown"
+        );
+        assert_eq!(
+            scrub_quoted("invalid type: integer `12345678`, expected struct Condition"),
+            "invalid type: integer `…`, expected struct Condition"
+        );
+        assert_eq!(
+            scrub_quoted("invalid value: floating point `1.5`, expected u32"),
+            "invalid value: floating point `…`, expected u32"
         );
     }
 

@@ -84,16 +84,16 @@ pub enum ConditionItem {
     Group(ConditionGroup),
 }
 
-/// An item with `items` or `match` is a group, any other a condition — chosen by its keys rather than
-/// by trying each shape, so a mistake in a condition is reported as that mistake ("unknown field
-/// `feild`") instead of "matches no kind of condition item".
+/// An item with `field` or `operator` is a condition, else one with `items` or `match` a group, else
+/// a condition — chosen by its keys rather than by trying each shape, so a mistake is reported as
+/// that mistake ("unknown field `feild`", "unknown field `items`") instead of "matches no kind of
+/// condition item".
 impl<'de> Deserialize<'de> for ConditionItem {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error;
         let value = Value::deserialize(deserializer)?;
-        let is_group = value
-            .as_object()
-            .is_some_and(|item| item.contains_key("items") || item.contains_key("match"));
+        let has = |key: &str| value.as_object().is_some_and(|item| item.contains_key(key));
+        let is_group = !has("field") && !has("operator") && (has("items") || has("match"));
         if is_group {
             ConditionGroup::deserialize(value)
                 .map(ConditionItem::Group)
