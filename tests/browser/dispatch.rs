@@ -406,13 +406,25 @@ async fn a_page_whose_storage_was_closed_gives_the_dispatcher_lock_up() {
 }
 
 /// A dispatching tab whose first attempt got a 503 holds the retry, due in 30 s; its delivery is
-/// also in the outbox. `closing` then closes its storage, as another tab would.
+/// also in the outbox. `closing` then closes its storage, as another tab would. `locks`: whether
+/// the page has Web Locks (a page served over plain http has none, and every tab dispatches).
 async fn held_retry_when_storage_closes(
+    locks: bool,
     closing: impl AsyncFnOnce(&str),
 ) -> (Rc<Dispatcher>, String) {
     let name = unique_name("closed-retry");
     let prefix = format!("closed-retry-{}", (js_sys::Math::random() * 1e9) as u64);
+    let navigator = web_sys::window().unwrap().navigator();
+    if !locks {
+        let hidden = js_sys::Object::new();
+        js_sys::Reflect::set(&hidden, &"value".into(), &wasm_bindgen::JsValue::UNDEFINED).unwrap();
+        js_sys::Reflect::set(&hidden, &"configurable".into(), &true.into()).unwrap();
+        js_sys::Object::define_property(&navigator, &"locks".into(), &hidden);
+    }
     let (store, dispatcher, announced, _listening) = dispatcher(&name, &prefix, 1).await;
+    if !locks {
+        js_sys::Reflect::delete_property(&navigator, &"locks".into()).unwrap();
+    }
     crate::history::until("the dispatcher lock", || dispatcher.dispatches()).await;
     script(r#"[{"status": 503, "retry_after": "30"}]"#).await;
     dispatcher.emit(deal_updated(&format!("evt_{prefix}")));
@@ -434,8 +446,18 @@ async fn held_retry_when_storage_closes(
 /// it: this tab must leave it to that tab (before, it sent the retry too, from memory).
 #[wasm_bindgen_test]
 async fn after_another_tabs_upgrade_the_retries_in_the_outbox_are_left_to_it() {
+    retries_are_left_to_the_newer_tab(true).await;
+}
+
+/// The same on a page without Web Locks (the release was only wired where a lock was taken).
+#[wasm_bindgen_test]
+async fn without_web_locks_too_the_retries_in_the_outbox_are_left_to_the_newer_tab() {
+    retries_are_left_to_the_newer_tab(false).await;
+}
+
+async fn retries_are_left_to_the_newer_tab(locks: bool) {
     let mut upgraded = None;
-    let (dispatcher, id) = held_retry_when_storage_closes(async |name: &str| {
+    let (dispatcher, id) = held_retry_when_storage_closes(locks, async |name: &str| {
         let newer = webhook_automations::storage::SCHEMA_VERSION + 1;
         upgraded = Some((
             name.to_owned(),
@@ -444,6 +466,7 @@ async fn after_another_tabs_upgrade_the_retries_in_the_outbox_are_left_to_it() {
     })
     .await;
     assert!(!dispatcher.holds(&id), "{id} is the newer tab's to send");
+    assert!(!dispatcher.dispatches(), "this tab no longer dispatches");
     let (name, db) = upgraded.unwrap();
     db.close();
     delete_database(&name).await.unwrap();
@@ -453,7 +476,7 @@ async fn after_another_tabs_upgrade_the_retries_in_the_outbox_are_left_to_it() {
 /// this tab still does (control for the upgrade above).
 #[wasm_bindgen_test]
 async fn after_another_tab_deleted_the_database_its_retries_are_still_sent_from_here() {
-    let (dispatcher, id) = held_retry_when_storage_closes(async |name: &str| {
+    let (dispatcher, id) = held_retry_when_storage_closes(true, async |name: &str| {
         delete_database(name).await.unwrap();
     })
     .await;

@@ -139,20 +139,23 @@ impl Dispatcher {
             on_granted();
             return;
         };
-        match lock::request_dispatcher_lock(store.name(), on_granted.clone()) {
-            // Once another tab's upgrade or delete closes this page's storage, its outbox is out
-            // of reach from here: the lock goes to a tab that can still read it.
-            Some(lock) => {
-                let weak = Rc::downgrade(self);
-                store.on_closed(move |by| {
-                    lock.release();
-                    if let Some(dispatcher) = weak.upgrade() {
-                        dispatcher.dispatching.set(false);
-                        dispatcher.let_go_of_the_outbox(by);
-                    }
-                });
+        let lock = lock::request_dispatcher_lock(store.name(), on_granted.clone());
+        let locks = lock.is_some();
+        // Once another tab's upgrade or delete closes this page's storage, its outbox is out of
+        // reach from here: the lock goes to a tab that can still read it. Without Web Locks (a
+        // page served over plain http) every tab dispatches, and this one stops all the same.
+        let weak = Rc::downgrade(self);
+        store.on_closed(move |by| {
+            if let Some(lock) = lock.as_ref() {
+                lock.release();
             }
-            None => on_granted(),
+            if let Some(dispatcher) = weak.upgrade() {
+                dispatcher.dispatching.set(false);
+                dispatcher.let_go_of_the_outbox(by);
+            }
+        });
+        if !locks {
+            on_granted();
         }
     }
 
