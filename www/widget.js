@@ -38,7 +38,7 @@ function loadModules() {
 
 class WebhookAutomationsElement extends HTMLElement {
   #handle = null;
-  #pending = []; // host calls made before the app has mounted, applied in order
+  #pending = []; // host calls made before the app has mounted (events and settings), applied in order
   #options = {};
   #mounting = null;
 
@@ -112,10 +112,16 @@ class WebhookAutomationsElement extends HTMLElement {
       this.#report("setUser", error);
       this.#handle = app.mount(root, { hashRouting: false, runtime });
     }
-    if ("relay" in options) this.#call("setRelay", options.relay);
-    if ("catalog" in options) this.#call("setCatalog", options.catalog);
-    if ("config" in options) this.#call("setConfig", options.config);
-    for (const [method, argument] of this.#pending.splice(0)) this.#call(method, argument);
+    // Settings a mount before this one applied (the element was attached again) go in first; the
+    // calls waiting, in the order the host made them: an event runs under the configuration set
+    // before it. The user went in at mount.
+    const waiting = new Set(this.#pending.map(([method]) => method));
+    for (const [option, method] of [["relay", "setRelay"], ["catalog", "setCatalog"], ["config", "setConfig"]]) {
+      if (option in options && !waiting.has(method)) this.#call(method, options[option]);
+    }
+    for (const [method, argument] of this.#pending.splice(0)) {
+      if (method !== "setUser") this.#call(method, argument);
+    }
   }
 
   #call(method, argument) {
@@ -145,10 +151,14 @@ class WebhookAutomationsElement extends HTMLElement {
     return true;
   }
 
-  // Before the app has mounted, settings only change the options it will apply once mounted.
+  // Before the app has mounted, a setting waits in line with the events: one set again before the
+  // next event replaces the one waiting, so a page that sets it often applies it once.
   #set(option, method, value) {
     this.#options[option] = value;
-    this.#handle?.[method](value);
+    if (this.#handle) return this.#handle[method](value);
+    const lastEvent = this.#pending.findLastIndex(([pending]) => pending === "emit");
+    this.#pending = this.#pending.filter(([pending], index) => index < lastEvent || pending !== method);
+    this.#pending.push([method, value]);
   }
 
   setUser(user) { this.#set("user", "setUser", user); }

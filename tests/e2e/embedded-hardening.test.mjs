@@ -166,6 +166,37 @@ for (const [how, destroyEarly] of Object.entries(EARLY_DESTROYS)) {
   });
 }
 
+// Settings handed to the element before it loaded only replaced an option that was applied, whole,
+// before every waiting event: `config = A; emit(e); config = B` planned e under B. Now they wait in
+// line with the events, in the order sent, whether the element stays or goes before it loads. Here
+// B's automation matches only lost deals, so under B the event would run nothing.
+for (const removed of [false, true]) {
+  test(`an event handed to the element before it loaded runs under the configuration set before it${removed ? ", the element removed at once" : ""}`, async () => {
+    const app = await startApp();
+    try {
+      const { page } = app;
+      await openHost(app);
+      const erp = webhook("wh_erp", "ERP", app.receiver.url);
+      const before = configDocument([erp], [automation("wh_erp")]);
+      const onlyLost = { match: "all", items: [{ field: "deal.stage", operator: "is", value: "lost" }] };
+      const after = configDocument([erp], [{ ...automation("wh_erp"), conditions: onlyLost }]);
+      await page.evaluate(async ([user, before, after, event, removed]) => {
+        await window.__element({ user });
+        const w = window.__widget;
+        w.config = before;
+        w.emit(event);
+        w.config = after;
+        if (removed) w.remove();
+      }, [REGULAR, before, after, dealUpdate("evt_between_configs"), removed]);
+      await until("the event's delivery", async () => (await received(app.receiver)).length > 0);
+      await until("an empty outbox", () => outboxEmpty(page));
+      assert.deepEqual((await received(app.receiver)).map((request) => request.path), ["/deals/302"]);
+    } finally {
+      await app.stop();
+    }
+  });
+}
+
 // A delivery waiting for its retry in the outbox, after the host moved its webhook to another
 // endpoint. On the next page load the host hands over its configuration at mount; the dispatcher
 // takes the *stored* configuration as "configured" (the app's set_config effect runs right after the
