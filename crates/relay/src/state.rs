@@ -59,6 +59,9 @@ pub struct Snapshot {
     pub compiled: Arc<CompiledConfig>,
     /// The stored credential records, by webhook id.
     pub credentials: HashMap<String, StoredCredentials>,
+    /// Why the stored document does not read (stored by an older version that let through what
+    /// this one refuses, say), while it does not: the relay then runs no automation, and says so.
+    pub document_problem: Option<String>,
 }
 
 impl Snapshot {
@@ -70,6 +73,7 @@ impl Snapshot {
             compiled: Arc::new(CompiledConfig::compile(&catalog, &[], &[])),
             catalog: Arc::new(catalog),
             credentials: HashMap::new(),
+            document_problem: None,
         }
     }
 }
@@ -150,21 +154,26 @@ impl State {
             },
             None => Catalog::builtin(),
         };
+        let mut document_problem = None;
         let document = match read(&self.store.config, DOCUMENT_KEY).await? {
-            Some((json, revision)) => {
-                match std::str::from_utf8(&json).ok().map(ConfigDocument::parse) {
-                    Some(Ok(document)) => Some((document, revision)),
-                    _ => {
-                        tracing::error!(
-                            revision,
-                            "the stored configuration does not read; running none"
-                        );
+            Some((json, revision)) => match std::str::from_utf8(&json) {
+                Ok(text) => match ConfigDocument::parse(text) {
+                    Ok(document) => Some((document, revision)),
+                    Err(error) => {
+                        document_problem = Some(error.to_string());
                         None
                     }
+                },
+                Err(_) => {
+                    document_problem = Some("it is not UTF-8 text".to_owned());
+                    None
                 }
-            }
+            },
             None => None,
         };
+        if let Some(problem) = &document_problem {
+            tracing::error!(%problem, "the stored configuration does not read; running none");
+        }
         let mut credentials = HashMap::new();
         if let Some((document, _)) = &document {
             for webhook in &document.webhooks {
@@ -204,6 +213,7 @@ impl State {
             catalog: Arc::new(catalog),
             compiled: Arc::new(compiled),
             credentials,
+            document_problem,
         });
         *self.current.write().expect("state lock") = snapshot.clone();
         tracing::debug!(%stamp, "configuration loaded");

@@ -180,10 +180,12 @@ async fn overwrite(
     for _ in 0..TRIES {
         let (held, expected) = match read(&relay.store.config, DOCUMENT_KEY).await? {
             Some((json, entry)) => {
-                let held = std::str::from_utf8(&json)
+                // Read as plain JSON: a stored document this version no longer accepts still
+                // holds its revision, which a put must not go below.
+                let held = serde_json::from_slice::<serde_json::Value>(&json)
                     .ok()
-                    .and_then(|text| ConfigDocument::parse(text).ok())
-                    .map_or(0, |held| held.revision);
+                    .and_then(|held| held.get("revision")?.as_u64())
+                    .unwrap_or(0);
                 (held, entry)
             }
             None => (0, 0),

@@ -36,6 +36,15 @@ pub async fn healthz(State(relay): State<Arc<Relay>>) -> Response {
                 .into_response();
         }
     }
+    // Restarting cannot mend a stored document that does not read: the relay is up, and says
+    // what to do.
+    if let Some(problem) = &relay.state.current().document_problem {
+        return Json(json!({
+            "status": "degraded",
+            "problem": format!("the stored configuration does not read ({problem}): the relay runs no automation until a corrected one is PUT to /v1/config"),
+        }))
+        .into_response();
+    }
     Json(json!({ "status": "ok" })).into_response()
 }
 

@@ -226,3 +226,61 @@ async fn racing_overwrites_never_leave_a_lower_revision_stored() {
         );
     }
 }
+
+/// A document an older relay stored that this version no longer reads (an automation with a field
+/// it does not know): the relay runs none and says so in `/healthz` (before, only its log did),
+/// and a put still may not go below the stored revision (before, it read as revision 0).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stored_document_this_version_does_not_read_is_reported_and_its_revision_still_holds() {
+    let nats = Nats::start().await;
+    let receiver = Receiver::start(&[]).await;
+    let mut older = plain_config(&receiver.url);
+    older["revision"] = json!(5);
+    older["automations"][0]["description"] = json!("written by hand");
+    // As an older relay stored it, in the bucket the relay keeps it in; then a restart reads it.
+    let relay = Relay::start(&nats.url(), &["--allow-private"]).await;
+    let client = async_nats::connect(nats.url()).await.unwrap();
+    async_nats::jetstream::new(client)
+        .get_key_value("relay_config")
+        .await
+        .unwrap()
+        .put("document", older.to_string().into())
+        .await
+        .unwrap();
+    drop(relay);
+    let relay = Relay::start(&nats.url(), &["--allow-private"]).await;
+    let health = relay.call("GET", "/healthz", None, None, &[]).await;
+    assert_eq!(health.body["status"], "degraded", "{}", health.text);
+    assert!(
+        health.text.contains("unknown field `description`"),
+        "{}",
+        health.text
+    );
+    let put = |revision: u64| {
+        let mut document = plain_config(&receiver.url);
+        document["revision"] = json!(revision);
+        document.to_string()
+    };
+    let lower = relay
+        .call(
+            "PUT",
+            "/v1/config",
+            Some(ADMIN_TOKEN),
+            Some(&put(3)),
+            &[("if-match", "*")],
+        )
+        .await;
+    assert_eq!(lower.status, 409, "{}", lower.text);
+    let higher = relay
+        .call(
+            "PUT",
+            "/v1/config",
+            Some(ADMIN_TOKEN),
+            Some(&put(6)),
+            &[("if-match", "*")],
+        )
+        .await;
+    assert_eq!(higher.status, 200, "{}", higher.text);
+    let health = relay.call("GET", "/healthz", None, None, &[]).await;
+    assert_eq!(health.body["status"], "ok", "{}", health.text);
+}
