@@ -47,14 +47,11 @@ const FORBIDDEN: [&str; 24] = [
 const FORBIDDEN_PREFIXES: [&str; 3] = ["Proxy-", "Sec-", "Access-Control-"];
 
 /// Words in a header's name that suggest its value is a credential, masked in every record of it.
-const CREDENTIAL_WORDS: [&str; 11] = [
+const CREDENTIAL_WORDS: [&str; 8] = [
     "auth",
     "token",
     "secret",
     "key",
-    "password",
-    "passwd",
-    "passcode",
     "cookie",
     "session",
     "signature",
@@ -63,11 +60,16 @@ const CREDENTIAL_WORDS: [&str; 11] = [
 
 /// Words that name a credential only as a whole part of the name (`X-Jwt`, `X-User-Pwd`), since
 /// inside other words they mean something else (`X-Spot-Price`).
-const CREDENTIAL_PARTS: [&str; 3] = ["jwt", "pwd", "otp"];
+const CREDENTIAL_PARTS: [&str; 5] = ["jwt", "pwd", "otp", "totp", "hotp"];
 
 /// Compounds that name a credential when their parts stand side by side (`X-Access-Code`,
-/// `X_Access_Code`, `X-AccessCode`).
-const CREDENTIAL_COMPOUNDS: [&str; 1] = ["accesscode"];
+/// `X_Access_Code`, `X-AccessCode`, `X-Pass-Word`).
+const CREDENTIAL_COMPOUNDS: [&str; 5] =
+    ["accesscode", "password", "passwd", "passcode", "passwort"];
+
+/// Words that name a credential as the last part of the name (`X-Pass`, `X-User-Pin`); before
+/// another part they mean something else (`X-Pass-Through`, `X-Pin-Code`, a postal code).
+const CREDENTIAL_LAST_PARTS: [&str; 2] = ["pass", "pin"];
 
 /// An RFC 7230 token: the characters a header name may have.
 pub(super) fn is_token(name: &str) -> bool {
@@ -99,10 +101,13 @@ pub(crate) fn names_a_credential(name: &str) -> bool {
     let parts: Vec<&str> = name.split(['-', '_']).collect();
     let joined = parts.concat();
     CREDENTIAL_WORDS.iter().any(|word| name.contains(word))
-        || CREDENTIAL_COMPOUNDS.iter().any(|word| joined.contains(word))
+        || CREDENTIAL_COMPOUNDS
+            .iter()
+            .any(|word| joined.contains(word))
         || parts.iter().any(|part| CREDENTIAL_PARTS.contains(part))
-        // `X-Pass`, `X-User-Pass`: the last part; elsewhere (`X-Pass-Through`) it means "let through".
-        || parts.last() == Some(&"pass")
+        || parts
+            .last()
+            .is_some_and(|last| CREDENTIAL_LAST_PARTS.contains(last))
 }
 
 /// Why `value` can't be sent as a header value, if it can't: a line break or NUL would end the header
@@ -207,6 +212,15 @@ mod tests {
             "X-User-Pwd",
             "X-OTP",
             "X-Otp-Code",
+            // Split spellings a second review found missed.
+            "X-Pass-Code",
+            "X-Pass-Word",
+            "X_Pass_Word",
+            "X-Passwort",
+            "X-TOTP",
+            "X-Totp-Code",
+            "X-User-PIN",
+            "X-Pin",
         ] {
             assert!(names_a_credential(name), "{name}");
         }
