@@ -6,51 +6,66 @@
 /// `message` with every value serde quoted replaced by `…`: double-quoted text, and what the input
 /// held where serde quotes it in backticks — `unknown variant `…``, `unknown field `…`` (a key
 /// the input wrote: it may be a pasted credential), `invalid type: integer `…``. The names our
-/// types expect (`missing field `name``, `expected one of `id``) stay.
+/// types expect (`missing field `name``, `expected one of `id``) stay, and so does a misspelt key
+/// named like ours (`condition`), which tells the admin what to fix.
 pub fn scrub_quoted(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
-    let mut chars = message.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut rest = message;
+    while let Some(c) = rest.chars().next() {
+        rest = &rest[c.len_utf8()..];
         out.push(c);
-        let quoted_value = c == '"'
-            || (c == '`'
-                && quotes_the_input(&out[..out.len() - 1])
-                && !names_a_misspelt_field(&out[..out.len() - 1], chars.clone()));
+        if c == '`' && (out.ends_with("unknown field `") || out.ends_with("unknown variant `")) {
+            // serde writes a key or variant as it is, backticks and all: it ends where the
+            // message goes on (the last "`, expected", or "`, there are no …").
+            let end = rest
+                .rfind("`, expected")
+                .or_else(|| rest.rfind("`, there are no"))
+                .or_else(|| rest.find('`'))
+                .unwrap_or(rest.len());
+            let key = &rest[..end];
+            if out.ends_with("unknown field `") && named_like_a_field(key) {
+                out.push_str(key);
+            } else {
+                out.push('…');
+            }
+            rest = &rest[end..];
+            if let Some(tail) = rest.strip_prefix('`') {
+                out.push('`');
+                rest = tail;
+            }
+            continue;
+        }
+        let quoted_value = c == '"' || (c == '`' && quotes_the_input(&out[..out.len() - 1]));
         if !quoted_value {
             continue;
         }
         let mut escaped = false;
-        for inner in chars.by_ref() {
+        let mut end = rest.len();
+        for (at, inner) in rest.char_indices() {
             if escaped {
                 escaped = false;
-            } else if inner == '\\' {
+            } else if inner == '\\' && c == '"' {
                 escaped = true;
             } else if inner == c {
+                end = at + inner.len_utf8();
                 break;
             }
         }
+        rest = &rest[end..];
         out.push('…');
         out.push(c);
     }
     out
 }
 
-/// Whether the backticked text ahead is an unknown field named like one of ours (`condition`,
-/// `feild`: lowercase letters and `_`, short), which is worth showing — the admin sees which key
-/// is misspelt. Anything else in that place (`Bearer sk_…`) is scrubbed like a value.
-fn names_a_misspelt_field(before: &str, ahead: impl Iterator<Item = char>) -> bool {
-    if !before.ends_with("unknown field ") {
-        return false;
-    }
-    let name: String = ahead.take_while(|&c| c != '`').take(33).collect();
-    (1..=32).contains(&name.len()) && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+/// A key named like one of ours (`condition`, `feild`: lowercase letters and `_`, short).
+fn named_like_a_field(key: &str) -> bool {
+    (1..=32).contains(&key.len()) && key.chars().all(|c| c.is_ascii_lowercase() || c == '_')
 }
 
-/// Whether a backtick after `before` opens a value taken from the input.
+/// Whether a backtick after `before` opens a value taken from the input (`unknown field` and
+/// `unknown variant` are read apart, in [`scrub_quoted`]).
 fn quotes_the_input(before: &str) -> bool {
-    if before.ends_with("unknown variant ") || before.ends_with("unknown field ") {
-        return true;
-    }
     // `invalid type: integer `7``, `invalid value: floating point `1.5``: the kind, then the value.
     ["invalid type: ", "invalid value: "].iter().any(|lead| {
         before.rfind(lead).is_some_and(|at| {
@@ -213,6 +228,19 @@ mod tests {
             scrub_quoted("unknown field `condition`, expected `conditions`"),
             "unknown field `condition`, expected `conditions`",
             "a misspelt key named like ours is shown"
+        );
+        // serde does not escape a backtick inside a key: the key ends where the message goes on.
+        assert_eq!(
+            scrub_quoted("unknown field `sk_live_`abc123`, expected `id` or `name`"),
+            "unknown field `…`, expected `id` or `name`"
+        );
+        assert_eq!(
+            scrub_quoted("unknown variant `Bearer x`tail`, expected one of `none`"),
+            "unknown variant `…`, expected one of `none`"
+        );
+        assert_eq!(
+            scrub_quoted("unknown field `x`, there are no fields"),
+            "unknown field `x`, there are no fields"
         );
         assert_eq!(
             scrub_quoted("invalid type: integer `12345678`, expected struct Condition"),
