@@ -3,6 +3,7 @@
 //! only ever shows what was really saved.
 
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::future::Future;
 use std::rc::Rc;
 
@@ -220,21 +221,30 @@ impl Services {
 
     /// Sends recorded requests again as new executions, asked for by `by` (refused unless they may):
     /// runs this browser sent, from this browser; runs the relay sent, by the relay (whose new runs
-    /// then arrive in the history like its others).
+    /// then arrive in the history like its others) — unless their webhook has moved to the browser
+    /// since (`webhooks`, the configuration in force), which the relay refuses: from here then.
     pub fn replay(
         &self,
         dispatch: UseReducerDispatcher<AppState>,
         by: User,
+        webhooks: &[Webhook],
     ) -> Callback<Vec<Execution>> {
+        let moved_to_browser: HashSet<String> = webhooks
+            .iter()
+            .filter(|webhook| webhook.route == Route::Browser)
+            .map(|webhook| webhook.id.clone())
+            .collect();
         let services = self.clone();
         let permitted = Permissions::of(&by).replay;
         Callback::from(move |executions: Vec<Execution>| {
             if !allowed(permitted, &dispatch) {
                 return;
             }
-            let (by_relay, here): (Vec<Execution>, Vec<Execution>) = executions
-                .into_iter()
-                .partition(|execution| execution.route == Route::Relay);
+            let (by_relay, here): (Vec<Execution>, Vec<Execution>) =
+                executions.into_iter().partition(|execution| {
+                    execution.route == Route::Relay
+                        && !moved_to_browser.contains(&execution.webhook_id)
+                });
             if let Some(deliveries) = services.deliveries() {
                 for execution in &here {
                     deliveries.replay(execution, &by);

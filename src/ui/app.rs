@@ -261,8 +261,8 @@ fn section_body(
             html! {
                 <HistoryPage store={services.store()} automations={Rc::new(state.automations.clone())}
                     {permissions} settings={state.settings.clone()} executions_version={state.executions_version}
-                    on_replay={services.replay(dispatch.clone(), state.user.clone()).reform(|execution| vec![execution])}
-                    on_replay_failed={services.replay(dispatch, state.user.clone())}
+                    on_replay={services.replay(dispatch.clone(), state.user.clone(), &state.webhooks).reform(|execution| vec![execution])}
+                    on_replay_failed={services.replay(dispatch, state.user.clone(), &state.webhooks)}
                     relay_problem={state.relay_history_problem.clone()} {on_edit_webhook} />
             }
         }

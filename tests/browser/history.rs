@@ -118,7 +118,7 @@ pub fn run(index: usize, created_at_ms: i64) -> Execution {
             ],
             body: format!("{{\"order\": {index}, \"email\": \"Person{index}@Example.com\"}}"),
             body_truncated: false,
-            secrets_masked: false,
+            secrets_masked: Some(false),
         }),
         attempts: answer
             .map(|status| Attempt {

@@ -174,7 +174,7 @@ fn execution(id: &str, automation_id: &str, created_at_ms: i64, status: Status) 
             headers: vec![("authorization".into(), "Bearer ••••••".into())],
             body: "{\"amount\": 12000}".into(),
             body_truncated: false,
-            secrets_masked: false,
+            secrets_masked: Some(false),
         }),
         attempts: vec![Attempt {
             number: 1,

@@ -550,7 +550,7 @@ async fn a_replay_of_a_request_whose_body_held_a_credential_is_refused_and_nothi
     let original = run(&config, &event, &mut env).await.remove(0);
     assert_eq!(original.status, Status::Succeeded);
     let recorded = original.request.as_ref().unwrap();
-    assert!(recorded.secrets_masked && !recorded.body.contains(TOKEN));
+    assert!(recorded.secrets_masked == Some(true) && !recorded.body.contains(TOKEN));
 
     let by = SampleData::builtin().admin().user.clone();
     let mut again = webhook_engine::runner::replay(&config, &original, &by, &mut env);
@@ -560,9 +560,14 @@ async fn a_replay_of_a_request_whose_body_held_a_credential_is_refused_and_nothi
     assert!(reason.contains("cannot be sent again exactly"), "{reason}");
     assert_eq!(received(&base).await.len(), 1, "only the original");
 
-    // A record without a masked secret is replayed as before.
-    let plain = run(&config, &stage_change(1), &mut env).await.remove(0);
-    assert!(!plain.request.as_ref().unwrap().secrets_masked);
+    // A record without a masked secret is replayed as before, even when its data looks like a
+    // mask (a card number the CRM keeps masked).
+    let mut masked_card = stage_change(1);
+    masked_card
+        .current
+        .insert("title".into(), json!("Card ••••••••4242"));
+    let plain = run(&config, &masked_card, &mut env).await.remove(0);
+    assert_eq!(plain.request.as_ref().unwrap().secrets_masked, Some(false));
     let mut again = webhook_engine::runner::replay(&config, &plain, &by, &mut env);
     deliver(&config, &mut again, &TcpTransport, &mut env).await;
     assert_eq!(again.execution.status, Status::Succeeded);
@@ -816,6 +821,34 @@ async fn a_browser_replay_of_a_webhook_moved_to_the_relay_is_not_sent_and_says_w
         "replay reason: {reason}"
     );
     assert_eq!(received(&base).await.len(), 1, "only the original");
+    receiver.shutdown().await;
+}
+
+/// A run the relay sent, whose webhook has moved to the browser since, is replayed from the browser:
+/// the new run says so (before, it kept the relay's route, and the app sent it back to the relay,
+/// which refuses replays of browser webhooks).
+#[tokio::test]
+async fn a_relay_run_whose_webhook_moved_to_the_browser_is_replayed_from_the_browser() {
+    let receiver = receiver().await;
+    let base = receiver.url();
+    let config = CompiledConfig::compile(
+        &Catalog::builtin(),
+        &[webhook(&base)],
+        &[automation("a", vec![], "/orders/{{deal.id}}")],
+    );
+    let mut env = TestEnvironment::default();
+    let mut original = run(&config, &stage_change(1), &mut env).await.remove(0);
+    original.route = webhook_engine::model::Route::Relay;
+    let by = SampleData::builtin().admin().user.clone();
+    let mut again = webhook_engine::runner::replay(&config, &original, &by, &mut env);
+    assert_eq!(again.execution.route, webhook_engine::model::Route::Browser);
+    deliver(&config, &mut again, &TcpTransport, &mut env).await;
+    assert_eq!(
+        again.execution.status,
+        Status::Succeeded,
+        "{:?}",
+        again.execution.reason
+    );
     receiver.shutdown().await;
 }
 

@@ -106,7 +106,7 @@ pub(crate) mod tests {
                 headers: vec![("Authorization".into(), "Bearer ••••••".into())],
                 body: "{\"amount\": 12000, \"city\": \"Zürich\"}".into(),
                 body_truncated: false,
-                secrets_masked: false,
+                secrets_masked: Some(false),
             }),
             attempts: vec![
                 Attempt {

@@ -139,9 +139,10 @@ pub struct StoredRequest {
     pub headers: Vec<(String, String)>,
     pub body: String,
     pub body_truncated: bool,
-    /// A secret of the webhook was masked in the URL or body (see [`RedactedRequest`]).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub secrets_masked: bool,
+    /// Whether a secret of the webhook was masked in the URL or body (see [`RedactedRequest`]);
+    /// `None` in records written before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secrets_masked: Option<bool>,
 }
 
 impl From<RedactedRequest> for StoredRequest {
@@ -153,7 +154,7 @@ impl From<RedactedRequest> for StoredRequest {
             headers: request.headers,
             body,
             body_truncated,
-            secrets_masked: request.secrets_masked,
+            secrets_masked: Some(request.secrets_masked),
         }
     }
 }

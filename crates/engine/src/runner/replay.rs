@@ -33,8 +33,8 @@ pub fn replay(
         ..original.clone()
     };
     let (method, url, body) = match &original.request {
-        // Records from before `secrets_masked` existed say it only by holding the mask.
-        Some(recorded) if recorded.secrets_masked || recorded.url.contains(MASK) || recorded.body.contains(MASK) => return failed(execution, "the recorded request held one of the webhook's credentials, which the history masks, so it cannot be sent again exactly — let the automation run again instead", now_ms),
+        // Records from before `secrets_masked` was kept say it only by holding the mask.
+        Some(recorded) if recorded.secrets_masked.unwrap_or_else(|| recorded.url.contains(MASK) || recorded.body.contains(MASK)) => return failed(execution, "the recorded request held one of the webhook's credentials, which the history masks, so it cannot be sent again exactly — let the automation run again instead", now_ms),
         Some(recorded) if !recorded.body_truncated => (recorded.method, recorded.url.clone(), recorded.body.clone()),
         Some(_) => return failed(execution, "the recorded body was cut at 64 KB, so it cannot be sent again exactly", now_ms),
         None => return failed(execution, "the original request was never built, so there is nothing to send again — fix the automation and let it run", now_ms),
@@ -58,6 +58,11 @@ pub fn replay(
     match built {
         Ok(request) => {
             execution.request = Some(request);
+            // Sent from where the webhook's requests leave now: a run the relay sent, whose
+            // webhook has moved to the browser since, is replayed from the browser.
+            if let Some(webhook) = config.webhook(&execution.webhook_id) {
+                execution.route = webhook.route;
+            }
             Planned {
                 execution,
                 source: Source::Replay { method, url, body },

@@ -43,7 +43,7 @@ pub fn CopyAsCurl(props: &CopyAsCurlProps) -> Html {
                 url: request.url.clone(),
                 headers: request.headers.clone(),
                 body: request.body.clone(),
-                secrets_masked: request.secrets_masked,
+                secrets_masked: request.secrets_masked.unwrap_or(false),
             });
             let copied = copied.clone();
             wasm_bindgen_futures::spawn_local(async move {
