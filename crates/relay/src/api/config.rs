@@ -108,10 +108,9 @@ pub async fn put_config(
     }
     // Browsers hand events over with the revision they planned with and are refused while the
     // relay's is older (`409`): a document going back would hold every one of them up.
-    if let Some((current, _)) = &snapshot.document {
-        if document.revision < current.revision {
-            return Err(lower_revision(document.revision, current.revision));
-        }
+    let (held, _) = held_revision(&relay).await?;
+    if document.revision < held {
+        return Err(lower_revision(document.revision, held));
     }
     let stored = document.to_json();
     let revision = match precondition {
@@ -178,18 +177,7 @@ async fn overwrite(
     // Each lost race is another put stored: only a crowd of concurrent puts runs out of tries.
     const TRIES: usize = 32;
     for _ in 0..TRIES {
-        let (held, expected) = match read(&relay.store.config, DOCUMENT_KEY).await? {
-            Some((json, entry)) => {
-                // Read as plain JSON: a stored document this version no longer accepts still
-                // holds its revision, which a put must not go below.
-                let held = serde_json::from_slice::<serde_json::Value>(&json)
-                    .ok()
-                    .and_then(|held| held.get("revision")?.as_u64())
-                    .unwrap_or(0);
-                (held, entry)
-            }
-            None => (0, 0),
-        };
+        let (held, expected) = held_revision(relay).await?;
         if document.revision < held {
             return Err(lower_revision(document.revision, held));
         }
@@ -208,6 +196,22 @@ async fn overwrite(
         StatusCode::SERVICE_UNAVAILABLE,
         "the configuration is being changed by other requests right now; nothing was stored: send it again",
     ))
+}
+
+/// The stored document's revision, and its entry's (0 and 0 when none is stored). Read as plain
+/// JSON: a stored document this version no longer accepts still holds its revision, which a put
+/// must not go below.
+async fn held_revision(relay: &Relay) -> Result<(u64, u64), ApiError> {
+    Ok(match read(&relay.store.config, DOCUMENT_KEY).await? {
+        Some((json, entry)) => {
+            let held = serde_json::from_slice::<serde_json::Value>(&json)
+                .ok()
+                .and_then(|held| held.get("revision")?.as_u64())
+                .unwrap_or(0);
+            (held, entry)
+        }
+        None => (0, 0),
+    })
 }
 
 fn lower_revision(mine: u64, held: u64) -> ApiError {

@@ -251,10 +251,11 @@ async fn a_stored_document_this_version_does_not_read_is_reported_and_its_revisi
     let relay = Relay::start(&nats.url(), &["--allow-private"]).await;
     let health = relay.call("GET", "/healthz", None, None, &[]).await;
     assert_eq!(health.body["status"], "degraded", "{}", health.text);
+    assert!(health.text.contains("does not read"), "{}", health.text);
     assert!(
-        health.text.contains("unknown field `description`"),
-        "{}",
-        health.text
+        relay.log().contains("unknown field `description`"),
+        "the log says why: {}",
+        relay.log()
     );
     let put = |revision: u64| {
         let mut document = plain_config(&receiver.url);
@@ -271,6 +272,20 @@ async fn a_stored_document_this_version_does_not_read_is_reported_and_its_revisi
         )
         .await;
     assert_eq!(lower.status, 409, "{}", lower.text);
+    let etag = relay.admin("GET", "/v1/config", None).await.headers["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let lower = relay
+        .call(
+            "PUT",
+            "/v1/config",
+            Some(ADMIN_TOKEN),
+            Some(&put(3)),
+            &[("if-match", &etag)],
+        )
+        .await;
+    assert_eq!(lower.status, 409, "with its ETag too: {}", lower.text);
     let higher = relay
         .call(
             "PUT",
