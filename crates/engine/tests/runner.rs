@@ -500,6 +500,18 @@ async fn testing_a_webhook_sends_one_sample_request_and_classifies_the_answer() 
     receiver.shutdown().await;
 }
 
+/// `original` replayed by the admin, and delivered.
+async fn replayed_by_the_admin(
+    config: &CompiledConfig,
+    original: &Execution,
+    env: &mut TestEnvironment,
+) -> webhook_engine::runner::Planned {
+    let by = SampleData::builtin().admin().user.clone();
+    let mut again = webhook_engine::runner::replay(config, original, &by, env);
+    deliver(config, &mut again, &TcpTransport, env).await;
+    again
+}
+
 #[tokio::test]
 async fn a_replay_sends_the_recorded_request_again_under_a_new_id() {
     let receiver = receiver().await;
@@ -552,9 +564,7 @@ async fn a_replay_of_a_request_whose_body_held_a_credential_is_refused_and_nothi
     let recorded = original.request.as_ref().unwrap();
     assert!(recorded.secrets_masked == Some(true) && !recorded.body.contains(TOKEN));
 
-    let by = SampleData::builtin().admin().user.clone();
-    let mut again = webhook_engine::runner::replay(&config, &original, &by, &mut env);
-    deliver(&config, &mut again, &TcpTransport, &mut env).await;
+    let again = replayed_by_the_admin(&config, &original, &mut env).await;
     assert_eq!(again.execution.status, Status::Failed);
     let reason = again.execution.reason.clone().unwrap();
     assert!(reason.contains("cannot be sent again exactly"), "{reason}");
@@ -568,8 +578,7 @@ async fn a_replay_of_a_request_whose_body_held_a_credential_is_refused_and_nothi
         .insert("title".into(), json!("Card ••••••••4242"));
     let plain = run(&config, &masked_card, &mut env).await.remove(0);
     assert_eq!(plain.request.as_ref().unwrap().secrets_masked, Some(false));
-    let mut again = webhook_engine::runner::replay(&config, &plain, &by, &mut env);
-    deliver(&config, &mut again, &TcpTransport, &mut env).await;
+    let again = replayed_by_the_admin(&config, &plain, &mut env).await;
     assert_eq!(again.execution.status, Status::Succeeded);
     receiver.shutdown().await;
 }
@@ -756,9 +765,7 @@ async fn a_replay_to_a_url_no_longer_under_the_base_url_is_refused_and_nothing_i
         &[webhook(&format!("{}/api", elsewhere.url()))],
         &[automation("a", vec![], "/orders/{{deal.id}}")],
     );
-    let by = SampleData::builtin().admin().user.clone();
-    let mut again = webhook_engine::runner::replay(&moved, &original, &by, &mut env);
-    deliver(&moved, &mut again, &TcpTransport, &mut env).await;
+    let again = replayed_by_the_admin(&moved, &original, &mut env).await;
     assert_eq!(again.execution.status, Status::Failed);
     let reason = again.execution.reason.clone().unwrap();
     assert!(
@@ -787,9 +794,7 @@ async fn a_replay_sends_the_url_in_the_form_its_check_read() {
     let recorded = original.request.as_ref().unwrap().url.clone();
     let checked_form = recorded.clone();
     original.request.as_mut().unwrap().url = recorded.replacen("://", ":", 1);
-    let by = SampleData::builtin().admin().user.clone();
-    let mut again = webhook_engine::runner::replay(&config, &original, &by, &mut env);
-    deliver(&config, &mut again, &TcpTransport, &mut env).await;
+    let again = replayed_by_the_admin(&config, &original, &mut env).await;
     assert_eq!(again.execution.status, Status::Succeeded);
     assert_eq!(again.execution.request.as_ref().unwrap().url, checked_form);
     receiver.shutdown().await;
@@ -812,9 +817,7 @@ async fn a_browser_replay_of_a_webhook_moved_to_the_relay_is_not_sent_and_says_w
     }
     .without_credentials();
     let moved = CompiledConfig::compile(&Catalog::builtin(), &[moved], &automations);
-    let by = SampleData::builtin().admin().user.clone();
-    let mut again = webhook_engine::runner::replay(&moved, &original, &by, &mut env);
-    deliver(&moved, &mut again, &TcpTransport, &mut env).await;
+    let again = replayed_by_the_admin(&moved, &original, &mut env).await;
     let reason = again.execution.reason.clone().unwrap_or_default();
     assert!(
         reason.contains("now delivered by the relay"),
@@ -839,10 +842,8 @@ async fn a_relay_run_whose_webhook_moved_to_the_browser_is_replayed_from_the_bro
     let mut env = TestEnvironment::default();
     let mut original = run(&config, &stage_change(1), &mut env).await.remove(0);
     original.route = webhook_engine::model::Route::Relay;
-    let by = SampleData::builtin().admin().user.clone();
-    let mut again = webhook_engine::runner::replay(&config, &original, &by, &mut env);
+    let again = replayed_by_the_admin(&config, &original, &mut env).await;
     assert_eq!(again.execution.route, webhook_engine::model::Route::Browser);
-    deliver(&config, &mut again, &TcpTransport, &mut env).await;
     assert_eq!(
         again.execution.status,
         Status::Succeeded,
@@ -874,9 +875,8 @@ async fn a_record_from_before_secrets_masked_that_holds_the_mask_is_not_replayed
         .unwrap()
         .remove("secrets_masked");
     original = serde_json::from_value(stored).unwrap();
-    let by = SampleData::builtin().admin().user.clone();
-    let mut again = webhook_engine::runner::replay(&config, &original, &by, &mut env);
-    deliver(&config, &mut again, &TcpTransport, &mut env).await;
+    let again = replayed_by_the_admin(&config, &original, &mut env).await;
+    assert_eq!(again.execution.status, Status::Failed);
     let sent = received(&base).await;
     receiver.shutdown().await;
     assert_eq!(
