@@ -20,8 +20,11 @@ pub const CONFIG_FORMAT: &str = "webhook-automations/config";
 /// - 2: a custom header whose name marks a credential (`X-Api-Key`, `Authorization`, …) carries no
 ///   value, only `"secret": true`;
 /// - 3: each webhook says where its requests leave from (`"route": "browser"` or `"relay"`), and the
-///   document carries its `revision`.
-pub const CONFIG_VERSION: u64 = 3;
+///   document carries its `revision`;
+/// - 4: more header names mark a credential (`X-Passwd`, `X-Access-Code`, `X-Jwt`, `X-User-Pin`, …):
+///   such a header in an older document loses its value, as in step 2, rather than making the
+///   whole document unreadable.
+pub const CONFIG_VERSION: u64 = 4;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -419,18 +422,26 @@ pub fn migrate(mut document: Value) -> Result<Value, ConfigError> {
         newer if newer > CONFIG_VERSION => return Err(ConfigError::TooNew { found: newer }),
         _ => {}
     }
-    if version < 2 {
-        secret_headers_lose_their_values(&mut document);
-    }
     // Version 2 → 3 adds `route` (every webhook delivered from the browser until then, which is the
     // default) and `revision` (0 until the next change): nothing to rewrite.
+    if version < 2 {
+        secret_headers_lose_their_values(&mut document, names_a_credential);
+    } else if version < 4 {
+        // A value under a name the rule of its time took as ordinary was valid then: it goes, the
+        // document still reads. One under a name that rule knew was an error then, and still is.
+        secret_headers_lose_their_values(&mut document, |name| {
+            names_a_credential(name) && !named_a_credential_before_version_4(name)
+        });
+    }
     document["version"] = Value::from(CONFIG_VERSION);
     Ok(document)
 }
 
-/// Version 1 → 2: a header that carries a credential keeps its name and loses its value, which is
-/// entered in the app like any other credential (a version 1 export held it in clear text).
-fn secret_headers_lose_their_values(document: &mut Value) {
+/// Versions 1 → 2 and 3 → 4: a header that carries a credential (`secret`, by its name) keeps its
+/// name and loses its value, which is entered in the app like any other credential (a version 1
+/// export held it in clear text; a version 3 document, under a name the rule of its time did not
+/// recognise).
+fn secret_headers_lose_their_values(document: &mut Value, secret: impl Fn(&str) -> bool) {
     let webhooks = document
         .get_mut("webhooks")
         .and_then(Value::as_array_mut)
@@ -443,12 +454,29 @@ fn secret_headers_lose_their_values(document: &mut Value) {
         let secret = header
             .get("name")
             .and_then(Value::as_str)
-            .is_some_and(|name| names_a_credential(name.trim()));
+            .is_some_and(|name| secret(name.trim()));
         if let (true, Some(fields)) = (secret, header.as_object_mut()) {
             fields.remove("value");
             fields.insert("secret".into(), Value::Bool(true));
         }
     }
+}
+
+/// The rule of versions 2 and 3 for header names that carry a credential, kept for their migration.
+fn named_a_credential_before_version_4(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    [
+        "auth",
+        "token",
+        "secret",
+        "key",
+        "password",
+        "cookie",
+        "session",
+        "signature",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
 }
 
 impl From<&Webhook> for SharedWebhook {
@@ -896,6 +924,32 @@ mod tests {
                 username: "u".into()
             }
         );
+    }
+
+    /// A header a version 3 document gave a value, whose name only the wider rule of version 4
+    /// recognises as a credential: the document still reads (before, it was refused, and a relay
+    /// that had stored it ran no automation at all); the value is dropped, never shared.
+    #[test]
+    fn a_version_3_document_with_a_value_under_a_newly_recognised_credential_name_still_reads() {
+        let document = |version: u64| {
+            format!(
+                r#"{{"format": "webhook-automations/config", "version": {version}, "automations": [],
+                "webhooks": [{{"id": "w", "name": "ERP", "base_url": "https://erp.example",
+                  "auth": {{"type": "none"}}, "timeout_ms": 5000, "retry": {{}},
+                  "headers": [{{"name": "X-Team", "value": "sales"}}, {{"name": "X-User-Pin", "value": "1234"}}]}}]}}"#
+            )
+        };
+        let read = ConfigDocument::parse(&document(3)).unwrap();
+        let headers = &read.webhooks[0].headers;
+        assert_eq!(headers[0].value.as_deref(), Some("sales"));
+        assert_eq!(
+            (headers[1].value.as_deref(), headers[1].secret),
+            (None, true)
+        );
+        assert!(matches!(
+            ConfigDocument::parse(&document(4)),
+            Err(ConfigError::SecretHeaderValue { .. })
+        ));
     }
 
     #[test]

@@ -850,6 +850,19 @@ async fn a_relay_run_whose_webhook_moved_to_the_browser_is_replayed_from_the_bro
         "{:?}",
         again.execution.reason
     );
+    // Without the credentials in this browser (the relay deleted its copy when the webhook moved),
+    // the replay fails, and is still this browser's run, not one that looks like the relay's.
+    let without_token = CompiledConfig::compile(
+        &Catalog::builtin(),
+        &[webhook(&base).without_credentials()],
+        &[automation("a", vec![], "/orders/{{deal.id}}")],
+    );
+    let failed = replayed_by_the_admin(&without_token, &original, &mut env).await;
+    assert_eq!(failed.execution.status, Status::Failed);
+    assert_eq!(
+        failed.execution.route,
+        webhook_engine::model::Route::Browser
+    );
     receiver.shutdown().await;
 }
 

@@ -32,6 +32,14 @@ pub fn replay(
         details_withheld: false,
         ..original.clone()
     };
+    // A run the relay sent, whose webhook has moved to the browser since, is replayed from the
+    // browser, and its new run says so whatever becomes of it.
+    if config
+        .webhook(&original.webhook_id)
+        .is_some_and(|webhook| webhook.route == Route::Browser)
+    {
+        execution.route = Route::Browser;
+    }
     let (method, url, body) = match &original.request {
         // Records from before `secrets_masked` was kept say it only by holding the mask.
         Some(recorded) if recorded.secrets_masked.unwrap_or_else(|| recorded.url.contains(MASK) || recorded.body.contains(MASK)) => return failed(execution, "the recorded request held one of the webhook's credentials, which the history masks, so it cannot be sent again exactly — let the automation run again instead", now_ms),
@@ -58,11 +66,6 @@ pub fn replay(
     match built {
         Ok(request) => {
             execution.request = Some(request);
-            // Sent from where the webhook's requests leave now: a run the relay sent, whose
-            // webhook has moved to the browser since, is replayed from the browser.
-            if let Some(webhook) = config.webhook(&execution.webhook_id) {
-                execution.route = webhook.route;
-            }
             Planned {
                 execution,
                 source: Source::Replay { method, url, body },
