@@ -500,6 +500,15 @@ async fn testing_a_webhook_sends_one_sample_request_and_classifies_the_answer() 
     receiver.shutdown().await;
 }
 
+/// One automation, PUT `/orders/{{deal.id}}`, to the ERP webhook at `base`.
+fn orders_config(base: &str) -> CompiledConfig {
+    CompiledConfig::compile(
+        &Catalog::builtin(),
+        &[webhook(base)],
+        &[automation("a", vec![], "/orders/{{deal.id}}")],
+    )
+}
+
 /// `original` replayed by the admin, and delivered.
 async fn replayed_by_the_admin(
     config: &CompiledConfig,
@@ -516,11 +525,7 @@ async fn replayed_by_the_admin(
 async fn a_replay_sends_the_recorded_request_again_under_a_new_id() {
     let receiver = receiver().await;
     let base = receiver.url();
-    let config = CompiledConfig::compile(
-        &Catalog::builtin(),
-        &[webhook(&base)],
-        &[automation("a", vec![], "/orders/{{deal.id}}")],
-    );
+    let config = orders_config(&base);
     let mut env = TestEnvironment::default();
     let original = run(&config, &stage_change(1), &mut env).await.remove(0);
     let by = SampleData::builtin().user(2).unwrap().user.clone();
@@ -551,11 +556,7 @@ async fn a_replay_sends_the_recorded_request_again_under_a_new_id() {
 async fn a_replay_of_a_request_whose_body_held_a_credential_is_refused_and_nothing_is_sent() {
     let receiver = receiver().await;
     let base = receiver.url();
-    let config = CompiledConfig::compile(
-        &Catalog::builtin(),
-        &[webhook(&base)],
-        &[automation("a", vec![], "/orders/{{deal.id}}")],
-    );
+    let config = orders_config(&base);
     let mut env = TestEnvironment::default();
     let mut event = stage_change(1);
     event.current.insert("title".into(), json!(TOKEN));
@@ -782,11 +783,7 @@ async fn a_replay_to_a_url_no_longer_under_the_base_url_is_refused_and_nothing_i
 async fn a_replay_sends_the_url_in_the_form_its_check_read() {
     let receiver = receiver().await;
     let base = receiver.url();
-    let config = CompiledConfig::compile(
-        &Catalog::builtin(),
-        &[webhook(&base)],
-        &[automation("a", vec![], "/orders/{{deal.id}}")],
-    );
+    let config = orders_config(&base);
     let mut env = TestEnvironment::default();
     let mut original = run(&config, &stage_change(1), &mut env).await.remove(0);
     // A recorded URL without the `//` after its scheme: alone it names the webhook's host, but a
@@ -834,11 +831,7 @@ async fn a_browser_replay_of_a_webhook_moved_to_the_relay_is_not_sent_and_says_w
 async fn a_relay_run_whose_webhook_moved_to_the_browser_is_replayed_from_the_browser() {
     let receiver = receiver().await;
     let base = receiver.url();
-    let config = CompiledConfig::compile(
-        &Catalog::builtin(),
-        &[webhook(&base)],
-        &[automation("a", vec![], "/orders/{{deal.id}}")],
-    );
+    let config = orders_config(&base);
     let mut env = TestEnvironment::default();
     let mut original = run(&config, &stage_change(1), &mut env).await.remove(0);
     original.route = webhook_engine::model::Route::Relay;
@@ -872,11 +865,7 @@ async fn a_relay_run_whose_webhook_moved_to_the_browser_is_replayed_from_the_bro
 async fn a_record_from_before_secrets_masked_that_holds_the_mask_is_not_replayed() {
     let receiver = receiver().await;
     let base = receiver.url();
-    let config = CompiledConfig::compile(
-        &Catalog::builtin(),
-        &[webhook(&base)],
-        &[automation("a", vec![], "/orders/{{deal.id}}")],
-    );
+    let config = orders_config(&base);
     let mut env = TestEnvironment::default();
     let mut event = stage_change(1);
     event.current.insert("title".into(), json!(TOKEN));

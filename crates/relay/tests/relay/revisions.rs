@@ -257,44 +257,18 @@ async fn a_stored_document_this_version_does_not_read_is_reported_and_its_revisi
         "the log says why: {}",
         relay.log()
     );
-    let put = |revision: u64| {
+    let at = |revision: u64| {
         let mut document = plain_config(&receiver.url);
         document["revision"] = json!(revision);
-        document.to_string()
+        document
     };
-    let lower = relay
-        .call(
-            "PUT",
-            "/v1/config",
-            Some(ADMIN_TOKEN),
-            Some(&put(3)),
-            &[("if-match", "*")],
-        )
-        .await;
+    let lower = relay.put_config_if(&at(3), "*").await;
     assert_eq!(lower.status, 409, "{}", lower.text);
-    let etag = relay.admin("GET", "/v1/config", None).await.headers["etag"]
-        .to_str()
-        .unwrap()
-        .to_owned();
     let lower = relay
-        .call(
-            "PUT",
-            "/v1/config",
-            Some(ADMIN_TOKEN),
-            Some(&put(3)),
-            &[("if-match", &etag)],
-        )
+        .put_config_if(&at(3), &relay.config_etag().await)
         .await;
     assert_eq!(lower.status, 409, "with its ETag too: {}", lower.text);
-    let higher = relay
-        .call(
-            "PUT",
-            "/v1/config",
-            Some(ADMIN_TOKEN),
-            Some(&put(6)),
-            &[("if-match", "*")],
-        )
-        .await;
+    let higher = relay.put_config_if(&at(6), "*").await;
     assert_eq!(higher.status, 200, "{}", higher.text);
     let health = relay.call("GET", "/healthz", None, None, &[]).await;
     assert_eq!(health.body["status"], "ok", "{}", health.text);

@@ -507,19 +507,29 @@ impl Relay {
 
     /// Stores `document` over whatever is there.
     pub async fn put_config(&self, document: &Value) -> Answer {
-        let current = self.admin("GET", "/v1/config", None).await;
-        let etag = current.headers["etag"].to_str().unwrap().to_owned();
         let answer = self
-            .call(
-                "PUT",
-                "/v1/config",
-                Some(ADMIN_TOKEN),
-                Some(&document.to_string()),
-                &[("if-match", &etag)],
-            )
+            .put_config_if(document, &self.config_etag().await)
             .await;
         assert_eq!(answer.status, 200, "config refused: {}", answer.text);
         answer
+    }
+
+    /// The stored configuration's ETag.
+    pub async fn config_etag(&self) -> String {
+        let current = self.admin("GET", "/v1/config", None).await;
+        current.headers["etag"].to_str().unwrap().to_owned()
+    }
+
+    /// `PUT /v1/config` with `If-Match: if_match`, whatever the answer.
+    pub async fn put_config_if(&self, document: &Value, if_match: &str) -> Answer {
+        self.call(
+            "PUT",
+            "/v1/config",
+            Some(ADMIN_TOKEN),
+            Some(&document.to_string()),
+            &[("if-match", if_match)],
+        )
+        .await
     }
 
     pub async fn put_credentials(&self, webhook: &str, credentials: Value) {
